@@ -1,0 +1,30 @@
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "app/commands.h"
+#include "storage/consistency_check.h"
+#include "storage/database.h"
+
+namespace popsweep::app {
+
+void add_doctor_command(CLI::App& app) {
+  auto db_path = std::make_shared<std::string>();
+  auto repair = std::make_shared<bool>(false);
+  CLI::App* command = app.add_subcommand(
+      "doctor", "Check a database: SQLite's integrity check and popsweep's consistency rules, with repairs");
+  command->add_option("--db", *db_path, "database")->required()->check(CLI::ExistingFile);
+  command->add_flag("--repair", *repair, "fix what can be fixed (the next `popsweep run` recomputes it)");
+  command->callback([db_path, repair] {
+    storage::Database db = storage::Database::open(*db_path, *repair ? storage::Database::Access::ReadWrite
+                                                                     : storage::Database::Access::ReadOnly);
+    const std::vector<storage::Finding> findings = storage::check_database(db, *repair);
+    std::cout << storage::describe(findings);
+    for (const storage::Finding& f : findings) {
+      if (f.severity == "error" && !f.repaired) std::exit(1);
+    }
+  });
+}
+
+}  // namespace popsweep::app

@@ -1,0 +1,68 @@
+// popsweep predict: score candidate posts with a sweep's kept models.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/commands.h"
+#include "common/error.h"
+#include "reports/candidate_scoring.h"
+#include "reports/trained_models.h"
+#include "storage/database.h"
+
+namespace popsweep::app {
+namespace {
+
+void report_skipped(const std::vector<reports::SkippedCandidate>& skipped, const char* what) {
+  for (const reports::SkippedCandidate& file : skipped)
+    std::cerr << what << " " << file.file << ": " << file.reason << "\n";
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  struct Options {
+    std::string db_path, sweep, experiment, weights_path, format = "csv", explain_dir, device = "cpu";
+    int classes = 0;
+    std::vector<std::string> media;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = app.add_subcommand(
+      "predict", "Class probabilities of candidate images and videos from a sweep's kept models, ranked");
+  command->add_option("--db", options->db_path, "database")->required()->check(CLI::ExistingFile);
+  command->add_option("--sweep", options->sweep, "sweep name or id")->required();
+  command->add_option("--experiment", options->experiment, "image, cnn_rnn, image_to_video or video_to_image")
+      ->required();
+  command->add_option("--classes", options->classes, "number of popularity classes")->required();
+  command->add_option("--weights", options->weights_path,
+                      "the backbone weight file the sweep used (not needed for random weights)");
+  command->add_option("--format", options->format, "csv or json")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
+  command->add_option("--explain-dir", options->explain_dir,
+                      "also write a Grad-CAM overlay per candidate here");
+  command->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
+  command->add_option("media", options->media, "candidate image and video files")->required();
+  command->callback([options] {
+    // stdout carries the table, so the log goes to stderr.
+    const spdlog::level::level_enum level = spdlog::get_level();
+    spdlog::set_default_logger(spdlog::stderr_color_mt("predict"));
+    spdlog::set_level(level);
+    storage::Database db = storage::Database::open(options->db_path, storage::Database::Access::ReadOnly);
+    const reports::KeptModels models = reports::load_kept_models(
+        db, options->sweep, options->experiment, options->classes, options->weights_path, options->device);
+    const reports::CandidateScores scores = reports::score_candidate_files(models, options->media);
+    report_skipped(scores.skipped, "skipped");
+    if (scores.scored.empty())
+      throw Error("none of the " + std::to_string(options->media.size()) + " files could be scored");
+    std::cout << (options->format == "json" ? reports::candidates_json(scores.scored)
+                                            : reports::candidates_csv(scores.scored, models.classes));
+    if (!options->explain_dir.empty()) {
+      report_skipped(reports::explain_candidates(models, scores.scored, options->explain_dir),
+                     "not explained");
+    }
+  });
+}
+
+}  // namespace popsweep::app

@@ -1,0 +1,26 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "app/commands.h"
+#include "worker/synth/synth_profile.h"
+
+namespace popsweep::app {
+
+void add_synth_command(CLI::App& app) {
+  auto options = std::make_shared<synth::SynthOptions>();
+  CLI::App* command = app.add_subcommand("synth", "Generate a synthetic profile with a known truth (truth.json)");
+  command->add_option("--preset", options->preset, "tiny (tests) or paper (the paper's size)")
+      ->check(CLI::IsMember({"tiny", "paper"}))
+      ->default_str("tiny");
+  command->add_option("--out", options->output_dir, "directory to write the profile to")->required();
+  command->add_option("--seed", options->seed, "random seed; the same seed gives the same files")
+      ->default_str("1");
+  command->add_option("--threads", options->threads, "media files rendered at once")
+      ->check(CLI::Range(1, 256))
+      ->default_str("2");
+  command->add_flag("--force", options->force, "write into a non-empty directory, replacing its profile");
+  command->callback([options] { std::cout << synth::describe(synth::generate_synthetic_profile(*options)); });
+}
+
+}  // namespace popsweep::app

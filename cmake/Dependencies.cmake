@@ -1,0 +1,43 @@
+# Every third-party dependency is found here and gathered behind one interface
+# target, popsweep_deps, so the rest of the build names no package.
+# Debian bookworm provides all of them (scripts/setup installs them); a CUDA
+# build points Torch_DIR at the official CUDA LibTorch instead.
+
+find_package(Torch REQUIRED)
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libswscale libavutil)
+find_package(SQLite3 REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(LibLZMA REQUIRED)
+find_package(MPI REQUIRED COMPONENTS CXX)
+find_package(Threads REQUIRED)
+
+add_library(popsweep_deps INTERFACE)
+# LibTorch's headers are noisy under -Wextra; mark them as system headers.
+target_include_directories(popsweep_deps SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS} ${OpenCV_INCLUDE_DIRS})
+target_link_libraries(popsweep_deps INTERFACE
+  ${TORCH_LIBRARIES}
+  ${OpenCV_LIBS}
+  PkgConfig::FFMPEG
+  SQLite::SQLite3
+  yaml-cpp
+  fmt::fmt
+  spdlog::spdlog
+  CLI11::CLI11
+  nlohmann_json::nlohmann_json
+  LibLZMA::LibLZMA
+  MPI::MPI_CXX
+  Threads::Threads)
+if(TORCH_CXX_FLAGS)
+  separate_arguments(popsweep_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+  target_compile_options(popsweep_deps INTERFACE ${popsweep_torch_flags})
+endif()
+if(POPSWEEP_SANITIZE)
+  target_compile_options(popsweep_deps INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(popsweep_deps INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,106 @@
+#include "orchestrator/job_graph.h"
+
+#include <map>
+
+#include "common/sha256.h"
+
+namespace popsweep::orchestrator {
+
+bool stage_runs_on_coordinator(const std::string& stage) {
+  return stage == "ingest" || stage == "label" || stage == "dedup";
+}
+
+std::string PlannedJob::key() const { return stage + "-" + sha256_hex(stage + "|" + params.dump()).substr(0, 24); }
+
+std::int64_t stable_seed(const std::string& text) {
+  // 63 bits, so the seed is non-negative in every signed store.
+  return static_cast<std::int64_t>(std::stoull(sha256_hex(text).substr(0, 16), nullptr, 16) >> 1);
+}
+
+nlohmann::json label_params(const Spec& spec, int classes, const GraphInputs& inputs) {
+  const bool global = spec.labels.mode == "global";
+  return {{"profile", inputs.profile_fingerprint},
+          {"classes", classes},
+          {"window_weeks", global ? 0.0 : spec.labels.window_weeks},
+          {"mode", spec.labels.mode},
+          {"follower_fit_points", spec.labels.follower_fit_points}};
+}
+
+nlohmann::json feature_set_params(const Spec& spec, const GraphInputs& inputs) {
+  return {{"backbone", spec.features.backbone},
+          {"weights_hash", inputs.weights_hash},
+          {"image_size", spec.features.image_size},
+          {"views", spec.features.views},
+          {"view_seed", spec.features.views > 0 ? spec.seed : 0}};
+}
+
+std::vector<PlannedJob> plan_jobs(const std::vector<Spec>& points, const GraphInputs& inputs,
+                                  const std::vector<nlohmann::json>& swept_values) {
+  std::vector<PlannedJob> jobs;
+  std::map<std::string, size_t> index_of_key;
+  auto add = [&](PlannedJob job) -> std::string {
+    const std::string key = job.key();
+    if (!index_of_key.count(key)) {
+      index_of_key[key] = jobs.size();
+      jobs.push_back(std::move(job));
+    }
+    return key;
+  };
+
+  for (size_t point = 0; point < points.size(); ++point) {
+    const Spec& spec = points[point];
+    const nlohmann::json swept =
+        point < swept_values.size() ? swept_values[point] : nlohmann::json(nlohmann::json::object());
+    // Extraction: one job per shard; every shard of one feature set feeds dedup.
+    const nlohmann::json features = feature_set_params(spec, inputs);
+    std::vector<std::string> extract_keys;
+    for (int shard = 0; shard < spec.features.shards; ++shard) {
+      PlannedJob extract{"extract",
+                         {{"profile", inputs.profile_fingerprint},
+                          {"features", features},
+                          {"shard", shard},
+                          {"shards", spec.features.shards}},
+                         0,
+                         {}};
+      extract_keys.push_back(add(std::move(extract)));
+    }
+    nlohmann::json dedup_settings = {{"enabled", spec.dedup.enabled},
+                                     {"threshold", spec.dedup.threshold ? nlohmann::json(*spec.dedup.threshold)
+                                                                        : nlohmann::json("auto")}};
+    const std::string dedup_key =
+        add({"dedup", {{"profile", inputs.profile_fingerprint}, {"features", features}, {"dedup", dedup_settings}}, 0,
+             extract_keys});
+
+    for (const int classes : spec.train.classes) {
+      const nlohmann::json labels = label_params(spec, classes, inputs);
+      const std::string label_key = add({"label", labels, 0, {}});
+      for (const std::string& experiment : spec.train.experiments) {
+        for (int repeat = 0; repeat < spec.train.repeats; ++repeat) {
+          for (int fold = 0; fold < spec.train.folds; ++fold) {
+            nlohmann::json params = {
+                {"labels", labels},
+                {"features", features},
+                {"dedup", dedup_settings},
+                {"experiment", experiment},
+                {"classes", classes},
+                {"fold", fold},
+                {"folds", spec.train.folds},
+                {"repeat", repeat},
+                // Folds depend only on the sweep seed and the repeat, so the
+                // video experiments share their video folds (M19).
+                {"fold_seed", stable_seed("folds|" + std::to_string(spec.seed) + "|" + std::to_string(repeat))},
+                {"train", {{"epochs", spec.train.epochs},
+                           {"lr", spec.train.lr},
+                           {"batch_size", spec.train.batch_size},
+                           {"mode", spec.train.mode}}}};
+            const std::int64_t seed = stable_seed("train|" + std::to_string(spec.seed) + "|" + params.dump());
+            add({"train", std::move(params), seed, {label_key, dedup_key}, swept});
+          }
+        }
+      }
+    }
+  }
+  return jobs;
+}
+
+}  // namespace popsweep::orchestrator

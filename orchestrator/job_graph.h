@@ -1,0 +1,53 @@
+// Turns the points of an experiment spec into the jobs of a sweep and their
+// dependencies: label, then extract (split into shards), then dedup, then
+// training, after the coordinator has ingested the profile. A job's key is
+// a hash of its stage and of every parameter that can change its result, so
+// a grid point shared by several sweep points (or several sweeps) is one
+// job, run once.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "orchestrator/spec.h"
+
+namespace popsweep::orchestrator {
+
+// Stages run by the coordinator itself (they write the database and are
+// cheap) versus those sent to workers.
+bool stage_runs_on_coordinator(const std::string& stage);
+
+struct PlannedJob {
+  std::string stage;  // label, extract, dedup, train, noop
+  nlohmann::json params;
+  std::int64_t seed = 0;
+  std::vector<std::string> depends_on;  // keys
+  // The swept keys' values at the sweep point that produced the job (JSON
+  // object; empty for jobs shared by every point). Not part of the key.
+  nlohmann::json point = nlohmann::json::object();
+
+  std::string key() const;
+};
+
+// What the graph needs to know about the ingested profile and the weights.
+struct GraphInputs {
+  std::string profile_fingerprint;  // changes whenever posts, media or followers change
+  std::string weights_hash;         // SHA-256 of the weights file, or "random:<seed>"
+};
+
+// `swept_values[i]` are the swept keys' values of points[i] (may be empty).
+std::vector<PlannedJob> plan_jobs(const std::vector<Spec>& points, const GraphInputs& inputs,
+                                  const std::vector<nlohmann::json>& swept_values = {});
+
+// The parameters of shared pieces, as they appear in job params.
+nlohmann::json label_params(const Spec& spec, int classes, const GraphInputs& inputs);
+nlohmann::json feature_set_params(const Spec& spec, const GraphInputs& inputs);
+
+// A stable 64-bit seed from text (SHA-256 prefix): the same on every machine
+// and build, unlike std::hash.
+std::int64_t stable_seed(const std::string& text);
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,64 @@
+// The default transport: a pool of worker processes on this machine, each a
+// `popsweep worker` child talking over a socket pair. A worker that crashes
+// (a segfault, an out-of-memory kill) only loses the job it was running: the
+// coordinator sees the socket close, learns why from waitpid, and starts a
+// replacement.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "orchestrator/stream_framing.h"
+#include "orchestrator/transport.h"
+
+namespace popsweep::orchestrator {
+
+struct WorkerCommand {
+  std::string executable;          // usually /proc/self/exe
+  std::vector<std::string> arguments;  // after the executable; "--channel-fd N" is appended
+};
+
+class LocalPoolTransport : public CoordinatorTransport {
+ public:
+  LocalPoolTransport(int workers, WorkerCommand command);
+  ~LocalPoolTransport() override;
+
+  int worker_count() const override { return static_cast<int>(workers_.size()); }
+  std::string worker_name(int worker) const override;
+  void send(int worker, const Message& message) override;
+  std::optional<ReceivedMessage> receive(std::chrono::milliseconds timeout) override;
+  bool restart_worker(int worker) override;
+  void shutdown() override;
+
+  pid_t pid_of(int worker) const { return workers_[static_cast<size_t>(worker)].pid; }
+
+ private:
+  struct Worker {
+    pid_t pid = -1;
+    int fd = -1;
+    bool alive = false;
+    FrameReader reader;
+  };
+  void spawn(int index);
+  std::string reap(int index);  // closes the socket, waits for the process, says why it ended
+
+  WorkerCommand command_;
+  std::vector<Worker> workers_;
+  size_t next_to_poll_ = 0;  // round-robin, so one chatty worker cannot starve the rest
+};
+
+// The worker's end of the socket.
+class SocketWorkerChannel : public WorkerChannel {
+ public:
+  explicit SocketWorkerChannel(int fd);
+  void send(const Message& message) override;
+  std::optional<Message> receive(std::chrono::milliseconds timeout) override;
+
+ private:
+  int fd_;
+  FrameReader reader_;
+};
+
+}  // namespace popsweep::orchestrator

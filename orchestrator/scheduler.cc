@@ -1,0 +1,363 @@
+#include "orchestrator/scheduler.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "common/error.h"
+#include "orchestrator/job_graph.h"
+#include "storage/database.h"
+
+namespace popsweep::orchestrator {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using storage::JobRow;
+using storage::JobStatus;
+
+std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+struct WorkerState {
+  bool ready = false;  // said hello and is not running anything
+  bool lost = false;   // gone for good (a transport that cannot restart it)
+  std::int64_t job_id = 0;
+  Clock::time_point started;
+  Clock::time_point last_heard;
+  std::set<std::string> datasets;
+};
+
+class Scheduler {
+ public:
+  Scheduler(storage::Database& db, std::int64_t sweep_id, CoordinatorTransport& transport, StageHandlers& handlers,
+            const SchedulerOptions& options)
+      : db_(db), sweep_id_(sweep_id), transport_(transport), handlers_(handlers), options_(options) {}
+
+  SchedulerOutcome run();
+
+ private:
+  void load();
+  bool runnable(const JobRow& job) const;
+  bool blocked(const JobRow& job) const;
+  void refresh(std::int64_t job_id);
+  void set_status(std::int64_t job_id, JobStatus status);
+  void update_readiness(std::int64_t job_id);
+  void run_coordinator_jobs();
+  void dispatch();
+  void handle(const ReceivedMessage& received);
+  void check_liveness();
+  void fail_job(std::int64_t job_id, const std::string& error);
+  void lose_worker(int worker, const std::string& reason);
+  void begin_stop();
+  bool finished() const;
+  void report_progress();
+  void log(const std::string& line) const {
+    if (options_.log) options_.log(line);
+  }
+  std::string job_label(std::int64_t job_id) const;
+
+  storage::Database& db_;
+  std::int64_t sweep_id_;
+  CoordinatorTransport& transport_;
+  StageHandlers& handlers_;
+  const SchedulerOptions& options_;
+  std::map<std::int64_t, JobRow> jobs_;
+  std::map<std::int64_t, std::vector<std::int64_t>> dependencies_;
+  std::map<std::int64_t, std::vector<std::int64_t>> dependents_;
+  // Jobs whose dependencies are done and that wait for a turn, kept up to
+  // date on every status change so dispatch never scans the whole table.
+  std::set<std::int64_t> ready_on_coordinator_;
+  std::set<std::int64_t> ready_for_workers_;
+  std::vector<WorkerState> workers_;
+  bool stopping_ = false;
+  Clock::time_point stop_deadline_;
+  Clock::time_point started_ = Clock::now();
+  Clock::time_point last_progress_;
+};
+
+void Scheduler::load() {
+  for (JobRow& job : storage::load_sweep_jobs(db_, sweep_id_)) jobs_[job.id] = std::move(job);
+  dependencies_ = storage::load_dependencies(db_, sweep_id_);
+  for (const auto& [job, needs] : dependencies_) {
+    for (const std::int64_t need : needs) dependents_[need].push_back(job);
+  }
+  for (const auto& entry : jobs_) update_readiness(entry.first);
+}
+
+void Scheduler::update_readiness(std::int64_t job_id) {
+  const JobRow& job = jobs_.at(job_id);
+  std::set<std::int64_t>& queue = stage_runs_on_coordinator(job.stage) ? ready_on_coordinator_ : ready_for_workers_;
+  if (runnable(job)) {
+    queue.insert(job_id);
+  } else {
+    queue.erase(job_id);
+  }
+}
+
+// Keeps the in-memory copy and the ready queues in step with the table.
+void Scheduler::set_status(std::int64_t job_id, JobStatus status) {
+  jobs_.at(job_id).status = status;
+  update_readiness(job_id);
+  if (status == JobStatus::Done) {
+    const auto found = dependents_.find(job_id);
+    if (found != dependents_.end()) {
+      for (const std::int64_t dependent : found->second) {
+        if (jobs_.count(dependent)) update_readiness(dependent);
+      }
+    }
+  }
+}
+
+void Scheduler::refresh(std::int64_t job_id) {
+  jobs_[job_id] = *storage::find_job(db_, job_id);
+  set_status(job_id, jobs_[job_id].status);
+}
+
+std::string Scheduler::job_label(std::int64_t job_id) const {
+  const JobRow& job = jobs_.at(job_id);
+  return "job " + std::to_string(job.id) + " (" + job.stage + ")";
+}
+
+bool Scheduler::runnable(const JobRow& job) const {
+  if (job.status != JobStatus::Pending && job.status != JobStatus::Interrupted) return false;
+  const auto deps = dependencies_.find(job.id);
+  if (deps == dependencies_.end()) return true;
+  return std::all_of(deps->second.begin(), deps->second.end(),
+                     [&](std::int64_t d) { return jobs_.count(d) && jobs_.at(d).status == JobStatus::Done; });
+}
+
+bool Scheduler::blocked(const JobRow& job) const {
+  if (job.status == JobStatus::Done || job.status == JobStatus::Failed) return false;
+  const auto deps = dependencies_.find(job.id);
+  if (deps == dependencies_.end()) return false;
+  return std::any_of(deps->second.begin(), deps->second.end(), [&](std::int64_t d) {
+    return jobs_.count(d) && (jobs_.at(d).status == JobStatus::Failed || blocked(jobs_.at(d)));
+  });
+}
+
+void Scheduler::fail_job(std::int64_t job_id, const std::string& error) {
+  const JobStatus status = storage::record_job_failure(db_, job_id, error, options_.max_attempts, now_seconds());
+  refresh(job_id);
+  log(job_label(job_id) + (status == JobStatus::Failed ? " failed for good: " : " failed, will retry: ") + error);
+}
+
+void Scheduler::run_coordinator_jobs() {
+  while (!stopping_ && !ready_on_coordinator_.empty()) {
+    const std::int64_t id = *ready_on_coordinator_.begin();
+    const auto began = Clock::now();
+    storage::mark_job_running(db_, id, "coordinator", now_seconds());
+    set_status(id, JobStatus::Running);
+    try {
+      handlers_.run_on_coordinator(jobs_.at(id));
+      storage::mark_job_done(db_, id, std::chrono::duration<double>(Clock::now() - began).count(), now_seconds());
+      set_status(id, JobStatus::Done);
+    } catch (const std::exception& error) {
+      fail_job(id, error.what());
+    }
+  }
+}
+
+void Scheduler::dispatch() {
+  if (stopping_) return;
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    WorkerState& worker = workers_[w];
+    if (!worker.ready || worker.lost) continue;
+    // The lowest id first: jobs were created in dependency order.
+    if (ready_for_workers_.empty()) return;
+    const std::int64_t id = *ready_for_workers_.begin();
+    RemoteDispatch dispatch;
+    try {
+      dispatch = handlers_.prepare_remote(jobs_.at(id));
+    } catch (const std::exception& error) {
+      storage::mark_job_running(db_, id, "coordinator", now_seconds());
+      fail_job(id, std::string("could not prepare the job: ") + error.what());
+      continue;
+    }
+    for (const std::string& key : dispatch.dataset_keys) {
+      if (worker.datasets.insert(key).second) transport_.send(static_cast<int>(w), handlers_.dataset_message(key));
+    }
+    dispatch.job.header["job_id"] = id;
+    storage::mark_job_running(db_, id, transport_.worker_name(static_cast<int>(w)), now_seconds());
+    set_status(id, JobStatus::Running);
+    transport_.send(static_cast<int>(w), dispatch.job);
+    worker.ready = false;
+    worker.job_id = id;
+    worker.started = worker.last_heard = Clock::now();
+  }
+}
+
+void Scheduler::lose_worker(int w, const std::string& reason) {
+  WorkerState& worker = workers_[static_cast<size_t>(w)];
+  if (!worker.ready && worker.job_id != 0) {
+    fail_job(worker.job_id, "worker " + transport_.worker_name(w) + " lost: " + reason);
+  }
+  worker = WorkerState{};
+  if (!transport_.restart_worker(w)) {
+    worker.lost = true;
+    log("worker " + std::to_string(w) + " is gone and cannot be replaced: " + reason);
+  }
+}
+
+void Scheduler::handle(const ReceivedMessage& received) {
+  const int w = received.worker;
+  WorkerState& worker = workers_[static_cast<size_t>(w)];
+  const Message& message = received.message;
+  const std::string type = message.type();
+  worker.last_heard = Clock::now();
+  if (type == "hello") {
+    worker.ready = true;
+    worker.job_id = 0;
+    worker.datasets.clear();
+    return;
+  }
+  if (type == "heartbeat") return;
+  if (type == "worker_lost") {
+    lose_worker(w, message.header.value("reason", std::string("unknown reason")));
+    return;
+  }
+  const std::int64_t job_id = message.header.value("job_id", std::int64_t{0});
+  if (worker.ready || job_id != worker.job_id || !jobs_.count(job_id)) {
+    log("ignoring a stale '" + type + "' message from worker " + std::to_string(w));
+    return;
+  }
+  const JobRow& job = jobs_.at(job_id);
+  if (type == "partial") {
+    try {
+      storage::Transaction transaction(db_);
+      handlers_.record_partial(job, message);
+      transaction.commit();
+    } catch (const std::exception& error) {
+      log(job_label(job_id) + ": could not record a partial result: " + error.what());
+    }
+    return;  // the worker is still busy with the job
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - worker.started).count();
+  try {
+    if (type == "result") {
+      storage::Transaction transaction(db_);
+      handlers_.record_result(job, message);
+      storage::mark_job_done(db_, job_id, seconds, now_seconds());
+      transaction.commit();
+      set_status(job_id, JobStatus::Done);
+    } else if (type == "interrupted") {
+      storage::Transaction transaction(db_);
+      handlers_.record_interruption(job, message);
+      storage::mark_job_interrupted(db_, job_id, "stopped by a signal; resumes from its checkpoint", now_seconds());
+      transaction.commit();
+      refresh(job_id);
+      log(job_label(job_id) + " interrupted at a safe point");
+    } else {
+      fail_job(job_id, message.header.value("error", std::string("the worker reported a failure")));
+    }
+  } catch (const std::exception& error) {
+    // The result could not be recorded (bad content, disk full): the job
+    // fails this attempt; what was committed before is untouched.
+    fail_job(job_id, std::string("could not record the result: ") + error.what());
+  }
+  worker.ready = true;
+  worker.job_id = 0;
+}
+
+void Scheduler::check_liveness() {
+  const auto now = Clock::now();
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    WorkerState& worker = workers_[w];
+    if (worker.ready || worker.lost || worker.job_id == 0) continue;
+    if (now - worker.started > options_.job_timeout) {
+      const auto minutes = std::chrono::duration<double, std::ratio<60>>(options_.job_timeout).count();
+      lose_worker(static_cast<int>(w), "the job exceeded its time limit of " + std::to_string(minutes) + " minutes");
+    } else if (now - worker.last_heard > options_.heartbeat_timeout) {
+      lose_worker(static_cast<int>(w), "no heartbeat for " +
+                                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                              options_.heartbeat_timeout)
+                                                              .count()) +
+                                           " s: the worker hangs or is gone");
+    }
+  }
+}
+
+void Scheduler::begin_stop() {
+  stopping_ = true;
+  stop_deadline_ = Clock::now() + options_.stop_grace;
+  log("stop requested: no new jobs; running jobs stop at their next safe point");
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    if (!workers_[w].ready && workers_[w].job_id != 0 && !workers_[w].lost) {
+      transport_.send(static_cast<int>(w), make_message("interrupt"));
+    }
+  }
+}
+
+bool Scheduler::finished() const {
+  const bool busy = std::any_of(workers_.begin(), workers_.end(),
+                                [](const WorkerState& w) { return !w.ready && !w.lost && w.job_id != 0; });
+  if (stopping_) return !busy || Clock::now() > stop_deadline_;
+  if (busy) return false;
+  const bool usable_worker =
+      std::any_of(workers_.begin(), workers_.end(), [](const WorkerState& w) { return !w.lost; });
+  return ready_on_coordinator_.empty() && (ready_for_workers_.empty() || !usable_worker);
+}
+
+void Scheduler::report_progress() {
+  if (!options_.on_progress) return;
+  SchedulerProgress progress;
+  progress.total = static_cast<int>(jobs_.size());
+  for (const auto& [id, job] : jobs_) {
+    if (job.status == JobStatus::Done) ++progress.done;
+    if (job.status == JobStatus::Failed) ++progress.failed;
+    if (job.status == JobStatus::Running) ++progress.running;
+    if (blocked(job)) ++progress.blocked;
+  }
+  progress.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  options_.on_progress(progress);
+}
+
+SchedulerOutcome Scheduler::run() {
+  const int requeued = storage::requeue_running_jobs(db_, sweep_id_);
+  if (requeued) log(std::to_string(requeued) + " job(s) left running by an earlier run were requeued");
+  load();
+  workers_.assign(static_cast<size_t>(transport_.worker_count()), WorkerState{});
+  const auto now = Clock::now();
+  for (WorkerState& worker : workers_) worker.last_heard = now;
+
+  while (!finished()) {
+    if (!stopping_ && options_.stop_requested && options_.stop_requested->load()) begin_stop();
+    run_coordinator_jobs();
+    dispatch();
+    if (std::optional<ReceivedMessage> received = transport_.receive(std::chrono::milliseconds(200))) {
+      handle(*received);
+      // Drain what else has arrived before dispatching again.
+      while (std::optional<ReceivedMessage> more = transport_.receive(std::chrono::milliseconds(0))) handle(*more);
+    }
+    check_liveness();
+    if (Clock::now() - last_progress_ > std::chrono::milliseconds(500)) {
+      report_progress();
+      last_progress_ = Clock::now();
+    }
+    if (std::all_of(workers_.begin(), workers_.end(), [](const WorkerState& w) { return w.lost; }) &&
+        !workers_.empty()) {
+      log("every worker is gone");
+      break;
+    }
+  }
+  report_progress();
+  // Jobs still out at the end of a stop's grace period are left running in
+  // the table; the next run requeues them.
+  SchedulerOutcome outcome;
+  outcome.stopped = stopping_;
+  for (const auto& [id, job] : jobs_) {
+    if (job.status == JobStatus::Done) ++outcome.done;
+    else if (job.status == JobStatus::Failed) ++outcome.failed;
+    else if (job.status == JobStatus::Interrupted) ++outcome.interrupted;
+    else ++outcome.pending;
+  }
+  return outcome;
+}
+
+}  // namespace
+
+SchedulerOutcome run_scheduler(storage::Database& db, std::int64_t sweep_id, CoordinatorTransport& transport,
+                               StageHandlers& handlers, const SchedulerOptions& options) {
+  return Scheduler(db, sweep_id, transport, handlers, options).run();
+}
+
+}  // namespace popsweep::orchestrator

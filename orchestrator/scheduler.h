@@ -1,0 +1,55 @@
+// The coordinator's loop: runs the jobs of one sweep in dependency order,
+// coordinator stages inline and the rest on workers pulled one job at a time
+// (dynamic scheduling, so uneven jobs balance). Every outcome is committed in
+// one transaction with the job's status, so a crash at any point loses
+// nothing: running the sweep again requeues what was running and carries on.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "orchestrator/stage_handlers.h"
+#include "orchestrator/transport.h"
+
+namespace popsweep::storage {
+class Database;
+}
+
+namespace popsweep::orchestrator {
+
+struct SchedulerProgress {
+  int total = 0;
+  int done = 0;
+  int failed = 0;
+  int running = 0;
+  int blocked = 0;  // waiting on a failed dependency
+  double elapsed_seconds = 0;
+};
+
+struct SchedulerOptions {
+  int max_attempts = 3;
+  std::chrono::milliseconds job_timeout{std::chrono::hours(2)};
+  // A busy worker silent for this long is presumed hung or gone.
+  std::chrono::milliseconds heartbeat_timeout{std::chrono::minutes(2)};
+  // After a stop request, how long running jobs get to reach a safe point.
+  std::chrono::milliseconds stop_grace{std::chrono::seconds(90)};
+  const std::atomic<bool>* stop_requested = nullptr;  // set by SIGTERM/SIGUSR1
+  std::function<void(const SchedulerProgress&)> on_progress;
+  std::function<void(const std::string&)> log;  // one line per notable event
+};
+
+struct SchedulerOutcome {
+  int done = 0;
+  int failed = 0;
+  int interrupted = 0;
+  int pending = 0;  // not run: blocked by a failure, or left by a stop
+  bool stopped = false;
+};
+
+SchedulerOutcome run_scheduler(storage::Database& db, std::int64_t sweep_id, CoordinatorTransport& transport,
+                               StageHandlers& handlers, const SchedulerOptions& options);
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,70 @@
+#include "orchestrator/spec.h"
+
+#include "common/error.h"
+
+namespace popsweep::orchestrator {
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(const SpecValues& values) : values_(values) {}
+  std::string text(const std::string& path) const { return std::get<std::string>(values_.at(path)); }
+  std::int64_t integer(const std::string& path) const { return std::get<std::int64_t>(values_.at(path)); }
+  int small_integer(const std::string& path) const { return static_cast<int>(integer(path)); }
+  double number(const std::string& path) const { return std::get<double>(values_.at(path)); }
+  bool boolean(const std::string& path) const { return std::get<bool>(values_.at(path)); }
+  std::vector<std::string> texts(const std::string& path) const {
+    return std::get<std::vector<std::string>>(values_.at(path));
+  }
+  std::vector<int> integers(const std::string& path) const {
+    std::vector<int> out;
+    for (const std::int64_t v : std::get<std::vector<std::int64_t>>(values_.at(path))) out.push_back(static_cast<int>(v));
+    return out;
+  }
+  std::optional<double> number_or_auto(const std::string& path) const {
+    const SpecValue& value = values_.at(path);
+    if (const double* d = std::get_if<double>(&value)) return *d;
+    return std::nullopt;
+  }
+
+ private:
+  const SpecValues& values_;
+};
+
+}  // namespace
+
+Spec make_spec(const SpecValues& values, const std::string& source_name) {
+  const Reader read(values);
+  Spec spec;
+  spec.name = read.text("name");
+  spec.seed = read.integer("seed");
+  spec.database = read.text("database");
+  if (spec.database.empty()) spec.database = spec.name + ".db";
+
+  spec.profile = {read.text("profile.path"),      read.text("profile.format"),        read.text("profile.followers"),
+                  read.text("profile.exclude"),   read.text("profile.synth.preset"), read.integer("profile.synth.seed")};
+  spec.labels = {read.number("labels.window_weeks"), read.text("labels.mode"),
+                 read.small_integer("labels.follower_fit_points")};
+  spec.features = {read.text("features.backbone"),         read.text("features.weights"),
+                   read.integer("features.weights_seed"),   read.small_integer("features.image_size"),
+                   read.small_integer("features.views"),    read.small_integer("features.batch"),
+                   read.small_integer("features.shards")};
+  spec.dedup = {read.boolean("dedup.enabled"), read.number_or_auto("dedup.threshold")};
+  spec.train = {read.texts("train.experiments"), read.integers("train.classes"),  read.small_integer("train.folds"),
+                read.small_integer("train.repeats"), read.small_integer("train.epochs"), read.number("train.lr"),
+                read.small_integer("train.batch_size"), read.text("train.mode")};
+  spec.run = {read.small_integer("run.workers"), read.small_integer("run.threads_per_worker"),
+              read.small_integer("run.max_attempts"), read.number("run.job_timeout_minutes"), read.text("run.device")};
+
+  const std::string where = source_name + ": ";
+  if (spec.profile.path.empty() == spec.profile.synth_preset.empty()) {
+    throw ConfigError(where + "give exactly one of profile.path (your profile) and profile.synth.preset "
+                              "(a generated one)");
+  }
+  if (spec.profile.format == "instaloader" && spec.profile.followers.empty()) {
+    throw ConfigError(where + "profile.format instaloader needs profile.followers (a date,followers CSV)");
+  }
+  return spec;
+}
+
+}  // namespace popsweep::orchestrator

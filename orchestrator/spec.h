@@ -1,0 +1,80 @@
+// The typed form of one point of an experiment spec: one struct per section,
+// built from the validated flat values (spec_loader.h) and checked for the
+// rules that span several keys.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestrator/spec_values.h"
+
+namespace popsweep::orchestrator {
+
+struct ProfileSpec {
+  std::string path;
+  std::string format;
+  std::string followers;
+  std::string exclude;
+  std::string synth_preset;  // empty: read `path`
+  std::int64_t synth_seed = 1;
+};
+
+struct LabelSpec {
+  double window_weeks = 8;
+  std::string mode;
+  int follower_fit_points = 8;
+};
+
+struct FeatureSpec {
+  std::string backbone;
+  std::string weights;  // a file, or "random"
+  std::int64_t weights_seed = 0;
+  int image_size = 224;
+  int views = 0;
+  int batch = 32;
+  int shards = 4;
+};
+
+struct DedupSpec {
+  bool enabled = true;
+  std::optional<double> threshold;  // nullopt: use the suggested one
+};
+
+struct TrainSpec {
+  std::vector<std::string> experiments;
+  std::vector<int> classes;
+  int folds = 5;
+  int repeats = 3;
+  int epochs = 15;
+  double lr = 0.001;
+  int batch_size = 32;
+  std::string mode;
+};
+
+struct RunSpec {
+  int workers = 0;
+  int threads_per_worker = 0;
+  int max_attempts = 3;
+  double job_timeout_minutes = 120;
+  std::string device;
+};
+
+struct Spec {
+  std::string name;
+  std::int64_t seed = 1;
+  std::string database;
+  ProfileSpec profile;
+  LabelSpec labels;
+  FeatureSpec features;
+  DedupSpec dedup;
+  TrainSpec train;
+  RunSpec run;
+};
+
+// Throws ConfigError naming the keys when a rule across keys fails (for
+// example neither profile.path nor profile.synth.preset set).
+Spec make_spec(const SpecValues& values, const std::string& source_name);
+
+}  // namespace popsweep::orchestrator

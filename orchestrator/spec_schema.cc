@@ -1,0 +1,176 @@
+#include "orchestrator/spec_schema.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace popsweep::orchestrator {
+namespace {
+
+using Strings = std::vector<std::string>;
+using Integers = std::vector<std::int64_t>;
+
+SpecField field(std::string path, FieldKind kind, SpecValue default_value, std::string doc) {
+  SpecField f{std::move(path), kind, std::move(default_value), std::move(doc), {}, {}, {}, true, true};
+  return f;
+}
+
+SpecField bounded(SpecField f, std::optional<double> minimum, std::optional<double> maximum) {
+  f.minimum = minimum;
+  f.maximum = maximum;
+  return f;
+}
+
+SpecField choice(std::string path, std::string default_value, Strings choices, std::string doc) {
+  SpecField f = field(std::move(path), FieldKind::Choice, std::move(default_value), std::move(doc));
+  f.choices = std::move(choices);
+  return f;
+}
+
+SpecField operational(SpecField f) {
+  f.affects_results = false;
+  f.sweepable = false;
+  return f;
+}
+
+std::vector<SpecField> build_schema() {
+  const Strings experiments{"image", "cnn_rnn", "image_to_video", "video_to_image"};
+  SpecField experiment_list =
+      field("train.experiments", FieldKind::ChoiceList, experiments,
+            "experiments to train: image (M14), cnn_rnn (M15), image_to_video (M16), video_to_image (M17)");
+  experiment_list.choices = experiments;
+  return {
+      operational(field("name", FieldKind::Text, std::string(""),
+                        "sweep name, unique per database (default: the spec file's name without .yaml)")),
+      field("seed", FieldKind::Integer, std::int64_t{1},
+            "sweep seed: folds, initial weights, shuffles and augmentations derive from it, never from time"),
+      operational(field("database", FieldKind::Text, std::string(""),
+                        "SQLite database (default: <name>.db in the current folder); `--db` overrides it")),
+      field("profile.path", FieldKind::Text, std::string(""),
+            "profile folder to ingest (docs/INPUT.md); leave empty with profile.synth.preset set"),
+      choice("profile.format", "popsweep", {"popsweep", "instaloader"}, "layout of profile.path"),
+      field("profile.followers", FieldKind::Text, std::string(""), "followers CSV (instaloader layout)"),
+      field("profile.exclude", FieldKind::Text, std::string(""), "exclusion list CSV (M10)"),
+      choice("profile.synth.preset", "", {"", "tiny", "paper", "semantic"},
+             "generate a synthetic profile instead of reading profile.path (written beside the database)"),
+      field("profile.synth.seed", FieldKind::Integer, std::int64_t{1}, "seed of the synthetic profile"),
+      bounded(field("labels.window_weeks", FieldKind::Number, 8.0, "rolling window length in weeks (M5)"), 0.01,
+              10000),
+      choice("labels.mode", "centered", {"centered", "trailing", "global"}, "label window (M5)"),
+      bounded(field("labels.follower_fit_points", FieldKind::Integer, std::int64_t{8},
+                    "follower samples in the log-linear extrapolation (M2)"),
+              1, 1000),
+      choice("features.backbone", "efficientnet_b0", {"efficientnet_b0", "mobilenet_v2"},
+             "frozen ImageNet backbone (M13)"),
+      field("features.weights", FieldKind::Text, std::string("random"),
+            "backbone weights file (.pth or .safetensors), or `random` (seeded; not pretrained)"),
+      field("features.weights_seed", FieldKind::Integer, std::int64_t{0}, "seed of `random` weights"),
+      bounded(field("features.image_size", FieldKind::Integer, std::int64_t{224}, "input side in pixels (M11)"), 32,
+              1024),
+      bounded(field("features.views", FieldKind::Integer, std::int64_t{0},
+                    "augmented views stored per image for training with augmentation (M14)"),
+              0, 64),
+      operational(bounded(field("features.batch", FieldKind::Integer, std::int64_t{32}, "images per forward pass"),
+                          1, 4096)),
+      operational(bounded(field("features.shards", FieldKind::Integer, std::int64_t{4},
+                                "extraction jobs the media are split into, so several workers share the stage"),
+                          1, 100000)),
+      field("dedup.enabled", FieldKind::Boolean, true, "remove near duplicates before training (M7-M9)"),
+      bounded(field("dedup.threshold", FieldKind::NumberOrAuto, std::string("auto"),
+                    "distance under which two media are duplicates, or `auto` to use the suggested one (M7)"),
+              0, std::nullopt),
+      experiment_list,
+      bounded(field("train.classes", FieldKind::IntegerList, Integers{2, 3}, "numbers of classes K (M4)"), 2, 100),
+      bounded(field("train.folds", FieldKind::Integer, std::int64_t{5}, "stratified folds per run (M19)"), 2, 100),
+      bounded(field("train.repeats", FieldKind::Integer, std::int64_t{3}, "runs with different fold seeds (M19)"), 1,
+              1000),
+      bounded(field("train.epochs", FieldKind::Integer, std::int64_t{15}, "training epochs (M18)"), 1, 100000),
+      bounded(field("train.lr", FieldKind::Number, 0.001, "Adam learning rate (M18)"), 1e-12, 10),
+      bounded(field("train.batch_size", FieldKind::Integer, std::int64_t{32}, "training batch size (M18)"), 1, 65536),
+      choice("train.mode", "features", {"features"},
+             "features: heads train on stored embeddings; M14's augmentation draws from the stored views "
+             "(features.views)"),
+      operational(bounded(field("run.workers", FieldKind::Integer, std::int64_t{0},
+                                "local worker processes (0: a sensible split of the cores)"),
+                          0, 4096)),
+      operational(bounded(field("run.threads_per_worker", FieldKind::Integer, std::int64_t{0},
+                                "intra-op threads per worker (0: cores / workers). Results are bit-identical "
+                                "only for the same value"),
+                          0, 1024)),
+      operational(bounded(field("run.max_attempts", FieldKind::Integer, std::int64_t{3},
+                                "tries per job before it is marked failed"),
+                          1, 100)),
+      operational(bounded(field("run.job_timeout_minutes", FieldKind::Number, 120.0,
+                                "a job running longer is stopped and counts as a failed attempt"),
+                          0.01, 1e6)),
+      operational(choice("run.device", "auto", {"auto", "cpu", "cuda"},
+                         "auto: a GPU (local rank mod visible GPUs) when LibTorch has CUDA, else the CPU")),
+  };
+}
+
+}  // namespace
+
+const std::vector<SpecField>& spec_schema() {
+  static const std::vector<SpecField> schema = build_schema();
+  return schema;
+}
+
+const SpecField* find_spec_field(const std::string& path) {
+  for (const SpecField& f : spec_schema()) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+std::string check_spec_value(const SpecField& field, const SpecValue& value) {
+  auto in_range = [&](double v) -> std::string {
+    if (field.minimum && v < *field.minimum) return fmt::format("must be at least {}", *field.minimum);
+    if (field.maximum && v > *field.maximum) return fmt::format("must be at most {}", *field.maximum);
+    return "";
+  };
+  auto allowed = [&](const std::string& v) -> std::string {
+    if (std::find(field.choices.begin(), field.choices.end(), v) != field.choices.end()) return "";
+    std::string list;
+    for (const std::string& c : field.choices) list += (list.empty() ? "" : ", ") + (c.empty() ? "\"\"" : c);
+    return "'" + v + "' is not one of " + list;
+  };
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return in_range(static_cast<double>(*i));
+  if (const auto* d = std::get_if<double>(&value)) return in_range(*d);
+  if (const auto* s = std::get_if<std::string>(&value)) return field.kind == FieldKind::Choice ? allowed(*s) : "";
+  if (const auto* list = std::get_if<std::vector<std::int64_t>>(&value)) {
+    if (list->empty()) return "the list is empty";
+    for (const std::int64_t v : *list) {
+      if (std::string why = in_range(static_cast<double>(v)); !why.empty()) return why;
+    }
+  }
+  if (const auto* list = std::get_if<std::vector<std::string>>(&value)) {
+    if (list->empty()) return "the list is empty";
+    for (const std::string& v : *list) {
+      if (std::string why = allowed(v); !why.empty()) return why;
+    }
+  }
+  return "";
+}
+
+std::string spec_schema_markdown() {
+  static const char* const kKindNames[] = {"boolean", "integer", "number", "text", "one of", "list of integers",
+                                           "list, each one of", "number or `auto`"};
+  std::string text = "| key | type | default | meaning |\n|---|---|---|---|\n";
+  for (const SpecField& f : spec_schema()) {
+    std::string type = kKindNames[static_cast<int>(f.kind)];
+    if (!f.choices.empty()) {
+      type += ":";
+      for (const std::string& c : f.choices) type += " `" + (c.empty() ? std::string("\"\"") : c) + "`";
+    }
+    if (f.minimum || f.maximum) {
+      type += fmt::format(" ({}..{})", f.minimum ? fmt::format("{}", *f.minimum) : "",
+                          f.maximum ? fmt::format("{}", *f.maximum) : "");
+    }
+    const std::string shown_default = format_spec_value(f.default_value);
+    text += fmt::format("| `{}` | {} | `{}` | {}{} |\n", f.path, type, shown_default.empty() ? "\"\"" : shown_default,
+                        f.doc, f.sweepable ? "" : " (not sweepable)");
+  }
+  return text;
+}
+
+}  // namespace popsweep::orchestrator

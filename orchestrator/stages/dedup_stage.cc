@@ -1,0 +1,28 @@
+#include "orchestrator/stages/dedup_stage.h"
+
+#include <nlohmann/json.hpp>
+
+#include "orchestrator/stages/feature_set_key.h"
+#include "storage/database.h"
+#include "storage/feature_tables.h"
+#include "worker/features/near_duplicate_search.h"
+
+namespace popsweep::orchestrator {
+
+void DedupStage::run_on_coordinator(const storage::JobRow& job) {
+  const nlohmann::json params = nlohmann::json::parse(job.params);
+  const std::int64_t set_id = storage::ensure_feature_set(db_, feature_set_key(params.at("features")));
+  const nlohmann::json& dedup = params.at("dedup");
+  if (!dedup.at("enabled").get<bool>()) {
+    storage::Transaction transaction(db_);
+    storage::replace_duplicates(db_, set_id, {});
+    storage::save_dedup_run(db_, {set_id, std::nullopt, false, "near-duplicate removal disabled", 0, 0, 0});
+    transaction.commit();
+    return;
+  }
+  std::optional<double> threshold;
+  if (dedup.at("threshold").is_number()) threshold = dedup.at("threshold").get<double>();
+  features::remove_near_duplicates(db_, set_id, threshold);
+}
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,115 @@
+#include "orchestrator/stages/extract_job.h"
+
+#include <map>
+#include <mutex>
+
+#include "common/error.h"
+#include "worker/features/media_embedder.h"
+#include "worker/nets/backbone.h"
+
+namespace popsweep::orchestrator {
+
+class BackboneCache {
+ public:
+  nets::FrozenBackbone& get(const nets::BackboneSpec& spec) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string key = spec.name + "|" + spec.weights + "|" + std::to_string(spec.random_seed) + "|" + spec.device;
+    auto found = backbones_.find(key);
+    if (found == backbones_.end()) found = backbones_.emplace(key, nets::load_backbone(spec)).first;
+    return *found->second;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<nets::FrozenBackbone>> backbones_;
+};
+
+std::shared_ptr<BackboneCache> make_backbone_cache() { return std::make_shared<BackboneCache>(); }
+
+namespace {
+
+constexpr const char* kRandomPrefix = "random:";
+
+nets::BackboneSpec backbone_spec(const nlohmann::json& features, const std::string& weights_path,
+                                 const std::string& device) {
+  nets::BackboneSpec spec;
+  spec.name = features.at("backbone").get<std::string>();
+  spec.device = device;
+  const std::string identity = features.at("weights_hash").get<std::string>();
+  if (identity.rfind(kRandomPrefix, 0) == 0) {
+    spec.weights = "random";
+    spec.random_seed = std::stoull(identity.substr(std::string(kRandomPrefix).size()));
+  } else {
+    spec.weights = weights_path;
+  }
+  return spec;
+}
+
+std::vector<features::MediaToEmbed> items_of(const nlohmann::json& items) {
+  std::vector<features::MediaToEmbed> media;
+  for (const nlohmann::json& item : items) {
+    features::MediaToEmbed m;
+    m.content_hash = item.at("hash").get<std::string>();
+    m.path = item.at("path").get<std::string>();
+    m.media_type = item.at("type").get<std::string>();
+    m.thumbnail_path = item.value("thumbnail", std::string());
+    for (const nlohmann::json& needed : item.at("needed")) {
+      m.needed.push_back({needed.at(0).get<std::string>(), needed.at(1).get<int>()});
+    }
+    media.push_back(std::move(m));
+  }
+  return media;
+}
+
+// record_extracted's layout (extract_stage.h).
+Message extracted_message(const std::string& type, const std::vector<features::EmbeddedMedia>& batch) {
+  nlohmann::json features = nlohmann::json::array(), videos = nlohmann::json::array(),
+                 problems = nlohmann::json::array();
+  std::vector<float> values;
+  for (const features::EmbeddedMedia& media : batch) {
+    if (!media.problem.empty()) {
+      problems.push_back({media.content_hash, media.problem});
+      continue;
+    }
+    for (const features::Embedding& embedding : media.embeddings) {
+      features.push_back({media.content_hash, embedding.role, embedding.view, embedding.rows});
+      values.insert(values.end(), embedding.values.begin(), embedding.values.end());
+    }
+    if (media.video) {
+      videos.push_back({media.content_hash, media.video->duration_seconds, media.video->frame_rate, media.video->width,
+                        media.video->height});
+    }
+  }
+  Message message = make_message(type, {{"features", features}, {"videos", videos}, {"problems", problems}});
+  message.blobs.push_back(floats_to_blob(values));
+  return message;
+}
+
+}  // namespace
+
+StageFunction make_extract_job(std::shared_ptr<BackboneCache> cache) {
+  return [cache](const Message& job, const DatasetCache&, const WorkerEnvironment& environment,
+                 const std::function<bool()>& should_stop, const Emitter& emit) {
+    const nlohmann::json& params = job.header.at("params");
+    const nlohmann::json& features = params.at("features");
+    nets::FrozenBackbone& backbone =
+        cache->get(backbone_spec(features, job.header.value("weights_path", std::string()), environment.device));
+    features::EmbeddingSettings settings;
+    settings.image_size = features.at("image_size").get<int>();
+    settings.view_seed = features.at("view_seed").get<std::uint64_t>();
+    settings.batch_images = job.header.value("batch", 32);
+    int embedded = 0, problems = 0;
+    const bool completed = features::embed_media(
+        backbone, items_of(job.header.at("items")), settings, should_stop,
+        [&](std::vector<features::EmbeddedMedia>&& batch) {
+          for (const features::EmbeddedMedia& media : batch) (media.problem.empty() ? embedded : problems) += 1;
+          emit(extracted_message("partial", batch));
+        });
+    // Everything went out as partials; an interrupted extraction simply
+    // restarts later with what is still missing.
+    if (!completed) return make_message("interrupted");
+    return make_message("result", {{"embedded_media", embedded}, {"unreadable_media", problems}});
+  };
+}
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,181 @@
+#include "orchestrator/stages/train_job.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include "common/error.h"
+#include "orchestrator/stages/training_dataset.h"
+#include "worker/train/folds.h"
+#include "worker/train/job_data.h"
+#include "worker/train/metrics.h"
+#include "worker/train/trainer.h"
+
+namespace popsweep::orchestrator {
+namespace {
+
+// A dataset as tensors, built once per worker and shared by its jobs.
+struct DatasetTensors {
+  TrainingDataset dataset;
+  torch::Tensor image_views;  // [images, stored views, dim]; view 0 is the plain image
+  torch::Tensor videos;       // [videos, 15, dim]
+};
+
+class DatasetTensorCache {
+ public:
+  std::shared_ptr<const DatasetTensors> get(const std::string& key, const DatasetCache& datasets) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = tensors_.find(key);
+    if (found != tensors_.end()) return found->second;
+    auto tensors = std::make_shared<DatasetTensors>();
+    tensors->dataset = read_training_dataset(*datasets.get(key));
+    const TrainingDataset& d = tensors->dataset;
+    tensors->image_views = torch::from_blob(const_cast<float*>(d.image_features.data()),
+                                            {static_cast<int64_t>(d.image_ids.size()), d.views, d.dim}, torch::kFloat32);
+    tensors->videos = torch::from_blob(const_cast<float*>(d.video_frames.data()),
+                                       {static_cast<int64_t>(d.video_ids.size()), train::kVideoFrames, d.dim},
+                                       torch::kFloat32);
+    tensors_.emplace(key, tensors);
+    return tensors;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const DatasetTensors>> tensors_;
+};
+
+nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
+
+nlohmann::json confusion_json(const std::vector<int>& truth, const std::vector<int>& predicted, int classes) {
+  const train::ConfusionMatrix matrix = train::confusion_matrix(truth, predicted, classes);
+  nlohmann::json rows = nlohmann::json::array();
+  for (int t = 0; t < classes; ++t) {
+    nlohmann::json row = nlohmann::json::array();
+    for (int p = 0; p < classes; ++p) row.push_back(matrix.count(t, p));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string probabilities_blob(const train::ClassProbabilities& probabilities) {
+  return floats_to_blob(std::vector<float>(probabilities.values.begin(), probabilities.values.end()));
+}
+
+train::TrainSettings settings_of(const nlohmann::json& params, const WorkerEnvironment& environment) {
+  const nlohmann::json& train = params.at("train");
+  if (train.value("mode", std::string("features")) != "features") {
+    throw ConfigError("train.mode: only 'features' (training on stored embeddings) is supported");
+  }
+  train::TrainSettings settings;
+  settings.epochs = train.at("epochs").get<int>();
+  settings.batch_size = train.at("batch_size").get<int>();
+  settings.adam.learning_rate = train.at("lr").get<double>();
+  settings.threads = environment.threads;
+  return settings;
+}
+
+Message result_message(const nlohmann::json& params, const train::JobData& job, const train::TrainOutcome& outcome,
+                       const std::vector<std::int64_t>& validation_ids, const std::vector<int>& validation_classes) {
+  const int classes = params.at("classes").get<int>();
+  nlohmann::json history = nlohmann::json::array();
+  for (const train::EpochMetrics& e : outcome.history) {
+    history.push_back({e.epoch, e.train_loss, e.train_accuracy, number_or_null(e.validation_loss),
+                       number_or_null(e.validation_accuracy)});
+  }
+  nlohmann::json predictions = nlohmann::json::array();
+  for (size_t i = 0; i < validation_ids.size(); ++i) {
+    predictions.push_back({validation_ids[i], validation_classes[i], outcome.best_predicted[i], outcome.last_predicted[i]});
+  }
+  nlohmann::json header = {
+      {"experiment", params.at("experiment")},
+      {"classes", classes},
+      {"fold", params.at("fold")},
+      {"repeat", params.at("repeat")},
+      {"best_epoch", outcome.best_epoch},
+      {"epochs_run", static_cast<int>(outcome.history.size())},
+      {"accuracy_best", train::accuracy(validation_classes, outcome.best_predicted)},
+      {"accuracy_last", train::accuracy(validation_classes, outcome.last_predicted)},
+      {"majority_baseline", number_or_null(outcome.majority_baseline_accuracy)},
+      {"training_majority_class", outcome.training_majority_class},
+      {"confusion_best", confusion_json(validation_classes, outcome.best_predicted, classes)},
+      {"confusion_last", confusion_json(validation_classes, outcome.last_predicted, classes)},
+      {"train_items", static_cast<int>(job.data.train_classes.size())},
+      {"val_items", static_cast<int>(validation_ids.size())},
+      {"history", history},
+      {"predictions", predictions},
+      {"threads", outcome.threads}};
+  if (classes > 2) {
+    header["top2_best"] = train::top_k_accuracy(validation_classes, outcome.best_probabilities, 2);
+    header["top2_last"] = train::top_k_accuracy(validation_classes, outcome.last_probabilities, 2);
+  }
+  Message message = make_message("result", header);
+  message.blobs = {outcome.best_weights, probabilities_blob(outcome.best_probabilities),
+                   probabilities_blob(outcome.last_probabilities)};
+  return message;
+}
+
+}  // namespace
+
+StageFunction make_train_job() {
+  auto cache = std::make_shared<DatasetTensorCache>();
+  return [cache](const Message& job, const DatasetCache& datasets, const WorkerEnvironment& environment,
+                 const std::function<bool()>& should_stop, const Emitter&) {
+    const nlohmann::json& params = job.header.at("params");
+    const std::shared_ptr<const DatasetTensors> tensors = cache->get(job.header.at("dataset"), datasets);
+    const TrainingDataset& d = tensors->dataset;
+    const train::Architecture architecture = train::parse_architecture(params.at("experiment").get<std::string>());
+    const int classes = params.at("classes").get<int>();
+    const bool on_images = architecture == train::Architecture::kImage;
+
+    // Folds over the medium the experiment is validated on (M19).
+    const std::vector<int>& fold_classes = on_images ? d.image_classes : d.video_classes;
+    const std::vector<std::int64_t>& fold_ids = on_images ? d.image_ids : d.video_ids;
+    const int folds = params.at("folds").get<int>();
+    if (static_cast<int>(fold_classes.size()) < folds) {
+      throw ConfigError("experiment " + params.at("experiment").get<std::string>() + " has " +
+                        std::to_string(fold_classes.size()) + " labelled " + (on_images ? "images" : "videos") +
+                        ", fewer than train.folds = " + std::to_string(folds));
+    }
+    const std::vector<int> fold_of_item =
+        train::stratified_folds(fold_classes, folds, params.at("fold_seed").get<std::uint64_t>());
+    const int fold = params.at("fold").get<int>();
+    const train::LabelledEmbeddings images{tensors->image_views.select(1, 0), d.image_classes};
+    const train::LabelledEmbeddings videos{tensors->videos, d.video_classes};
+    train::JobData data = train::assemble_job_data(architecture, images, videos, fold_of_item, fold);
+    const auto seed = job.header.at("seed").get<std::uint64_t>();
+    if (d.views > 1 && !train::takes_sequences(architecture)) {
+      train::use_augmented_views(data, architecture, tensors->image_views.narrow(1, 1, d.views - 1), seed);
+    }
+
+    std::vector<std::int64_t> validation_ids;
+    std::vector<int> validation_classes;
+    for (const std::int64_t item : data.validation_items) {
+      validation_ids.push_back(fold_ids[static_cast<size_t>(item)]);
+      validation_classes.push_back(fold_classes[static_cast<size_t>(item)]);
+    }
+
+    std::string resume_state;
+    if (job.header.contains("resume_epoch") && !job.blobs.empty()) resume_state = job.blobs[0];
+    std::string stopped_state;
+    int stopped_epoch = 0;
+    const train::TrainOutcome outcome = train::train(
+        architecture, classes, data.data, settings_of(params, environment), seed,
+        [&](const train::EpochMetrics& metrics, const train::Trainer& trainer) {
+          if (!should_stop() || trainer.finished()) return train::AfterEpoch::kContinue;
+          stopped_state = trainer.save_resume_state();
+          stopped_epoch = metrics.epoch;
+          return train::AfterEpoch::kStop;
+        },
+        resume_state);
+    if (!outcome.completed) {
+      Message interrupted = make_message("interrupted", {{"epoch", stopped_epoch}});
+      interrupted.blobs.push_back(stopped_state);
+      return interrupted;
+    }
+    return result_message(params, data, outcome, validation_ids, validation_classes);
+  };
+}
+
+}  // namespace popsweep::orchestrator

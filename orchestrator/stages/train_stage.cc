@@ -1,0 +1,106 @@
+#include "orchestrator/stages/train_stage.h"
+
+#include "common/error.h"
+#include "orchestrator/stages/feature_set_key.h"
+#include "orchestrator/stages/training_dataset.h"
+#include "storage/database.h"
+#include "storage/result_tables.h"
+
+namespace popsweep::orchestrator {
+namespace {
+
+std::vector<float> floats_at(const std::vector<float>& all, size_t row, size_t width) {
+  return std::vector<float>(all.begin() + static_cast<std::ptrdiff_t>(row * width),
+                            all.begin() + static_cast<std::ptrdiff_t>((row + 1) * width));
+}
+
+}  // namespace
+
+RemoteDispatch TrainStage::prepare_remote(const storage::JobRow& job) {
+  const nlohmann::json params = nlohmann::json::parse(job.params);
+  const std::string key = training_dataset_key(db_, params);
+  if (!handlers_.has_dataset(key)) {
+    storage::Database& db = db_;
+    handlers_.add_dataset(key, [&db, params] { return build_training_dataset(db, params); });
+  }
+  RemoteDispatch dispatch;
+  dispatch.job = make_message("job", {{"params", params}, {"dataset", key}});
+  // An interrupted job continues from its last epoch boundary.
+  if (const std::optional<storage::CheckpointRow> resume = storage::load_checkpoint(db_, job.id, "resume")) {
+    dispatch.job.header["resume_epoch"] = resume->epoch;
+    dispatch.job.blobs.push_back(resume->data);
+  }
+  dispatch.dataset_keys.push_back(key);
+  return dispatch;
+}
+
+void TrainStage::record_result(const storage::JobRow& job, const Message& result) {
+  const nlohmann::json& h = result.header;
+  storage::TrainResultRow row;
+  row.job_id = job.id;
+  row.experiment = h.at("experiment").get<std::string>();
+  row.classes = h.at("classes").get<int>();
+  row.fold = h.at("fold").get<int>();
+  row.repeat = h.at("repeat").get<int>();
+  row.best_epoch = h.at("best_epoch").get<int>();
+  row.epochs_run = h.at("epochs_run").get<int>();
+  row.accuracy_best = h.at("accuracy_best").get<double>();
+  row.accuracy_last = h.at("accuracy_last").get<double>();
+  if (h.contains("top2_best")) row.top2_best = h.at("top2_best").get<double>();
+  if (h.contains("top2_last")) row.top2_last = h.at("top2_last").get<double>();
+  // NaN (no validation items) travels as JSON null.
+  row.majority_baseline = h.at("majority_baseline").is_number() ? h.at("majority_baseline").get<double>() : 0.0;
+  row.training_majority_class = h.value("training_majority_class", -1);
+  row.confusion_best = h.at("confusion_best").dump();
+  row.confusion_last = h.at("confusion_last").dump();
+  row.train_items = h.at("train_items").get<int>();
+  row.val_items = h.at("val_items").get<int>();
+
+  std::vector<storage::EpochRow> epochs;
+  for (const nlohmann::json& e : h.at("history")) {
+    epochs.push_back({e.at(0).get<int>(), e.at(1).get<double>(), e.at(2).get<double>(), e.at(3).get<double>(),
+                      e.at(4).get<double>()});
+  }
+  if (result.blobs.size() != 3) throw Error("malformed training result: expected weights and two probability arrays");
+  const std::vector<float> best = blob_to_floats(result.blobs[1]);
+  const std::vector<float> last = blob_to_floats(result.blobs[2]);
+  const size_t classes = static_cast<size_t>(row.classes);
+  std::vector<storage::PredictionRow> predictions;
+  size_t index = 0;
+  for (const nlohmann::json& p : h.at("predictions")) {
+    if ((index + 1) * classes > best.size() || (index + 1) * classes > last.size()) {
+      throw Error("malformed training result: fewer probabilities than predictions");
+    }
+    predictions.push_back({p.at(0).get<std::int64_t>(), p.at(1).get<int>(), p.at(2).get<int>(), p.at(3).get<int>(),
+                           floats_at(best, index, classes), floats_at(last, index, classes)});
+    ++index;
+  }
+  if (static_cast<int>(predictions.size()) != row.val_items) {
+    throw Error("malformed training result: prediction count differs from the validation set");
+  }
+  storage::save_train_result(db_, row, epochs, predictions);
+  storage::CheckpointRow checkpoint;
+  checkpoint.job_id = job.id;
+  checkpoint.kind = "best";
+  checkpoint.epoch = row.best_epoch;
+  const nlohmann::json params = nlohmann::json::parse(job.params);
+  if (const std::optional<storage::FeatureSetRow> features =
+          storage::find_feature_set(db_, feature_set_key(params.at("features")))) {
+    checkpoint.feature_set_id = features->id;
+  }
+  checkpoint.data = result.blobs[0];
+  storage::save_checkpoint(db_, checkpoint);
+  storage::delete_checkpoint(db_, job.id, "resume");
+}
+
+void TrainStage::record_interruption(const storage::JobRow& job, const Message& message) {
+  if (message.blobs.empty()) return;  // stopped before its first epoch ended: it restarts
+  storage::CheckpointRow checkpoint;
+  checkpoint.job_id = job.id;
+  checkpoint.kind = "resume";
+  checkpoint.epoch = message.header.value("epoch", 0);
+  checkpoint.data = message.blobs[0];
+  storage::save_checkpoint(db_, checkpoint);
+}
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,135 @@
+#include "orchestrator/stages/training_dataset.h"
+
+#include <map>
+#include <set>
+
+#include "common/error.h"
+#include "orchestrator/stages/feature_set_key.h"
+#include "storage/database.h"
+#include "storage/feature_tables.h"
+#include "storage/label_tables.h"
+#include "storage/profile_tables.h"
+
+namespace popsweep::orchestrator {
+namespace {
+
+constexpr int kFramesPerVideo = 15;
+
+struct DatasetIds {
+  std::int64_t label_config_id = 0;
+  std::int64_t feature_set_id = 0;
+  bool dedup = true;
+  int classes = 2;
+  int views = 0;
+};
+
+DatasetIds resolve(storage::Database& db, const nlohmann::json& params) {
+  const nlohmann::json& labels = params.at("labels");
+  DatasetIds ids;
+  ids.classes = labels.at("classes").get<int>();
+  const std::optional<storage::LabelConfigRow> config = storage::find_label_config(
+      db, ids.classes, labels.at("window_weeks").get<double>(), labels.at("mode").get<std::string>());
+  if (!config) throw Error("the labels of this job were not computed (its label job should have run first)");
+  ids.label_config_id = config->id;
+  const std::optional<storage::FeatureSetRow> features =
+      storage::find_feature_set(db, feature_set_key(params.at("features")));
+  if (!features) throw Error("no features extracted for this job's backbone and preprocessing");
+  ids.feature_set_id = features->id;
+  ids.dedup = params.at("dedup").at("enabled").get<bool>();
+  ids.views = params.at("features").at("views").get<int>();
+  return ids;
+}
+
+}  // namespace
+
+std::string training_dataset_key(storage::Database& db, const nlohmann::json& train_params) {
+  const DatasetIds ids = resolve(db, train_params);
+  return "train-data/labels-" + std::to_string(ids.label_config_id) + "/features-" +
+         std::to_string(ids.feature_set_id) + (ids.dedup ? "/dedup" : "/all");
+}
+
+Message build_training_dataset(storage::Database& db, const nlohmann::json& train_params) {
+  const DatasetIds ids = resolve(db, train_params);
+  std::map<std::int64_t, int> class_of;
+  for (const storage::LabelRow& label : storage::load_labels(db, ids.label_config_id)) {
+    class_of[label.media_id] = label.popularity_class;
+  }
+  std::set<std::int64_t> removed;
+  if (ids.dedup) {
+    for (const storage::DuplicateRow& row : storage::load_duplicates(db, ids.feature_set_id)) {
+      removed.insert(row.removed_media_id);
+    }
+  }
+  // Features by content hash; views of an image in view order.
+  std::map<std::string, std::map<int, std::vector<float>>> image_views;
+  for (storage::FeatureRecord& record : storage::load_features(db, ids.feature_set_id, "image")) {
+    image_views[record.content_hash][record.view] = std::move(record.values);
+  }
+  std::map<std::string, std::vector<float>> video_frames;
+  for (storage::FeatureRecord& record : storage::load_features(db, ids.feature_set_id, "frames", 0)) {
+    if (record.rows == kFramesPerVideo) video_frames[record.content_hash] = std::move(record.values);
+  }
+  const int stored_views = ids.views + 1;
+  nlohmann::json images = nlohmann::json::array(), videos = nlohmann::json::array();
+  std::string image_blob, video_blob;
+  int skipped = 0;
+  for (const storage::MediaOfPost& media : storage::load_media_of_posts(db)) {
+    const auto label = class_of.find(media.media_id);
+    if (label == class_of.end() || removed.count(media.media_id)) continue;
+    if (media.media_type == "image") {
+      const auto found = image_views.find(media.content_hash);
+      if (found == image_views.end() || static_cast<int>(found->second.size()) < stored_views) {
+        ++skipped;
+        continue;
+      }
+      for (int view = 0; view < stored_views; ++view) {
+        const std::vector<float>& values = found->second.at(view);
+        image_blob.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+      }
+      images.push_back({media.media_id, label->second});
+    } else {
+      const auto found = video_frames.find(media.content_hash);
+      if (found == video_frames.end()) {
+        ++skipped;
+        continue;
+      }
+      video_blob.append(reinterpret_cast<const char*>(found->second.data()), found->second.size() * sizeof(float));
+      videos.push_back({media.media_id, label->second});
+    }
+  }
+  Message message = make_message("dataset", {{"classes", ids.classes},
+                                             {"views", stored_views},
+                                             {"dim", 1280},
+                                             {"images", images},
+                                             {"videos", videos},
+                                             {"skipped", skipped}});
+  message.blobs = {std::move(image_blob), std::move(video_blob)};
+  return message;
+}
+
+TrainingDataset read_training_dataset(const Message& message) {
+  TrainingDataset dataset;
+  dataset.classes = message.header.at("classes").get<int>();
+  dataset.views = message.header.at("views").get<int>();
+  dataset.dim = message.header.at("dim").get<int>();
+  dataset.skipped = message.header.value("skipped", 0);
+  for (const nlohmann::json& item : message.header.at("images")) {
+    dataset.image_ids.push_back(item.at(0).get<std::int64_t>());
+    dataset.image_classes.push_back(item.at(1).get<int>());
+  }
+  for (const nlohmann::json& item : message.header.at("videos")) {
+    dataset.video_ids.push_back(item.at(0).get<std::int64_t>());
+    dataset.video_classes.push_back(item.at(1).get<int>());
+  }
+  if (message.blobs.size() != 2) throw Error("malformed training dataset: expected 2 attachments");
+  dataset.image_features = blob_to_floats(message.blobs[0]);
+  dataset.video_frames = blob_to_floats(message.blobs[1]);
+  const size_t image_values = dataset.image_ids.size() * static_cast<size_t>(dataset.views * dataset.dim);
+  const size_t video_values = dataset.video_ids.size() * static_cast<size_t>(kFramesPerVideo * dataset.dim);
+  if (dataset.image_features.size() != image_values || dataset.video_frames.size() != video_values) {
+    throw Error("malformed training dataset: feature sizes do not match the item lists");
+  }
+  return dataset;
+}
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,41 @@
+// What every training job of one (labels, features, dedup) combination
+// reads: the labelled images with their stored views and the labelled videos
+// with their frame sequences. The coordinator builds it once from the
+// database and sends it once to each worker, which caches it; workers never
+// open the database.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "orchestrator/message.h"
+
+namespace popsweep::storage {
+class Database;
+}
+
+namespace popsweep::orchestrator {
+
+// The dataset's cache key for a train job's parameters.
+std::string training_dataset_key(storage::Database& db, const nlohmann::json& train_params);
+Message build_training_dataset(storage::Database& db, const nlohmann::json& train_params);
+
+// The worker's view of the message.
+struct TrainingDataset {
+  int classes = 2;
+  int views = 1;  // stored per image: view 0 plain, 1.. augmented
+  int dim = 1280;
+  std::vector<std::int64_t> image_ids;
+  std::vector<int> image_classes;
+  std::vector<float> image_features;  // [images, views, dim]
+  std::vector<std::int64_t> video_ids;
+  std::vector<int> video_classes;
+  std::vector<float> video_frames;  // [videos, 15, dim]
+  int skipped = 0;                  // labelled media without features (unreadable files)
+};
+TrainingDataset read_training_dataset(const Message& message);
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,56 @@
+#include "orchestrator/sweep_identity.h"
+
+#include <map>
+#include <set>
+
+#include "common/sha256.h"
+#include "orchestrator/spec_schema.h"
+
+namespace popsweep::orchestrator {
+
+nlohmann::json sweep_identity(const LoadedSpec& spec) {
+  nlohmann::json points = nlohmann::json::array();
+  for (const SpecValues& point : expand_sweep_points(spec)) {
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [path, value] : point) {
+      const SpecField* field = find_spec_field(path);
+      if (field && field->affects_results) values[path] = format_spec_value(value);
+    }
+    points.push_back(std::move(values));
+  }
+  return {{"points", points}};
+}
+
+std::string sweep_identity_hash(const nlohmann::json& identity) { return sha256_hex(identity.dump()); }
+
+std::vector<std::string> incompatible_changes(const nlohmann::json& stored, const nlohmann::json& updated) {
+  std::set<std::string> new_points;
+  for (const nlohmann::json& point : updated.at("points")) new_points.insert(point.dump());
+  std::vector<std::string> changes;
+  bool every_point_kept = true;
+  for (const nlohmann::json& point : stored.at("points")) every_point_kept &= new_points.count(point.dump()) > 0;
+  if (every_point_kept) return changes;
+  // Describe the change key by key: the values each key took before and now.
+  std::map<std::string, std::set<std::string>> before, after;
+  for (const nlohmann::json& point : stored.at("points")) {
+    for (const auto& [key, value] : point.items()) before[key].insert(value.get<std::string>());
+  }
+  for (const nlohmann::json& point : updated.at("points")) {
+    for (const auto& [key, value] : point.items()) after[key].insert(value.get<std::string>());
+  }
+  auto join = [](const std::set<std::string>& values) {
+    std::string text;
+    for (const std::string& v : values) text += (text.empty() ? "" : " | ") + (v.empty() ? "\"\"" : v);
+    return text;
+  };
+  for (const auto& [key, values] : before) {
+    if (after[key] != values) changes.push_back(key + ": " + join(values) + " -> " + join(after[key]));
+  }
+  for (const auto& [key, values] : after) {
+    if (!before.count(key)) changes.push_back(key + ": (new key) -> " + join(values));
+  }
+  if (changes.empty()) changes.push_back("the combinations of values changed");
+  return changes;
+}
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,201 @@
+#include "orchestrator/sweep_runner.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <map>
+
+#include "common/error.h"
+#include "common/file_util.h"
+#include "common/sha256.h"
+#include "orchestrator/job_graph.h"
+#include "orchestrator/launch.h"
+#include "orchestrator/mpi_transport.h"
+#include "orchestrator/pipeline_handlers.h"
+#include "orchestrator/profile_preparation.h"
+#include "orchestrator/progress_display.h"
+#include "orchestrator/scheduler.h"
+#include "orchestrator/signals.h"
+#include "orchestrator/spec_loader.h"
+#include "orchestrator/stages/pipeline_stages.h"
+#include "orchestrator/sweep_identity.h"
+#include "orchestrator/worker_main.h"
+#include "storage/database.h"
+#include "storage/job_tables.h"
+
+namespace popsweep::orchestrator {
+namespace {
+
+struct LoadedRun {
+  LoadedSpec loaded;
+  std::vector<Spec> points;
+  std::string database;
+};
+
+LoadedRun load_run(const RunOptions& options) {
+  LoadedRun run;
+  run.loaded = load_spec_file(options.spec_path, options.overrides);
+  if (!options.new_sweep_name.empty()) run.loaded.values["name"] = options.new_sweep_name;
+  for (const SpecValues& point : expand_sweep_points(run.loaded)) {
+    run.points.push_back(make_spec(point, options.spec_path));
+  }
+  run.database = options.database.empty() ? run.points.front().database : options.database;
+  return run;
+}
+
+// Content identity of the backbone weights, for job keys: the file's
+// SHA-256, or the seed of random weights.
+std::string weights_identity(const Spec& spec) {
+  if (spec.features.weights == "random") return "random:" + std::to_string(spec.features.weights_seed);
+  if (!file_exists(spec.features.weights)) {
+    throw ConfigError("features.weights: " + spec.features.weights +
+                      " does not exist (get torchvision's file with scripts/fetch-weights, or use `random`)");
+  }
+  return sha256_file_hex(spec.features.weights);
+}
+
+void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
+  std::map<std::string, int> per_stage;
+  for (const PlannedJob& job : jobs) ++per_stage[job.stage];
+  out << jobs.size() << " jobs after ingest:";
+  for (const auto& [stage, count] : per_stage) out << " " << stage << " " << count;
+  out << "\n";
+  for (size_t i = 0; i < jobs.size() && i < 12; ++i) {
+    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(), jobs[i].params.dump().substr(0, 120));
+  }
+  if (jobs.size() > 12) out << "  ... (" << jobs.size() - 12 << " more)\n";
+}
+
+// Refuses a rerun that would mix results from a changed configuration.
+std::int64_t record_sweep(storage::Database& db, const LoadedRun& run) {
+  const nlohmann::json identity = sweep_identity(run.loaded);
+  const std::string name = run.points.front().name;
+  if (const std::optional<storage::SweepRow> existing = storage::find_sweep(db, name)) {
+    const std::vector<std::string> changes = incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
+    if (!changes.empty()) {
+      std::string message = "sweep '" + name + "' already exists in " + db.path() +
+                            " with settings that give different results:\n";
+      for (const std::string& change : changes) message += "  " + change + "\n";
+      message += "run it under a new name (--new-sweep NAME, or name=NAME) or use another database";
+      throw ConfigError(message);
+    }
+  }
+  storage::SweepRow row;
+  row.name = name;
+  row.spec_text = identity.dump();
+  row.result_hash = sweep_identity_hash(identity);
+  row.seed = run.points.front().seed;
+  row.updated_at = static_cast<std::int64_t>(std::time(nullptr));
+  return storage::upsert_sweep(db, row);
+}
+
+void store_jobs(storage::Database& db, std::int64_t sweep_id, const std::vector<PlannedJob>& jobs,
+                const std::string& ingest_params) {
+  storage::Transaction transaction(db);
+  std::vector<std::int64_t> ids;
+  const PlannedJob ingest{"ingest", nlohmann::json::parse(ingest_params), 0, {}};
+  const std::int64_t ingest_id = storage::ensure_job(db, ingest.key(), "ingest", ingest.params.dump(), 0);
+  storage::mark_job_done(db, ingest_id, 0, static_cast<std::int64_t>(std::time(nullptr)));
+  ids.push_back(ingest_id);
+  std::vector<std::string> points{"{}"};
+  std::map<std::string, std::int64_t> id_of_key;
+  for (const PlannedJob& job : jobs) {
+    const std::int64_t id = storage::ensure_job(db, job.key(), job.stage, job.params.dump(), job.seed);
+    id_of_key[job.key()] = id;
+    ids.push_back(id);
+    points.push_back(job.point.dump());
+    storage::add_dependency(db, id, ingest_id);
+    for (const std::string& dependency : job.depends_on) storage::add_dependency(db, id, id_of_key.at(dependency));
+  }
+  storage::set_sweep_jobs(db, sweep_id, ids, points);
+  transaction.commit();
+}
+
+// The swept keys' values at each point, for the reports.
+std::vector<nlohmann::json> swept_values_of(const LoadedRun& run) {
+  std::vector<nlohmann::json> values;
+  for (const SpecValues& point : expand_sweep_points(run.loaded)) {
+    nlohmann::json swept = nlohmann::json::object();
+    for (const SweepAxis& axis : run.loaded.sweep) swept[axis.path] = format_spec_value(point.at(axis.path));
+    values.push_back(std::move(swept));
+  }
+  return values;
+}
+
+WorkerEnvironment worker_environment(const Spec& spec, int threads) {
+  WorkerEnvironment environment;
+  environment.threads = threads;
+  MpiWorld* world = mpi_world();
+  environment.device = choose_device(spec.run.device, world ? world->local_rank() : 0);
+  return environment;
+}
+
+}  // namespace
+
+int run_sweep(const RunOptions& options, std::ostream& out) {
+  const LoadedRun run = load_run(options);
+  const Spec& first = run.points.front();
+  if (options.dry_run) {
+    GraphInputs inputs{"(profile fingerprint after ingest)", weights_identity(first)};
+    out << "sweep '" << first.name << "': " << run.points.size() << " sweep point(s), database " << run.database
+        << "\n";
+    print_plan(plan_jobs(run.points, inputs), out);
+    return 0;
+  }
+  for (const Spec& point : run.points) {
+    if (point.profile.path != first.profile.path || point.profile.synth_preset != first.profile.synth_preset) {
+      throw ConfigError("a sweep works on one profile: profile.* cannot vary between sweep points");
+    }
+  }
+  const PreparedProfile profile = prepare_profile(first, run.database);
+  out << profile.summary;
+  const GraphInputs inputs{profile.fingerprint, weights_identity(first)};
+  const std::vector<PlannedJob> jobs = plan_jobs(run.points, inputs, swept_values_of(run));
+
+  storage::Database db = storage::Database::open(run.database);
+  const std::int64_t sweep_id = record_sweep(db, run);
+  store_jobs(db, sweep_id, jobs,
+             nlohmann::json{{"profile", profile.directory}, {"fingerprint", profile.fingerprint}}.dump());
+  if (options.retry_failed) out << storage::reset_failed_jobs(db, sweep_id) << " failed job(s) get new attempts\n";
+
+  const WorkerLayout layout = choose_worker_layout(first.run.workers, first.run.threads_per_worker);
+  PipelineHandlers handlers;
+  register_pipeline_stages(handlers, db, run.points, inputs);
+  std::unique_ptr<CoordinatorTransport> transport =
+      make_coordinator_transport(layout, worker_environment(first, layout.threads_per_worker).device);
+  out << fmt::format("sweep '{}' (id {}): {} jobs on {} worker(s), {} thread(s) each\n", first.name, sweep_id,
+                     jobs.size() + 1, transport->worker_count(), layout.threads_per_worker);
+  out.flush();
+
+  ProgressDisplay display;
+  SchedulerOptions scheduler;
+  scheduler.max_attempts = first.run.max_attempts;
+  scheduler.job_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(first.run.job_timeout_minutes * 60000));
+  scheduler.stop_requested = &install_stop_signal_handlers();
+  scheduler.on_progress = [&](const SchedulerProgress& progress) { display.update(progress); };
+  scheduler.log = [&](const std::string& line) { display.log(line); };
+  const SchedulerOutcome outcome = run_scheduler(db, sweep_id, *transport, handlers, scheduler);
+  display.finish();
+  transport->shutdown();
+
+  out << fmt::format("sweep '{}': {} done, {} failed, {} interrupted, {} not run\n", first.name, outcome.done,
+                     outcome.failed, outcome.interrupted, outcome.pending);
+  if (outcome.stopped) {
+    out << "stopped by signal " << stop_signal_received() << "; run the same command again to resume\n";
+    return 3;
+  }
+  if (outcome.failed || outcome.pending || outcome.interrupted) {
+    out << "see `popsweep status --db " << run.database << "` for the errors; rerun to resume\n";
+    return 2;
+  }
+  return 0;
+}
+
+void run_sweep_worker(const RunOptions& options) {
+  const LoadedRun run = load_run(options);
+  const Spec& first = run.points.front();
+  const WorkerLayout layout = choose_worker_layout(1, first.run.threads_per_worker);
+  run_mpi_worker(*mpi_world(), worker_environment(first, layout.threads_per_worker));
+}
+
+}  // namespace popsweep::orchestrator

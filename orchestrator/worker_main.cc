@@ -1,0 +1,37 @@
+#include "orchestrator/worker_main.h"
+
+#include <unistd.h>
+
+#include "orchestrator/local_pool_transport.h"
+#include "orchestrator/mpi_transport.h"
+#include "orchestrator/signals.h"
+#include "orchestrator/worker_loop.h"
+
+namespace popsweep::orchestrator {
+
+std::string describe_worker(const WorkerEnvironment& environment) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + " pid " + std::to_string(::getpid()) + ", " + environment.device + ", " +
+         std::to_string(environment.threads) + " thread(s)";
+}
+
+void run_local_worker(int channel_fd, const WorkerEnvironment& environment) {
+  SocketWorkerChannel channel(channel_fd);
+  std::unique_ptr<StageExecutor> executor = make_worker_executor(environment);
+  WorkerLoopOptions options;
+  options.description = describe_worker(environment);
+  options.stop_signal = &install_stop_signal_handlers();
+  run_worker_loop(channel, *executor, options);
+}
+
+void run_mpi_worker(MpiWorld& world, const WorkerEnvironment& environment) {
+  MpiWorkerChannel channel(world);
+  std::unique_ptr<StageExecutor> executor = make_worker_executor(environment);
+  WorkerLoopOptions options;
+  options.description = "rank " + std::to_string(world.rank()) + ", " + describe_worker(environment);
+  options.stop_signal = &install_stop_signal_handlers();
+  run_worker_loop(channel, *executor, options);
+}
+
+}  // namespace popsweep::orchestrator

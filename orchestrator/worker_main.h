@@ -1,0 +1,17 @@
+// Entry points of a worker process: a local pool child (`popsweep worker
+// --channel-fd N`, started by the coordinator) or an MPI rank other than 0.
+#pragma once
+
+#include "orchestrator/stage_executor.h"
+
+namespace popsweep::orchestrator {
+
+class MpiWorld;
+
+void run_local_worker(int channel_fd, const WorkerEnvironment& environment);
+void run_mpi_worker(MpiWorld& world, const WorkerEnvironment& environment);
+
+// "host pid N, cpu, 2 threads": how a worker introduces itself.
+std::string describe_worker(const WorkerEnvironment& environment);
+
+}  // namespace popsweep::orchestrator

@@ -1,0 +1,15 @@
+// report.html: one self-contained page (inline CSS, inline SVG charts, no
+// script, nothing fetched from the network), so it can be mailed or opened
+// from an archive years later. All text from the database is escaped.
+#pragma once
+
+#include <string>
+
+#include "reports/report_charts.h"
+#include "reports/sweep_results.h"
+
+namespace popsweep::reports {
+
+std::string report_html(const SweepResults& results, const ReportFigures& figures);
+
+}  // namespace popsweep::reports

@@ -1,0 +1,69 @@
+#include "reports/report_writer.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "common/error.h"
+#include "common/file_util.h"
+#include "reports/report_charts.h"
+#include "reports/report_html.h"
+#include "reports/report_markdown.h"
+#include "reports/results_tables.h"
+#include "reports/sweep_results.h"
+#include "reports/sweep_selection.h"
+#include "reports/text_table.h"
+
+namespace popsweep::reports {
+namespace {
+
+constexpr const char* kChartsFolder = "charts";
+
+void create_folder(const std::string& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) throw ConfigError("--out: cannot create " + path + ": " + error.message());
+}
+
+std::string terminal_summary(const SweepResults& results) {
+  std::string text = fmt::format("sweep '{}' (id {})\n", results.sweep.name, results.sweep.id);
+  for (const TextTable& table : results_tables(results)) text += to_plain_text(table);
+  if (results.groups.empty()) text += "no finished training jobs yet\n";
+  if (!results.unfinished_jobs.empty())
+    text += fmt::format("{} job(s) not done\n", results.unfinished_jobs.size());
+  if (!results.media_problems.empty())
+    text += fmt::format("{} media skipped\n", results.media_problems.size());
+  return text;
+}
+
+}  // namespace
+
+WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir) {
+  const SweepResults results = load_sweep_results(db, select_sweep(db, sweep));
+  const ReportFigures figures = build_report_figures(results);
+  const std::string charts_dir = join_path(out_dir, kChartsFolder);
+  create_folder(charts_dir);
+
+  WrittenReport written;
+  auto write = [&written](const std::string& path, const std::string& contents) {
+    write_file_atomically(path, contents);
+    written.files.push_back(path);
+  };
+  auto write_chart = [&written, &charts_dir](const ReportChart& chart) {
+    const std::string path = join_path(charts_dir, chart.file_stem + ".svg");
+    write_file_atomically(path, chart.svg);
+    written.chart_files.push_back(path);
+  };
+  write(join_path(out_dir, "report.md"), report_markdown(results, figures, kChartsFolder));
+  write(join_path(out_dir, "report.html"), report_html(results, figures));
+  write(join_path(out_dir, "results.csv"), results_csv(results));
+  // Error texts from jobs may hold bytes that are not UTF-8; replace them
+  // rather than fail the whole report.
+  write(join_path(out_dir, "results.json"),
+        results_json(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  for (const ReportChart* chart : figures.all()) write_chart(*chart);
+  written.summary = terminal_summary(results);
+  return written;
+}
+
+}  // namespace popsweep::reports

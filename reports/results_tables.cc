@@ -1,0 +1,192 @@
+#include "reports/results_tables.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "common/csv.h"
+#include "storage/job_tables.h"
+
+namespace popsweep::reports {
+namespace {
+
+constexpr const char* kMissing = "-";
+
+// The groups of one sweep point, by experiment then classes.
+using PointGroups = std::map<std::string, std::map<int, const ResultGroup*>>;
+
+std::map<std::string, PointGroups> groups_by_point(const SweepResults& results) {
+  std::map<std::string, PointGroups> by_point;
+  for (const ResultGroup& group : results.groups)
+    by_point[group.point][group.experiment][group.classes] = &group;
+  return by_point;
+}
+
+std::vector<std::string> experiments_in_paper_order(const PointGroups& groups) {
+  std::vector<std::string> experiments;
+  for (const auto& entry : groups) experiments.push_back(entry.first);
+  std::sort(experiments.begin(), experiments.end(), experiment_before);
+  return experiments;
+}
+
+std::set<int, std::greater<int>> classes_of(const PointGroups& groups) {
+  std::set<int, std::greater<int>> classes;
+  for (const auto& entry : groups) {
+    for (const auto& by_classes : entry.second) classes.insert(by_classes.first);
+  }
+  return classes;
+}
+
+bool any_top_k(const PointGroups& groups, int classes) {
+  for (const auto& entry : groups) {
+    const auto found = entry.second.find(classes);
+    if (found != entry.second.end() && found->second->best.top_k_accuracy) return true;
+  }
+  return false;
+}
+
+std::string optional_cell(const std::optional<train::MeanAndStd>& value) {
+  return value ? format_mean_and_std(*value) : kMissing;
+}
+
+TextTable point_table(const std::string& point, const PointGroups& groups) {
+  TextTable table;
+  const std::string where = describe_point(point);
+  table.caption = "Accuracy, mean ± std over runs (M19)" + (where.empty() ? "" : ": " + where);
+  table.header.push_back("experiment");
+  const std::set<int, std::greater<int>> classes = classes_of(groups);
+  for (const int k : classes) {
+    table.header.push_back(fmt::format("{} classes best", k));
+    table.header.push_back(fmt::format("{} classes last", k));
+    if (any_top_k(groups, k)) table.header.push_back(fmt::format("{} classes top-2", k));
+    table.header.push_back(fmt::format("{} classes majority", k));
+  }
+  for (const std::string& experiment : experiments_in_paper_order(groups)) {
+    std::vector<std::string> row{experiment};
+    const std::map<int, const ResultGroup*>& by_classes = groups.at(experiment);
+    for (const int k : classes) {
+      const auto found = by_classes.find(k);
+      const ResultGroup* group = found == by_classes.end() ? nullptr : found->second;
+      row.push_back(group ? format_mean_and_std(group->best.accuracy) : kMissing);
+      row.push_back(group ? format_mean_and_std(group->last.accuracy) : kMissing);
+      if (any_top_k(groups, k)) row.push_back(group ? optional_cell(group->best.top_k_accuracy) : kMissing);
+      row.push_back(group ? optional_cell(group->best.majority_baseline) : kMissing);
+    }
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+void write_metric(std::ostream& out, const ResultGroup& group, const std::string& metric,
+                  const std::optional<train::MeanAndStd>& value) {
+  if (!value) return;
+  write_csv_row(out, {group.point, group.experiment, std::to_string(group.classes), metric,
+                      fmt::format("{}", value->mean), fmt::format("{}", value->std),
+                      std::to_string(group.best.runs.size())});
+}
+
+nlohmann::json mean_and_std_json(const train::MeanAndStd& value) {
+  return {{"mean", value.mean}, {"std", value.std}};
+}
+
+nlohmann::json score_json(const train::ExperimentScore& score) {
+  nlohmann::json json{{"accuracy", mean_and_std_json(score.accuracy)}};
+  if (score.top_k_accuracy) json["top2_accuracy"] = mean_and_std_json(*score.top_k_accuracy);
+  if (score.majority_baseline) json["majority_baseline"] = mean_and_std_json(*score.majority_baseline);
+  nlohmann::json runs = nlohmann::json::array();
+  for (const train::RunScore& run : score.runs) {
+    runs.push_back(
+        {{"repeat", run.repeat}, {"folds", run.folds}, {"items", run.items}, {"accuracy", run.accuracy}});
+  }
+  json["runs"] = runs;
+  nlohmann::json confusion = nlohmann::json::array();
+  for (const train::MeanAndStd& cell : score.confusion) confusion.push_back(mean_and_std_json(cell));
+  json["confusion_row_normalised"] = confusion;  // row-major, classes x classes
+  return json;
+}
+
+nlohmann::json point_json(const std::string& point) {
+  nlohmann::json parsed = nlohmann::json::parse(point, nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json(point) : parsed;
+}
+
+}  // namespace
+
+std::string format_mean_and_std(const train::MeanAndStd& value) {
+  return fmt::format("{:.3f} ± {:.3f}", value.mean, value.std);
+}
+
+std::string describe_point(const std::string& point) {
+  const nlohmann::json parsed = nlohmann::json::parse(point, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return point;
+  std::string text;
+  for (const auto& [key, value] : parsed.items()) {
+    text += (text.empty() ? "" : ", ") + key + "=" +
+            (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return text;
+}
+
+std::vector<TextTable> results_tables(const SweepResults& results) {
+  std::vector<TextTable> tables;
+  for (const auto& [point, groups] : groups_by_point(results)) tables.push_back(point_table(point, groups));
+  return tables;
+}
+
+std::string results_csv(const SweepResults& results) {
+  std::ostringstream out;
+  write_csv_row(out, {"point", "experiment", "classes", "metric", "mean", "std", "runs"});
+  for (const ResultGroup& group : results.groups) {
+    write_metric(out, group, "accuracy_best", group.best.accuracy);
+    write_metric(out, group, "accuracy_last", group.last.accuracy);
+    write_metric(out, group, "top2_best", group.best.top_k_accuracy);
+    write_metric(out, group, "top2_last", group.last.top_k_accuracy);
+    write_metric(out, group, "majority_baseline", group.best.majority_baseline);
+  }
+  return out.str();
+}
+
+nlohmann::json results_json(const SweepResults& results) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const ResultGroup& group : results.groups) {
+    groups.push_back({{"point", point_json(group.point)},
+                      {"experiment", group.experiment},
+                      {"classes", group.classes},
+                      {"folds", group.folds},
+                      {"jobs", group.jobs.size()},
+                      {"best_epoch", score_json(group.best)},
+                      {"last_epoch", score_json(group.last)}});
+  }
+  nlohmann::json comparisons = nlohmann::json::array();
+  for (const ExperimentComparison& c : results.comparisons) {
+    comparisons.push_back({{"point", point_json(c.point)},
+                           {"classes", c.classes},
+                           {"first", c.first},
+                           {"second", c.second},
+                           {"splits", c.splits},
+                           {"mean_difference", c.test.mean_difference},
+                           {"t", c.test.t_statistic},
+                           {"degrees_of_freedom", c.test.degrees_of_freedom},
+                           {"p_value", c.test.p_value}});
+  }
+  nlohmann::json unfinished = nlohmann::json::array();
+  for (const storage::JobRow& job : results.unfinished_jobs) {
+    unfinished.push_back({{"job_id", job.id},
+                          {"stage", job.stage},
+                          {"status", storage::to_string(job.status)},
+                          {"attempts", job.attempts},
+                          {"error", job.error}});
+  }
+  return {{"sweep", {{"id", results.sweep.id}, {"name", results.sweep.name}}},
+          {"groups", groups},
+          {"comparisons", comparisons},
+          {"unfinished_jobs", unfinished},
+          {"media_problems", results.media_problems.size()}};
+}
+
+}  // namespace popsweep::reports

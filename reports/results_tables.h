@@ -1,0 +1,32 @@
+// The paper's results table (METHOD M19): one row per experiment, per number
+// of classes the best-epoch accuracy (mean ± std over runs), the last-epoch
+// accuracy, top-2 accuracy where K >= 3 and the majority baseline; one table
+// per sweep point. The same numbers go to results.csv (one row per point,
+// experiment, classes and metric, for plotting elsewhere) and results.json.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "reports/sweep_results.h"
+#include "reports/text_table.h"
+
+namespace popsweep::reports {
+
+// "0.540 ± 0.012"
+std::string format_mean_and_std(const train::MeanAndStd& value);
+// A sweep point's JSON as "labels.window_weeks=4, train.epochs=8"; empty
+// for "{}", the point of a sweep that sweeps nothing.
+std::string describe_point(const std::string& point_json);
+
+std::vector<TextTable> results_tables(const SweepResults& results);
+
+// Header: point,experiment,classes,metric,mean,std,runs. Metrics:
+// accuracy_best, accuracy_last, top2_best, top2_last, majority_baseline (the
+// last three only where defined).
+std::string results_csv(const SweepResults& results);
+
+nlohmann::json results_json(const SweepResults& results);
+
+}  // namespace popsweep::reports

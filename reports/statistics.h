@@ -1,0 +1,36 @@
+// The statistics the reports need: summaries over repeats, Student's t
+// distribution, and the corrected resampled t-test of Nadeau and Bengio
+// (2003) for comparing two models evaluated on the same cross-validation
+// folds. The plain paired t-test is wrong there: the training sets of
+// different folds overlap, so the fold scores are not independent and its
+// p-values are far too small.
+#pragma once
+
+#include <vector>
+
+namespace popsweep::reports {
+
+double mean_of(const std::vector<double>& values);
+// Population standard deviation (ddof = 0, numpy's default): the paper's
+// "standard deviation between runs".
+double population_std(const std::vector<double>& values);
+double sample_variance(const std::vector<double>& values);  // ddof = 1
+
+// The regularised incomplete beta function I_x(a, b).
+double regularized_incomplete_beta(double a, double b, double x);
+// P(T <= t) for Student's t with `degrees_of_freedom`.
+double student_t_cdf(double t, double degrees_of_freedom);
+
+struct PairedComparison {
+  double mean_difference = 0;  // a - b
+  double t_statistic = 0;
+  double degrees_of_freedom = 0;
+  double p_value = 1;  // two-sided
+};
+
+// `differences` holds score(a) - score(b) on each of the k x r train/test
+// splits; `test_fraction` is n_test / n (1/k for k-fold). The variance is
+// inflated by (1/n + n_test/n_train) instead of 1/n.
+PairedComparison corrected_resampled_t_test(const std::vector<double>& differences, double test_fraction);
+
+}  // namespace popsweep::reports

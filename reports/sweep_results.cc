@@ -1,0 +1,127 @@
+#include "reports/sweep_results.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "common/error.h"
+#include "reports/paired_comparisons.h"
+#include "storage/database.h"
+
+namespace popsweep::reports {
+namespace {
+
+// (point, experiment, classes)
+using GroupKey = std::tuple<std::string, std::string, int>;
+
+struct GroupKeyOrder {
+  bool operator()(const GroupKey& a, const GroupKey& b) const {
+    if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) < std::get<0>(b);
+    if (std::get<1>(a) != std::get<1>(b)) return experiment_before(std::get<1>(a), std::get<1>(b));
+    return std::get<2>(a) > std::get<2>(b);  // the paper puts 3 classes before 2
+  }
+};
+
+int experiment_rank(const std::string& experiment) {
+  static const std::vector<std::string> paper_order{"image", "cnn_rnn", "image_to_video", "video_to_image"};
+  const auto found = std::find(paper_order.begin(), paper_order.end(), experiment);
+  return static_cast<int>(found - paper_order.begin());
+}
+
+train::JobPredictions job_predictions(const storage::TrainResultRow& result,
+                                      const std::vector<storage::PredictionRow>& predictions,
+                                      bool best_epoch) {
+  train::JobPredictions job;
+  job.repeat = result.repeat;
+  job.fold = result.fold;
+  job.training_majority_class = result.training_majority_class;
+  job.probabilities.classes = result.classes;
+  for (const storage::PredictionRow& prediction : predictions) {
+    const std::vector<float>& values =
+        best_epoch ? prediction.probabilities_best : prediction.probabilities_last;
+    if (static_cast<int>(values.size()) != result.classes) {
+      throw Error(fmt::format("job {}: media {} has {} probabilities for {} classes", result.job_id,
+                              prediction.media_id, values.size(), result.classes));
+    }
+    job.true_classes.push_back(prediction.true_class);
+    job.probabilities.values.insert(job.probabilities.values.end(), values.begin(), values.end());
+  }
+  return job;
+}
+
+TrainedJob load_trained_job(storage::Database& db, const storage::TrainResultRow& result) {
+  const std::vector<storage::PredictionRow> predictions = storage::load_predictions(db, result.job_id);
+  TrainedJob job;
+  job.result = result;
+  for (const storage::PredictionRow& prediction : predictions)
+    job.validation_media.push_back(prediction.media_id);
+  std::sort(job.validation_media.begin(), job.validation_media.end());
+  job.best = job_predictions(result, predictions, true);
+  job.last = job_predictions(result, predictions, false);
+  return job;
+}
+
+ResultGroup score_group(storage::Database& db, const GroupKey& key, std::vector<TrainedJob> jobs) {
+  ResultGroup group;
+  std::tie(group.point, group.experiment, group.classes) = key;
+  std::vector<train::JobPredictions> best, last;
+  std::set<int> folds;
+  std::vector<std::vector<storage::EpochRow>> histories;
+  for (const TrainedJob& job : jobs) {
+    best.push_back(job.best);
+    last.push_back(job.last);
+    folds.insert(job.result.fold);
+    histories.push_back(storage::load_epochs(db, job.result.job_id));
+  }
+  group.folds = static_cast<int>(folds.size());
+  try {
+    group.best = train::aggregate_runs(best);
+    group.last = train::aggregate_runs(last);
+  } catch (const Error& error) {
+    // aggregate_runs knows repeats and folds, not which group it was given.
+    throw Error(fmt::format("sweep point {}, experiment {}, {} classes: {}", group.point, group.experiment,
+                            group.classes, error.what()));
+  }
+  group.learning_curve = mean_learning_curve(histories);
+  group.jobs = std::move(jobs);
+  return group;
+}
+
+std::vector<storage::JobRow> unfinished_jobs(storage::Database& db, std::int64_t sweep_id) {
+  std::vector<storage::JobRow> jobs = storage::load_sweep_jobs(db, sweep_id);
+  jobs.erase(
+      std::remove_if(jobs.begin(), jobs.end(),
+                     [](const storage::JobRow& job) { return job.status == storage::JobStatus::Done; }),
+      jobs.end());
+  return jobs;
+}
+
+}  // namespace
+
+bool experiment_before(const std::string& a, const std::string& b) {
+  const int rank_a = experiment_rank(a), rank_b = experiment_rank(b);
+  return rank_a != rank_b ? rank_a < rank_b : a < b;
+}
+
+SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep) {
+  SweepResults results;
+  results.sweep = sweep;
+  const std::map<std::int64_t, std::string> points = storage::load_sweep_points(db, sweep.id);
+  std::map<GroupKey, std::vector<TrainedJob>, GroupKeyOrder> jobs_by_group;
+  for (const storage::TrainResultRow& result : storage::load_train_results(db, sweep.id)) {
+    const auto point = points.find(result.job_id);
+    const std::string point_text = point == points.end() || point->second.empty() ? "{}" : point->second;
+    jobs_by_group[GroupKey{point_text, result.experiment, result.classes}].push_back(
+        load_trained_job(db, result));
+  }
+  for (auto& [key, jobs] : jobs_by_group) results.groups.push_back(score_group(db, key, std::move(jobs)));
+  results.comparisons = compare_paired_experiments(results.groups);
+  results.unfinished_jobs = unfinished_jobs(db, sweep.id);
+  results.media_problems = storage::load_media_problems(db);
+  return results;
+}
+
+}  // namespace popsweep::reports

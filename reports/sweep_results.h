@@ -1,0 +1,70 @@
+// A sweep's training results gathered for the report: the jobs of each
+// (sweep point, experiment, classes) group scored the M19 way (aggregate_runs
+// over repeats of pooled folds) at the best and at the last epoch, with the
+// group's mean learning curve; the paired comparisons of experiments that
+// were validated on the same items; and what did not go well (jobs not done,
+// media a stage skipped), so a reader sees what the numbers leave out.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "reports/learning_curves.h"
+#include "reports/statistics.h"
+#include "storage/job_tables.h"
+#include "storage/profile_tables.h"
+#include "storage/result_tables.h"
+#include "worker/train/aggregation.h"
+
+namespace popsweep::storage {
+class Database;
+}
+
+namespace popsweep::reports {
+
+// One finished training job (one repeat x fold of a group).
+struct TrainedJob {
+  storage::TrainResultRow result;
+  std::vector<std::int64_t> validation_media;  // sorted, to compare folds across experiments
+  train::JobPredictions best;                  // best-epoch probabilities
+  train::JobPredictions last;                  // last-epoch probabilities
+};
+
+struct ResultGroup {
+  std::string point;  // the swept values as JSON ("{}" when nothing is swept)
+  std::string experiment;
+  int classes = 0;
+  int folds = 0;  // distinct folds among the jobs; 1/folds is the test fraction
+  std::vector<TrainedJob> jobs;
+  train::ExperimentScore best;
+  train::ExperimentScore last;
+  std::vector<LearningCurvePoint> learning_curve;
+};
+
+// Two experiments of one point and number of classes, scored on the same
+// validation items per (repeat, fold); differences are first - second.
+struct ExperimentComparison {
+  std::string point;
+  int classes = 0;
+  std::string first;
+  std::string second;
+  int splits = 0;  // (repeat, fold) pairs compared
+  PairedComparison test;
+};
+
+struct SweepResults {
+  storage::SweepRow sweep;
+  std::vector<ResultGroup> groups;  // by point, then experiment (paper order), then classes (descending)
+  std::vector<ExperimentComparison> comparisons;
+  std::vector<storage::JobRow> unfinished_jobs;  // any stage, status other than done
+  std::vector<storage::MediaProblem> media_problems;
+};
+
+SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep);
+
+// The paper's order (M14-M17), unknown experiments after them by name; used
+// by every table so rows line up between report.md, report.html and the CSV.
+bool experiment_before(const std::string& a, const std::string& b);
+
+}  // namespace popsweep::reports

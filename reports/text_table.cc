@@ -1,0 +1,94 @@
+#include "reports/text_table.h"
+
+#include <algorithm>
+
+#include "reports/svg_canvas.h"
+
+namespace popsweep::reports {
+namespace {
+
+// A pipe would end the cell and a newline the row; angle brackets (an
+// error text such as "<out>") would be read as HTML by Markdown viewers.
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string markdown_row(const std::vector<std::string>& cells) {
+  std::string line = "|";
+  for (const std::string& cell : cells) line += " " + markdown_cell(cell) + " |";
+  return line + "\n";
+}
+
+// Characters, not bytes: cells hold "±", and UTF-8 continuation bytes take no column.
+std::size_t display_width(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string padded(const std::string& text, std::size_t width) {
+  return text + std::string(width - std::min(width, display_width(text)), ' ');
+}
+
+}  // namespace
+
+std::string to_markdown(const TextTable& table) {
+  std::string text;
+  if (!table.caption.empty()) text += "**" + markdown_cell(table.caption) + "**\n\n";
+  text += markdown_row(table.header);
+  text += "|";
+  for (std::size_t i = 0; i < table.header.size(); ++i) text += "---|";
+  text += "\n";
+  for (const std::vector<std::string>& row : table.rows) text += markdown_row(row);
+  return text;
+}
+
+std::string to_html(const TextTable& table) {
+  std::string html = "<table>\n";
+  if (!table.caption.empty()) html += "<caption>" + escape_xml(table.caption) + "</caption>\n";
+  html += "<thead><tr>";
+  for (const std::string& cell : table.header) html += "<th>" + escape_xml(cell) + "</th>";
+  html += "</tr></thead>\n<tbody>\n";
+  for (const std::vector<std::string>& row : table.rows) {
+    html += "<tr>";
+    for (const std::string& cell : row) html += "<td>" + escape_xml(cell) + "</td>";
+    html += "</tr>\n";
+  }
+  return html + "</tbody>\n</table>\n";
+}
+
+std::string to_plain_text(const TextTable& table) {
+  std::vector<std::size_t> widths;
+  for (const std::string& cell : table.header) widths.push_back(display_width(cell));
+  for (const std::vector<std::string>& row : table.rows) {
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string text;
+    for (std::size_t i = 0; i < cells.size() && i < widths.size(); ++i) {
+      text += (i ? "  " : "") + padded(cells[i], widths[i]);
+    }
+    text.erase(text.find_last_not_of(' ') + 1);
+    return text + "\n";
+  };
+  std::string text = table.caption.empty() ? "" : table.caption + "\n";
+  text += line(table.header);
+  for (const std::vector<std::string>& row : table.rows) text += line(row);
+  return text;
+}
+
+}  // namespace popsweep::reports

@@ -1,0 +1,86 @@
+// Sweeps and jobs: the coordinator's record of what to run and what ran.
+// A job is identified by its key (a hash of its stage and parameters), so
+// re-expanding a spec finds the jobs it already has. Only the coordinator
+// writes these tables; `status` and `report` read them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace popsweep::storage {
+
+class Database;
+
+struct SweepRow {
+  std::int64_t id = 0;
+  std::string name;
+  std::string spec_text;
+  std::string result_hash;
+  std::int64_t seed = 0;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+std::optional<SweepRow> find_sweep(Database& db, const std::string& name);
+std::optional<SweepRow> find_sweep(Database& db, std::int64_t id);
+std::vector<SweepRow> list_sweeps(Database& db);
+// Creates the sweep or updates its spec; returns its id.
+std::int64_t upsert_sweep(Database& db, const SweepRow& sweep);
+
+enum class JobStatus { Pending, Running, Done, Failed, Interrupted };
+const char* to_string(JobStatus status);
+JobStatus parse_job_status(const std::string& text);
+
+struct JobRow {
+  std::int64_t id = 0;
+  std::string key;
+  std::string stage;
+  std::string params;  // canonical JSON
+  std::int64_t seed = 0;
+  JobStatus status = JobStatus::Pending;
+  int attempts = 0;
+  std::string error;
+  std::string worker;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> started_at;
+  std::optional<std::int64_t> finished_at;
+  std::optional<double> seconds;
+};
+
+// Inserts the job if its key is new (status pending) and returns its id;
+// an existing job keeps its status and results.
+std::int64_t ensure_job(Database& db, const std::string& key, const std::string& stage, const std::string& params,
+                        std::int64_t seed);
+void add_dependency(Database& db, std::int64_t job_id, std::int64_t depends_on);
+// Replaces the set of jobs a sweep consists of. `points` (optional, one per
+// job) holds the JSON of the swept keys' values at the job's sweep point.
+void set_sweep_jobs(Database& db, std::int64_t sweep_id, const std::vector<std::int64_t>& job_ids,
+                    const std::vector<std::string>& points = {});
+// job id -> the swept values of its sweep point (JSON text; "{}" when none).
+std::map<std::int64_t, std::string> load_sweep_points(Database& db, std::int64_t sweep_id);
+
+std::optional<JobRow> find_job(Database& db, std::int64_t id);
+std::optional<JobRow> find_job_by_key(Database& db, const std::string& key);
+std::vector<JobRow> load_sweep_jobs(Database& db, std::int64_t sweep_id);
+std::map<std::int64_t, std::vector<std::int64_t>> load_dependencies(Database& db, std::int64_t sweep_id);
+
+void mark_job_running(Database& db, std::int64_t job_id, const std::string& worker, std::int64_t now);
+// Done, with the time it took; callers write the job's results in the same transaction.
+void mark_job_done(Database& db, std::int64_t job_id, double seconds, std::int64_t now);
+// A failed attempt: back to pending while attempts remain, else failed.
+JobStatus record_job_failure(Database& db, std::int64_t job_id, const std::string& error, int max_attempts,
+                             std::int64_t now);
+// Stopped by a signal or preemption: does not use up an attempt.
+void mark_job_interrupted(Database& db, std::int64_t job_id, const std::string& why, std::int64_t now);
+// After a coordinator crash, jobs left `running` are run again; the attempt
+// they were on is given back, since the crash was not theirs.
+int requeue_running_jobs(Database& db, std::int64_t sweep_id);
+// Failed jobs get a fresh set of attempts (used by `popsweep run --retry-failed`).
+int reset_failed_jobs(Database& db, std::int64_t sweep_id);
+
+std::map<JobStatus, int> count_jobs_by_status(Database& db, std::int64_t sweep_id);
+
+}  // namespace popsweep::storage

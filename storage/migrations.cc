@@ -1,0 +1,254 @@
+#include "storage/migrations.h"
+
+namespace popsweep::storage {
+namespace {
+
+// Version 1: the data stage. Times are Unix seconds (UTC). Media paths are
+// relative to the profile's source directory.
+const char* const kDataStage = R"SQL(
+CREATE TABLE profiles (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  source_dir    TEXT NOT NULL,
+  source_format TEXT NOT NULL CHECK (source_format IN ('popsweep', 'instaloader')),
+  ingested_at   INTEGER NOT NULL
+);
+CREATE TABLE posts (
+  id          INTEGER PRIMARY KEY,
+  profile_id  INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+  post_key    TEXT NOT NULL,
+  posted_at   INTEGER NOT NULL,
+  likes       INTEGER NOT NULL CHECK (likes >= 0),
+  comments    INTEGER NOT NULL CHECK (comments >= 0),
+  impressions INTEGER CHECK (impressions IS NULL OR impressions >= 0),
+  kind        TEXT NOT NULL CHECK (kind IN ('image', 'video', 'carousel')),
+  UNIQUE (profile_id, post_key)
+);
+CREATE TABLE media (
+  id              INTEGER PRIMARY KEY,
+  post_id         INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  media_index     INTEGER NOT NULL,
+  media_type      TEXT NOT NULL CHECK (media_type IN ('image', 'video')),
+  path            TEXT NOT NULL,
+  thumbnail_path  TEXT,
+  content_hash    TEXT NOT NULL,
+  size_bytes      INTEGER NOT NULL,
+  excluded_reason TEXT,
+  UNIQUE (post_id, media_index)
+);
+CREATE INDEX media_by_hash ON media(content_hash);
+CREATE TABLE follower_samples (
+  profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+  sampled_at INTEGER NOT NULL,
+  followers  INTEGER NOT NULL CHECK (followers >= 0),
+  PRIMARY KEY (profile_id, sampled_at)
+);
+CREATE TABLE label_configs (
+  id           INTEGER PRIMARY KEY,
+  classes      INTEGER NOT NULL CHECK (classes >= 2),
+  window_weeks REAL NOT NULL,
+  mode         TEXT NOT NULL CHECK (mode IN ('centered', 'trailing', 'global')),
+  computed_at  INTEGER NOT NULL,
+  UNIQUE (classes, window_weeks, mode)
+);
+CREATE TABLE labels (
+  label_config_id INTEGER NOT NULL REFERENCES label_configs(id) ON DELETE CASCADE,
+  media_id        INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+  followers       REAL NOT NULL,
+  extrapolated    INTEGER NOT NULL,
+  por             REAL NOT NULL,
+  class           INTEGER NOT NULL,
+  PRIMARY KEY (label_config_id, media_id)
+);
+-- Media that a stage could not use (corrupt file, unsupported codec, ...),
+-- kept so that summaries and reports list them instead of dropping them.
+CREATE TABLE media_problems (
+  media_id    INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+  stage       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (media_id, stage)
+);
+)SQL";
+
+// Version 2: the feature store and near-duplicate cleaning. Features are
+// keyed by the media file's content hash, not its id, so an identical file
+// is embedded once and a replaced file never reuses stale features; a
+// feature set pins the backbone, its weights and the preprocessing, so
+// features of different backbones or weights never mix.
+const char* const kFeatureStore = R"SQL(
+CREATE TABLE feature_sets (
+  id            INTEGER PRIMARY KEY,
+  backbone      TEXT NOT NULL,
+  weights_hash  TEXT NOT NULL,
+  preprocessing TEXT NOT NULL,
+  dim           INTEGER NOT NULL CHECK (dim > 0),
+  created_at    INTEGER NOT NULL,
+  UNIQUE (backbone, weights_hash, preprocessing)
+);
+-- role: 'image' (an image), 'frames' (a video's sampled frames, one row
+-- each), 'thumbnail' (a video's cover image, or its first frame). view 0 is
+-- the plain input; views 1..N are seeded augmentations (M14).
+CREATE TABLE features (
+  feature_set_id INTEGER NOT NULL REFERENCES feature_sets(id) ON DELETE CASCADE,
+  content_hash   TEXT NOT NULL,
+  role           TEXT NOT NULL CHECK (role IN ('image', 'frames', 'thumbnail')),
+  view           INTEGER NOT NULL CHECK (view >= 0),
+  rows           INTEGER NOT NULL CHECK (rows > 0),
+  data           BLOB NOT NULL,
+  PRIMARY KEY (feature_set_id, content_hash, role, view)
+);
+-- What M8 compares besides the thumbnail: duration and frame rate.
+CREATE TABLE video_info (
+  content_hash TEXT PRIMARY KEY,
+  duration     REAL NOT NULL,
+  frame_rate   REAL NOT NULL,
+  width        INTEGER NOT NULL,
+  height       INTEGER NOT NULL
+);
+-- M7-M9: media removed as near duplicates, with the partner that stays.
+CREATE TABLE duplicates (
+  feature_set_id   INTEGER NOT NULL REFERENCES feature_sets(id) ON DELETE CASCADE,
+  removed_media_id INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+  kept_media_id    INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+  distance         REAL NOT NULL,
+  threshold        REAL NOT NULL,
+  PRIMARY KEY (feature_set_id, removed_media_id)
+);
+)SQL";
+
+// Version 3: sweeps, jobs and their results. A job's identity is the hash of
+// its stage and parameters (job_key), so the same grid point is one row
+// however many sweeps include it, and a stage whose inputs did not change is
+// not run again. Only the coordinator writes these tables.
+const char* const kJobs = R"SQL(
+CREATE TABLE sweeps (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  spec_text   TEXT NOT NULL,
+  result_hash TEXT NOT NULL,
+  seed        INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE TABLE jobs (
+  id           INTEGER PRIMARY KEY,
+  job_key      TEXT NOT NULL UNIQUE,
+  stage        TEXT NOT NULL,
+  params       TEXT NOT NULL,
+  seed         INTEGER NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'pending'
+               CHECK (status IN ('pending', 'running', 'done', 'failed', 'interrupted')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  error        TEXT,
+  worker       TEXT,
+  created_at   INTEGER NOT NULL,
+  started_at   INTEGER,
+  finished_at  INTEGER,
+  seconds      REAL
+);
+CREATE INDEX jobs_by_status ON jobs(status);
+CREATE TABLE sweep_jobs (
+  sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  job_id   INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  PRIMARY KEY (sweep_id, job_id)
+);
+CREATE TABLE job_dependencies (
+  job_id     INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  depends_on INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  PRIMARY KEY (job_id, depends_on)
+);
+CREATE TABLE epochs (
+  job_id         INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  epoch          INTEGER NOT NULL,
+  train_loss     REAL NOT NULL,
+  train_accuracy REAL NOT NULL,
+  val_loss       REAL NOT NULL,
+  val_accuracy   REAL NOT NULL,
+  PRIMARY KEY (job_id, epoch)
+);
+CREATE TABLE train_results (
+  job_id            INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+  experiment        TEXT NOT NULL,
+  classes           INTEGER NOT NULL,
+  fold              INTEGER NOT NULL,
+  repeat            INTEGER NOT NULL,
+  best_epoch        INTEGER NOT NULL,
+  epochs_run        INTEGER NOT NULL,
+  accuracy_best     REAL NOT NULL,
+  accuracy_last     REAL NOT NULL,
+  top2_best         REAL,
+  top2_last         REAL,
+  majority_baseline REAL NOT NULL,
+  confusion_best    TEXT NOT NULL,
+  confusion_last    TEXT NOT NULL,
+  train_items       INTEGER NOT NULL,
+  val_items         INTEGER NOT NULL
+);
+-- One row per validated item: pooled accuracy, confusion matrices and any
+-- later metric are recomputed from these. Probabilities: float32 blobs.
+CREATE TABLE predictions (
+  job_id             INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  media_id           INTEGER NOT NULL,
+  true_class         INTEGER NOT NULL,
+  predicted_best     INTEGER NOT NULL,
+  predicted_last     INTEGER NOT NULL,
+  probabilities_best BLOB NOT NULL,
+  probabilities_last BLOB NOT NULL,
+  PRIMARY KEY (job_id, media_id)
+);
+-- 'best': the kept head weights (the backbone is frozen and referenced by
+-- its feature set); 'resume': the state at the last epoch boundary of an
+-- interrupted job.
+CREATE TABLE checkpoints (
+  job_id         INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  kind           TEXT NOT NULL CHECK (kind IN ('best', 'resume')),
+  epoch          INTEGER NOT NULL,
+  feature_set_id INTEGER,
+  data           BLOB NOT NULL,
+  PRIMARY KEY (job_id, kind)
+);
+)SQL";
+
+// Version 4: which sweep point a job belongs to (the values of the swept
+// keys), so reports can plot a metric against each swept parameter.
+const char* const kSweepPoints = R"SQL(
+ALTER TABLE sweep_jobs ADD COLUMN point TEXT;
+)SQL";
+
+// Version 5: what each near-duplicate search decided, so reports can show
+// the threshold even when it removed nothing.
+const char* const kDedupRuns = R"SQL(
+CREATE TABLE dedup_runs (
+  feature_set_id INTEGER PRIMARY KEY REFERENCES feature_sets(id) ON DELETE CASCADE,
+  threshold      REAL,
+  suggested      INTEGER NOT NULL,
+  explanation    TEXT NOT NULL,
+  images         INTEGER NOT NULL,
+  videos         INTEGER NOT NULL,
+  removed        INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+)SQL";
+
+// Version 6: the majority class of a job's training labels, so pooled
+// majority baselines can be recomputed from the database (M19).
+const char* const kTrainingMajority = R"SQL(
+ALTER TABLE train_results ADD COLUMN training_majority_class INTEGER NOT NULL DEFAULT -1;
+)SQL";
+
+}  // namespace
+
+const std::vector<Migration>& schema_migrations() {
+  static const std::vector<Migration> migrations = {
+      {"data stage: profiles, posts, media, followers, labels", kDataStage},
+      {"feature store and near duplicates", kFeatureStore},
+      {"sweeps, jobs, epochs, results, predictions, checkpoints", kJobs},
+      {"sweep points of jobs", kSweepPoints},
+      {"near-duplicate runs", kDedupRuns},
+      {"training majority class", kTrainingMajority},
+  };
+  return migrations;
+}
+
+}  // namespace popsweep::storage

@@ -1,0 +1,127 @@
+#include "storage/result_tables.h"
+
+#include <cstring>
+
+#include "storage/database.h"
+
+namespace popsweep::storage {
+namespace {
+
+std::vector<float> floats_from_blob(const std::vector<std::uint8_t>& blob) {
+  std::vector<float> values(blob.size() / sizeof(float));
+  if (!values.empty()) std::memcpy(values.data(), blob.data(), values.size() * sizeof(float));
+  return values;
+}
+
+}  // namespace
+
+void save_train_result(Database& db, const TrainResultRow& r, const std::vector<EpochRow>& epochs,
+                       const std::vector<PredictionRow>& predictions) {
+  for (const char* table : {"epochs", "train_results", "predictions"}) {
+    db.prepare(std::string("DELETE FROM ") + table + " WHERE job_id = ?").bind(1, r.job_id).run();
+  }
+  db.prepare(
+        "INSERT INTO train_results (job_id, experiment, classes, fold, repeat, best_epoch, epochs_run, accuracy_best, "
+        "accuracy_last, top2_best, top2_last, majority_baseline, confusion_best, confusion_last, train_items, "
+        "val_items, training_majority_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind_all(r.job_id, r.experiment, r.classes, r.fold, r.repeat, r.best_epoch, r.epochs_run, r.accuracy_best,
+                r.accuracy_last, r.top2_best, r.top2_last, r.majority_baseline, r.confusion_best, r.confusion_last,
+                r.train_items, r.val_items, r.training_majority_class)
+      .run();
+  Statement epoch = db.prepare(
+      "INSERT INTO epochs (job_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy) VALUES (?, ?, ?, ?, ?, ?)");
+  for (const EpochRow& e : epochs) {
+    epoch.bind_all(r.job_id, e.epoch, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy).run();
+  }
+  Statement prediction = db.prepare(
+      "INSERT INTO predictions (job_id, media_id, true_class, predicted_best, predicted_last, probabilities_best, "
+      "probabilities_last) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const PredictionRow& p : predictions) {
+    prediction.bind_all(r.job_id, p.media_id, p.true_class, p.predicted_best, p.predicted_last);
+    prediction.bind_blob(6, p.probabilities_best.data(), p.probabilities_best.size() * sizeof(float));
+    prediction.bind_blob(7, p.probabilities_last.data(), p.probabilities_last.size() * sizeof(float));
+    prediction.run();
+  }
+}
+
+std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_id) {
+  Statement q = db.prepare(
+      "SELECT r.job_id, r.experiment, r.classes, r.fold, r.repeat, r.best_epoch, r.epochs_run, r.accuracy_best, "
+      "r.accuracy_last, r.top2_best, r.top2_last, r.majority_baseline, r.confusion_best, r.confusion_last, "
+      "r.train_items, r.val_items, r.training_majority_class FROM train_results r JOIN sweep_jobs s ON s.job_id = r.job_id "
+      "JOIN jobs j ON j.id = r.job_id WHERE s.sweep_id = ? AND j.status = 'done' ORDER BY r.job_id");
+  q.bind(1, sweep_id);
+  std::vector<TrainResultRow> rows;
+  while (q.step()) {
+    TrainResultRow r;
+    r.job_id = q.column_int(0);
+    r.experiment = q.column_text(1);
+    r.classes = static_cast<int>(q.column_int(2));
+    r.fold = static_cast<int>(q.column_int(3));
+    r.repeat = static_cast<int>(q.column_int(4));
+    r.best_epoch = static_cast<int>(q.column_int(5));
+    r.epochs_run = static_cast<int>(q.column_int(6));
+    r.accuracy_best = q.column_double(7);
+    r.accuracy_last = q.column_double(8);
+    if (!q.column_is_null(9)) r.top2_best = q.column_double(9);
+    if (!q.column_is_null(10)) r.top2_last = q.column_double(10);
+    r.majority_baseline = q.column_double(11);
+    r.confusion_best = q.column_text(12);
+    r.confusion_last = q.column_text(13);
+    r.train_items = static_cast<int>(q.column_int(14));
+    r.val_items = static_cast<int>(q.column_int(15));
+    r.training_majority_class = static_cast<int>(q.column_int(16));
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<EpochRow> load_epochs(Database& db, std::int64_t job_id) {
+  Statement q = db.prepare(
+      "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy FROM epochs WHERE job_id = ? ORDER BY epoch");
+  q.bind(1, job_id);
+  std::vector<EpochRow> rows;
+  while (q.step()) {
+    rows.push_back({static_cast<int>(q.column_int(0)), q.column_double(1), q.column_double(2), q.column_double(3),
+                    q.column_double(4)});
+  }
+  return rows;
+}
+
+std::vector<PredictionRow> load_predictions(Database& db, std::int64_t job_id) {
+  Statement q = db.prepare(
+      "SELECT media_id, true_class, predicted_best, predicted_last, probabilities_best, probabilities_last "
+      "FROM predictions WHERE job_id = ? ORDER BY media_id");
+  q.bind(1, job_id);
+  std::vector<PredictionRow> rows;
+  while (q.step()) {
+    rows.push_back({q.column_int(0), static_cast<int>(q.column_int(1)), static_cast<int>(q.column_int(2)),
+                    static_cast<int>(q.column_int(3)), floats_from_blob(q.column_blob(4)),
+                    floats_from_blob(q.column_blob(5))});
+  }
+  return rows;
+}
+
+void save_checkpoint(Database& db, const CheckpointRow& c) {
+  Statement insert = db.prepare(
+      "INSERT OR REPLACE INTO checkpoints (job_id, kind, epoch, feature_set_id, data) VALUES (?, ?, ?, ?, ?)");
+  insert.bind_all(c.job_id, c.kind, c.epoch, c.feature_set_id);
+  insert.bind_blob(5, c.data.data(), c.data.size());
+  insert.run();
+}
+
+std::optional<CheckpointRow> load_checkpoint(Database& db, std::int64_t job_id, const std::string& kind) {
+  Statement q =
+      db.prepare("SELECT job_id, kind, epoch, feature_set_id, data FROM checkpoints WHERE job_id = ? AND kind = ?");
+  q.bind_all(job_id, kind);
+  if (!q.step()) return std::nullopt;
+  const std::vector<std::uint8_t> blob = q.column_blob(4);
+  return CheckpointRow{q.column_int(0), q.column_text(1), static_cast<int>(q.column_int(2)),
+                       q.column_optional_int(3), std::string(blob.begin(), blob.end())};
+}
+
+void delete_checkpoint(Database& db, std::int64_t job_id, const std::string& kind) {
+  db.prepare("DELETE FROM checkpoints WHERE job_id = ? AND kind = ?").bind_all(job_id, kind).run();
+}
+
+}  // namespace popsweep::storage

@@ -1,0 +1,72 @@
+// What a training job leaves behind: its per-epoch history, its summary
+// scores, one prediction per validated item, and its checkpoints. Written
+// by the coordinator in the same transaction that marks the job done.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace popsweep::storage {
+
+class Database;
+
+struct EpochRow {
+  int epoch = 0;
+  double train_loss = 0;
+  double train_accuracy = 0;
+  double val_loss = 0;
+  double val_accuracy = 0;
+};
+
+struct TrainResultRow {
+  std::int64_t job_id = 0;
+  std::string experiment;
+  int classes = 2;
+  int fold = 0;
+  int repeat = 0;
+  int best_epoch = 0;
+  int epochs_run = 0;
+  double accuracy_best = 0;
+  double accuracy_last = 0;
+  std::optional<double> top2_best;
+  std::optional<double> top2_last;
+  double majority_baseline = 0;
+  int training_majority_class = -1;
+  std::string confusion_best;  // JSON K x K counts
+  std::string confusion_last;
+  int train_items = 0;
+  int val_items = 0;
+};
+
+struct PredictionRow {
+  std::int64_t media_id = 0;
+  int true_class = 0;
+  int predicted_best = 0;
+  int predicted_last = 0;
+  std::vector<float> probabilities_best;
+  std::vector<float> probabilities_last;
+};
+
+// Replaces whatever an earlier attempt of the job wrote. Call inside the
+// transaction that marks the job done.
+void save_train_result(Database& db, const TrainResultRow& result, const std::vector<EpochRow>& epochs,
+                       const std::vector<PredictionRow>& predictions);
+
+std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_id);
+std::vector<EpochRow> load_epochs(Database& db, std::int64_t job_id);
+std::vector<PredictionRow> load_predictions(Database& db, std::int64_t job_id);
+
+struct CheckpointRow {
+  std::int64_t job_id = 0;
+  std::string kind;  // best, resume
+  int epoch = 0;
+  std::optional<std::int64_t> feature_set_id;
+  std::string data;
+};
+void save_checkpoint(Database& db, const CheckpointRow& checkpoint);
+std::optional<CheckpointRow> load_checkpoint(Database& db, std::int64_t job_id, const std::string& kind);
+void delete_checkpoint(Database& db, std::int64_t job_id, const std::string& kind);
+
+}  // namespace popsweep::storage

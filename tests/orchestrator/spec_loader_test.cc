@@ -1,0 +1,100 @@
+// Spec parsing: every problem names the file, line and column (or the
+// override) before any job runs; sweeps expand to their Cartesian product.
+#include "orchestrator/spec_loader.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "common/file_util.h"
+#include "orchestrator/spec.h"
+#include "orchestrator/spec_schema.h"
+
+namespace popsweep::orchestrator {
+namespace {
+
+std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse_spec_text(yaml, "s.yaml", overrides);
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(SpecLoader, DefaultsThenFileThenOverrides) {
+  const LoadedSpec spec = parse_spec_text("train:\n  epochs: 7\n  lr: 0.01\nprofile:\n  synth:\n    preset: tiny\n",
+                                          "dir/quick.yaml", {"train.epochs=5"});
+  EXPECT_EQ(std::get<std::int64_t>(spec.values.at("train.epochs")), 5);
+  EXPECT_DOUBLE_EQ(std::get<double>(spec.values.at("train.lr")), 0.01);
+  EXPECT_EQ(std::get<std::int64_t>(spec.values.at("train.folds")), 5);
+  EXPECT_EQ(std::get<std::string>(spec.values.at("name")), "quick");
+  const Spec typed = make_spec(spec.values, spec.source);
+  EXPECT_EQ(typed.database, "quick.db");
+  EXPECT_EQ(typed.train.epochs, 5);
+  EXPECT_EQ(typed.train.classes, (std::vector<int>{2, 3}));
+}
+
+TEST(SpecLoader, UnknownKeyNamesLineColumnAndSuggestion) {
+  const std::string message = error_of("train:\n  epochs: 3\n  epoch: 4\n");
+  EXPECT_NE(message.find("s.yaml:3:3"), std::string::npos) << message;
+  EXPECT_NE(message.find("'train.epoch'"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'train.epochs'"), std::string::npos) << message;
+}
+
+TEST(SpecLoader, WrongTypesAndImpossibleValues) {
+  EXPECT_NE(error_of("train:\n  epochs: many\n").find("s.yaml:2:11: 'train.epochs': 'many' is not a whole number"),
+            std::string::npos)
+      << error_of("train:\n  epochs: many\n");
+  EXPECT_NE(error_of("train:\n  folds: 1\n").find("must be at least 2"), std::string::npos);
+  EXPECT_NE(error_of("labels:\n  mode: weekly\n").find("'weekly' is not one of centered, trailing, global"),
+            std::string::npos);
+  EXPECT_NE(error_of("train:\n  experiments: [image, audio]\n").find("'audio' is not one of"), std::string::npos);
+  EXPECT_NE(error_of("train: [1, 2]\n").find("expected a mapping"), std::string::npos);
+  EXPECT_NE(error_of("train:\n  epochs: [1\n").find("not valid YAML"), std::string::npos);
+}
+
+TEST(SpecLoader, OverridesAreCheckedToo) {
+  EXPECT_NE(error_of("", {"train.lr=fast"}).find("command-line override 'train.lr=fast'"), std::string::npos);
+  EXPECT_NE(error_of("", {"train.lrate=1"}).find("did you mean 'train.lr'"), std::string::npos);
+  EXPECT_NE(error_of("", {"epochs"}).find("expected KEY=VALUE"), std::string::npos);
+  EXPECT_NE(error_of("", {"sweep.run.workers=[1,2]"}).find("cannot be swept"), std::string::npos);
+}
+
+TEST(SpecLoader, SweepIsTheCartesianProductInOrder) {
+  const LoadedSpec spec = parse_spec_text(
+      "sweep:\n  labels.window_weeks: [4, 8, 12]\n  train.lr: [0.001, 0.0003]\n", "s.yaml",
+      {"sweep.train.lr=[0.01]"});
+  const std::vector<SpecValues> points = expand_sweep_points(spec);
+  ASSERT_EQ(points.size(), 3u);  // the override replaced the lr axis
+  EXPECT_DOUBLE_EQ(std::get<double>(points[0].at("labels.window_weeks")), 4);
+  EXPECT_DOUBLE_EQ(std::get<double>(points[2].at("labels.window_weeks")), 12);
+  EXPECT_DOUBLE_EQ(std::get<double>(points[1].at("train.lr")), 0.01);
+  const LoadedSpec two = parse_spec_text("sweep:\n  labels.window_weeks: [4, 8]\n  train.lr: [1, 2, 3]\n", "s.yaml");
+  const std::vector<SpecValues> six = expand_sweep_points(two);
+  ASSERT_EQ(six.size(), 6u);
+  EXPECT_DOUBLE_EQ(std::get<double>(six[1].at("train.lr")), 2);
+  EXPECT_DOUBLE_EQ(std::get<double>(six[3].at("labels.window_weeks")), 8);
+}
+
+TEST(SpecLoader, CrossKeyRules) {
+  EXPECT_THROW(make_spec(parse_spec_text("", "s.yaml").values, "s.yaml"), ConfigError);
+  const LoadedSpec both = parse_spec_text("profile:\n  path: x\n  synth:\n    preset: tiny\n", "s.yaml");
+  EXPECT_THROW(make_spec(both.values, "s.yaml"), ConfigError);
+}
+
+TEST(SpecLoader, ShippedSpecsLoad) {
+  for (const char* name : {"quick.yaml", "paper.yaml", "window-study.yaml"}) {
+    const std::string path = std::string(POPSWEEP_SOURCE_DIR) + "/experiments/" + name;
+    const LoadedSpec spec = load_spec_file(path);
+    EXPECT_NO_THROW(make_spec(spec.values, path)) << name;
+  }
+}
+
+TEST(SpecSchema, DocumentationListsEveryKey) {
+  const std::string doc = read_text_file(std::string(POPSWEEP_SOURCE_DIR) + "/docs/SPEC.md");
+  EXPECT_NE(doc.find(spec_schema_markdown()), std::string::npos)
+      << "docs/SPEC.md is out of date: regenerate its table with `popsweep spec --markdown`";
+}
+
+}  // namespace
+}  // namespace popsweep::orchestrator

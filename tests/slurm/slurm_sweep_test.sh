@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# popsweep under a real Slurm cluster (slurm/local-cluster.sh: Debian's
+# slurmctld, slurmd and munge on this machine), through slurm/popsweep.sbatch:
+#   1. a sweep runs as an MPI job launched by srun --mpi=pmix: rank 0
+#      coordinates, two ranks train, and every job ends up done;
+#   2. the preemption path: USR1 to the batch shell (what --signal=B:USR1@120
+#      sends before a time limit) stops the sweep at a safe point and requeues
+#      the Slurm job, which resumes it; the final numbers equal those of the
+#      uninterrupted run.
+# Skipped (exit 77) without root or without the Slurm packages.
+set -euo pipefail
+bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
+src=${POPSWEEP_SOURCE_DIR:?POPSWEEP_SOURCE_DIR must name the source folder}
+if [[ $(id -u) -ne 0 ]] || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+  echo "SKIP: needs root and slurmctld, slurmd, munge (scripts/setup installs them)"
+  exit 77
+fi
+work=$(mktemp -d)
+chmod 0755 "$work"  # munged runs as the munge user and must reach its folder
+cluster=$work/cluster
+trap '"$src/slurm/local-cluster.sh" stop "$cluster" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  tail -n 40 "$work"/*.log >&2 || true
+  exit 1
+}
+if ! "$src/slurm/local-cluster.sh" start "$cluster" 4 > "$work/cluster.log" 2>&1; then
+  cat "$work/cluster.log"
+  echo "SKIP: the local Slurm cluster does not start on this machine"
+  exit 77
+fi
+# shellcheck disable=SC1091
+source "$cluster/env.sh"
+cd "$work"
+cp "$src/experiments/quick.yaml" quick.yaml
+overrides=(train.epochs=3 "train.classes=[2]" train.folds=2 run.threads_per_worker=1)
+results() {
+  sqlite3 "$1" "SELECT experiment, classes, fold, repeat, best_epoch, printf('%.9f', accuracy_best)
+                FROM train_results ORDER BY 1, 2, 3, 4"
+}
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+
+# 1. One uninterrupted sweep over three ranks.
+POPSWEEP=$bin sbatch --wait --ntasks-per-node=3 --cpus-per-task=1 --output="$work/first.log" \
+  "$src/slurm/popsweep.sbatch" quick.yaml "${overrides[@]}" --db first.db > /dev/null ||
+  fail "the Slurm job failed"
+grep -q "2 worker(s)" first.log || fail "expected rank 0 to coordinate 2 MPI worker ranks"
+[[ $(sqlite3 first.db "SELECT count(*) FROM train_results") == 8 ]] || fail "expected 8 training results"
+
+# 2. Preempted with USR1 once training has started, requeued, resumed.
+job=$(POPSWEEP=$bin sbatch --parsable --ntasks-per-node=3 --cpus-per-task=1 --output="$work/second.log" \
+  "$src/slurm/popsweep.sbatch" quick.yaml "${overrides[@]}" --db second.db)
+for _ in $(seq 1 900); do
+  (( $(sqlite3 second.db "SELECT count(*) FROM train_results" 2>/dev/null || echo 0) >= 1 )) && break
+  [[ $(job_state "$job") == RUNNING || $(job_state "$job") == PENDING ]] || break
+  sleep 0.2
+done
+scancel --batch --signal=USR1 "$job"
+for _ in $(seq 1 1800); do
+  [[ $(job_state "$job") == COMPLETED || $(job_state "$job") == FAILED ]] && break
+  sleep 0.2
+done
+[[ $(job_state "$job") == COMPLETED ]] || fail "the requeued job did not complete (state $(job_state "$job"))"
+grep -q "USR1 received" second.log || fail "the batch script never saw USR1"
+grep -q "start 2" second.log || fail "the job was not requeued"
+diff <(results first.db) <(results second.db) || fail "the preempted and resumed sweep differs from the first"
+echo "PASS"

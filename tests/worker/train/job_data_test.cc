@@ -1,0 +1,120 @@
+// The data of each experiment's jobs (M14-M17, M19) and M14's per-epoch
+// augmented views.
+#include "worker/train/job_data.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <set>
+
+#include "common/error.h"
+#include "worker/train/folds.h"
+
+namespace popsweep::train {
+namespace {
+
+// Item i's embedding is filled with i (+ the frame / 100 for videos), so rows
+// can be traced back to their item.
+LabelledEmbeddings numbered_images(int n) {
+  LabelledEmbeddings images;
+  images.embeddings = torch::arange(n, torch::kFloat32).unsqueeze(1).expand({n, kEmbeddingSize}).contiguous();
+  for (int i = 0; i < n; ++i) images.classes.push_back(i % 2);
+  return images;
+}
+
+LabelledEmbeddings numbered_videos(int n) {
+  LabelledEmbeddings videos;
+  const torch::Tensor item = torch::arange(n, torch::kFloat32).view({n, 1, 1}) * 1000;
+  const torch::Tensor frame = torch::arange(kVideoFrames, torch::kFloat32).view({1, kVideoFrames, 1});
+  videos.embeddings = (item + frame).expand({n, kVideoFrames, kEmbeddingSize}).contiguous();
+  for (int i = 0; i < n; ++i) videos.classes.push_back((i / 2) % 2);
+  return videos;
+}
+
+TEST(TrainJobData, ImageJobsSplitImagesByTheirFolds) {
+  const LabelledEmbeddings images = numbered_images(20);
+  const std::vector<int> folds = stratified_folds(images.classes, 5, 1);
+  const JobData job = assemble_job_data(Architecture::kImage, images, {}, folds, 2);
+  EXPECT_EQ(job.validation_items, items_in_fold(folds, 2));
+  EXPECT_EQ(job.training_images, items_outside_fold(folds, 2));
+  ASSERT_EQ(job.data.train_inputs.size(0), 16);
+  for (size_t row = 0; row < job.training_images.size(); ++row) {
+    EXPECT_EQ(job.data.train_inputs[static_cast<int64_t>(row)][0].item<float>(), job.training_images[row]);
+    EXPECT_EQ(job.data.train_classes[row], images.classes[static_cast<size_t>(job.training_images[row])]);
+  }
+}
+
+TEST(TrainJobData, VideoExperimentsShareValidationVideosAndTrainOnEveryImage) {
+  const LabelledEmbeddings images = numbered_images(7), videos = numbered_videos(15);
+  const std::vector<int> folds = stratified_folds(videos.classes, 5, 3);
+  const JobData cnn_rnn = assemble_job_data(Architecture::kCnnRnn, images, videos, folds, 0);
+  const JobData to_image = assemble_job_data(Architecture::kVideoToImage, images, videos, folds, 0);
+  const JobData to_video = assemble_job_data(Architecture::kImageToVideo, images, videos, folds, 0);
+  for (const JobData* job : {&cnn_rnn, &to_image, &to_video}) {
+    EXPECT_EQ(job->validation_items, items_in_fold(folds, 0));
+    EXPECT_EQ(job->training_videos, items_outside_fold(folds, 0));
+    EXPECT_EQ(job->data.validation_classes.size(), 3u);
+  }
+  EXPECT_TRUE(cnn_rnn.training_images.empty());
+  EXPECT_EQ(cnn_rnn.data.train_inputs.sizes(), (std::vector<int64_t>{12, kVideoFrames, kEmbeddingSize}));
+
+  // video_to_image: 7 images then 12 videos as their maximum (the last frame).
+  EXPECT_EQ(to_image.training_images.size(), 7u);
+  EXPECT_EQ(to_image.data.train_inputs.sizes(), (std::vector<int64_t>{19, kEmbeddingSize}));
+  EXPECT_EQ(to_image.data.train_inputs[6][0].item<float>(), 6.0f);
+  EXPECT_EQ(to_image.data.train_inputs[7][0].item<float>(), to_image.training_videos[0] * 1000 + 14);
+  EXPECT_EQ(to_image.data.validation_inputs[0][5].item<float>(), to_image.validation_items[0] * 1000 + 14);
+  EXPECT_EQ(to_image.data.train_classes[7], videos.classes[static_cast<size_t>(to_image.training_videos[0])]);
+
+  // image_to_video: 7 static sequences then 12 videos.
+  EXPECT_EQ(to_video.data.train_inputs.sizes(), (std::vector<int64_t>{19, kVideoFrames, kEmbeddingSize}));
+  EXPECT_EQ(to_video.data.train_inputs[3][14][0].item<float>(), 3.0f);
+  EXPECT_EQ(to_video.data.train_inputs[8][2][0].item<float>(), to_video.training_videos[1] * 1000 + 2);
+  EXPECT_EQ(to_video.data.validation_inputs.sizes(), (std::vector<int64_t>{3, kVideoFrames, kEmbeddingSize}));
+}
+
+TEST(TrainJobData, AugmentedViewsAreDrawnPerImagePerEpochAndSeeded) {
+  const LabelledEmbeddings images = numbered_images(10), videos = numbered_videos(10);
+  // View v of image i is filled with 100 i + v.
+  const int views = 4;
+  const torch::Tensor image_views = (torch::arange(10, torch::kFloat32).view({10, 1, 1}) * 100 +
+                                     torch::arange(views, torch::kFloat32).view({1, views, 1}))
+                                        .expand({10, views, kEmbeddingSize})
+                                        .contiguous();
+  const std::vector<int> folds = stratified_folds(videos.classes, 5, 3);
+  JobData job = assemble_job_data(Architecture::kVideoToImage, images, videos, folds, 1);
+  const torch::Tensor videos_before = job.data.train_inputs.narrow(0, 10, 8).clone();
+  use_augmented_views(job, Architecture::kVideoToImage, image_views, 77);
+  JobData twin = assemble_job_data(Architecture::kVideoToImage, images, videos, folds, 1);
+  use_augmented_views(twin, Architecture::kVideoToImage, image_views, 77);
+
+  std::set<int> views_seen;
+  torch::Tensor first_epoch = job.data.training_inputs_for_epoch(1).clone();
+  for (int epoch = 1; epoch <= 5; ++epoch) {
+    const torch::Tensor inputs = job.data.training_inputs_for_epoch(epoch).clone();
+    EXPECT_TRUE(torch::equal(inputs, twin.data.training_inputs_for_epoch(epoch))) << epoch;
+    EXPECT_TRUE(torch::equal(inputs.narrow(0, 10, 8), videos_before)) << epoch;  // videos untouched
+    for (int64_t row = 0; row < 10; ++row) {
+      const float value = inputs[row][0].item<float>();
+      const int image = static_cast<int>(value) / 100, view = static_cast<int>(value) % 100;
+      EXPECT_EQ(image, row);  // row i is always image i's view
+      EXPECT_TRUE(torch::all(inputs[row] == value).item<bool>());
+      views_seen.insert(view);
+    }
+    if (epoch > 1) {
+      EXPECT_FALSE(torch::equal(inputs, first_epoch)) << epoch;
+    }
+  }
+  EXPECT_EQ(views_seen.size(), static_cast<size_t>(views));
+  EXPECT_TRUE(torch::equal(job.data.training_inputs_for_epoch(3), twin.data.training_inputs_for_epoch(3)));
+  EXPECT_THROW(use_augmented_views(job, Architecture::kImageToVideo, image_views, 1), ConfigError);
+}
+
+TEST(TrainJobData, RejectsMismatchedFolds) {
+  const LabelledEmbeddings images = numbered_images(10);
+  EXPECT_THROW(assemble_job_data(Architecture::kImage, images, {}, std::vector<int>(9, 0), 0), Error);
+  EXPECT_THROW(assemble_job_data(Architecture::kCnnRnn, images, images, std::vector<int>(10, 0), 0), Error);
+}
+
+}  // namespace
+}  // namespace popsweep::train

@@ -1,0 +1,184 @@
+#include "worker/features/media_embedder.h"
+
+#include <torch/torch.h>
+
+#include <future>
+#include <utility>
+
+#include "common/error.h"
+#include "worker/features/augmentation.h"
+#include "worker/media/image_decoder.h"
+#include "worker/media/image_preprocess.h"
+#include "worker/media/video_frame_sampler.h"
+#include "worker/nets/backbone.h"
+
+namespace popsweep::features {
+namespace {
+
+// One requested embedding with its backbone inputs (CHW floats per row).
+struct PendingEmbedding {
+  EmbeddingRequest request;
+  std::vector<std::vector<float>> rows;
+};
+
+struct DecodedMedia {
+  EmbeddedMedia result;
+  std::vector<PendingEmbedding> pending;
+};
+
+struct Preparation {
+  int size;
+  media::ChannelNormalization normalization;
+  std::uint64_t view_seed;
+};
+
+std::vector<float> prepare(const media::RgbImage& image, const Preparation& how) {
+  return media::preprocess_image(image, how.size, how.normalization);
+}
+
+void decode_image(const MediaToEmbed& item, const Preparation& how, DecodedMedia& out) {
+  // Augment at the network's resolution, as a Keras pipeline that loads
+  // images at 224 x 224 and then applies its augmentation layers does.
+  const media::RgbImage resized = media::resize_bilinear(media::decode_image_file(item.path), how.size, how.size);
+  for (const EmbeddingRequest& request : item.needed) {
+    if (request.role != "image") throw Error("an image has no '" + request.role + "' embedding");
+    media::RgbImage view = resized;
+    if (request.view > 0) {
+      const std::uint64_t seed = augmentation_seed(how.view_seed, item.content_hash, request.view);
+      view = apply_augmentation(resized, draw_augmentation(seed, AugmentationSettings{}));
+    }
+    out.pending.push_back({request, {media::normalize_to_chw(view, how.normalization)}});
+  }
+}
+
+void decode_video(const MediaToEmbed& item, const Preparation& how, DecodedMedia& out) {
+  media::VideoFrameSampler sampler(item.path);
+  out.result.video = sampler.info();
+  for (const EmbeddingRequest& request : item.needed) {
+    PendingEmbedding pending{request, {}};
+    if (request.role == "frames") {
+      for (const media::RgbImage& frame : sampler.sample_frames(media::kVideoFrameCount)) {
+        pending.rows.push_back(prepare(frame, how));
+      }
+    } else if (request.role == "thumbnail") {
+      pending.rows.push_back(prepare(
+          item.thumbnail_path.empty() ? sampler.frame_at(0.0) : media::decode_image_file(item.thumbnail_path), how));
+    } else {
+      throw Error("a video has no '" + request.role + "' embedding");
+    }
+    out.pending.push_back(std::move(pending));
+  }
+}
+
+DecodedMedia decode(const MediaToEmbed& item, const Preparation& how) {
+  DecodedMedia out;
+  out.result.content_hash = item.content_hash;
+  try {
+    if (item.media_type == "image") {
+      decode_image(item, how, out);
+    } else {
+      decode_video(item, how, out);
+    }
+  } catch (const std::exception& error) {
+    // One bad file never stops the job: it is reported and skipped.
+    out.pending.clear();
+    out.result.problem = error.what();
+  }
+  return out;
+}
+
+std::vector<DecodedMedia> decode_range(const std::vector<MediaToEmbed>& items, size_t begin, size_t end,
+                                       const Preparation& how) {
+  std::vector<DecodedMedia> decoded;
+  for (size_t i = begin; i < end; ++i) decoded.push_back(decode(items[i], how));
+  return decoded;
+}
+
+size_t expected_rows(const MediaToEmbed& item) {
+  size_t rows = 0;
+  for (const EmbeddingRequest& request : item.needed) rows += request.role == "frames" ? media::kVideoFrameCount : 1;
+  return rows;
+}
+
+// Item ranges of about `batch` backbone rows each, fixed before decoding so
+// the next range can be decoded while the current one is embedded.
+std::vector<std::pair<size_t, size_t>> plan_chunks(const std::vector<MediaToEmbed>& items, int batch) {
+  std::vector<std::pair<size_t, size_t>> chunks;
+  size_t begin = 0, rows = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    rows += expected_rows(items[i]);
+    if (rows >= static_cast<size_t>(std::max(batch, 1))) {
+      chunks.emplace_back(begin, i + 1);
+      begin = i + 1;
+      rows = 0;
+    }
+  }
+  if (begin < items.size()) chunks.emplace_back(begin, items.size());
+  return chunks;
+}
+
+std::vector<EmbeddedMedia> embed_chunk(nets::FrozenBackbone& backbone, std::vector<DecodedMedia>&& decoded,
+                                       int size) {
+  const int64_t plane = 3LL * size * size;
+  int64_t total_rows = 0;
+  for (const DecodedMedia& media : decoded) {
+    for (const PendingEmbedding& pending : media.pending) total_rows += static_cast<int64_t>(pending.rows.size());
+  }
+  std::vector<EmbeddedMedia> finished;
+  finished.reserve(decoded.size());
+  if (total_rows == 0) {
+    for (DecodedMedia& media : decoded) finished.push_back(std::move(media.result));
+    return finished;
+  }
+  torch::Tensor inputs = torch::empty({total_rows, 3, size, size}, torch::kFloat32);
+  float* destination = inputs.data_ptr<float>();
+  for (const DecodedMedia& media : decoded) {
+    for (const PendingEmbedding& pending : media.pending) {
+      for (const std::vector<float>& row : pending.rows) {
+        std::copy(row.begin(), row.end(), destination);
+        destination += plane;
+      }
+    }
+  }
+  const torch::Tensor features =
+      backbone.embed(inputs.to(backbone.device())).to(torch::kCPU, torch::kFloat32).contiguous();
+  const int64_t dim = features.size(1);
+  const float* source = features.data_ptr<float>();
+  for (DecodedMedia& media : decoded) {
+    for (const PendingEmbedding& pending : media.pending) {
+      Embedding embedding;
+      embedding.role = pending.request.role;
+      embedding.view = pending.request.view;
+      embedding.rows = static_cast<int>(pending.rows.size());
+      embedding.values.assign(source, source + embedding.rows * dim);
+      source += embedding.rows * dim;
+      media.result.embeddings.push_back(std::move(embedding));
+    }
+    finished.push_back(std::move(media.result));
+  }
+  return finished;
+}
+
+}  // namespace
+
+bool embed_media(nets::FrozenBackbone& backbone, const std::vector<MediaToEmbed>& items,
+                 const EmbeddingSettings& settings, const std::function<bool()>& should_stop,
+                 const EmbeddedBatchSink& deliver) {
+  const Preparation how{settings.image_size, {backbone.input_mean(), backbone.input_std()}, settings.view_seed};
+  const std::vector<std::pair<size_t, size_t>> chunks = plan_chunks(items, settings.batch_images);
+  if (chunks.empty()) return true;
+  auto decode_chunk = [&](size_t index) {
+    return std::async(std::launch::async, decode_range, std::cref(items), chunks[index].first, chunks[index].second,
+                      how);
+  };
+  std::future<std::vector<DecodedMedia>> next = decode_chunk(0);
+  for (size_t index = 0; index < chunks.size(); ++index) {
+    std::vector<DecodedMedia> decoded = next.get();
+    if (should_stop && should_stop()) return false;
+    if (index + 1 < chunks.size()) next = decode_chunk(index + 1);
+    deliver(embed_chunk(backbone, std::move(decoded), settings.image_size));
+  }
+  return true;
+}
+
+}  // namespace popsweep::features

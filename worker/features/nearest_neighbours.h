@@ -1,0 +1,29 @@
+// Exact nearest-neighbour search in Euclidean distance over embeddings, by
+// blocked matrix products (|a|^2 + |b|^2 - 2 a.b), so memory stays bounded
+// for any N and the same code runs on a GPU when the tensor lives there.
+#pragma once
+
+#include <torch/types.h>
+
+#include <vector>
+
+namespace popsweep::features {
+
+struct NeighbourPair {
+  int first = 0;
+  int second = 0;
+  double distance = 0;
+};
+
+// Distance from every row to its nearest other row, and that row's index
+// (-1 and +inf for a single row).
+struct NearestNeighbours {
+  std::vector<double> distance;
+  std::vector<int> index;
+};
+NearestNeighbours nearest_neighbours(const torch::Tensor& embeddings, int block_rows = 1024);
+
+// Every pair (i < j) closer than `threshold`, sorted by distance.
+std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double threshold, int block_rows = 1024);
+
+}  // namespace popsweep::features

@@ -1,0 +1,67 @@
+#include "worker/media/image_decoder.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "worker/media/image_container_check.h"
+#include "worker/media/media_error.h"
+
+namespace popsweep::media {
+namespace {
+
+std::vector<std::uint8_t> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw MediaError(path, std::string("cannot open: ") + std::strerror(errno));
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw MediaError(path, "read failed");
+  return bytes;
+}
+
+// IMREAD_COLOR (unlike IMREAD_UNCHANGED) is what makes OpenCV apply the EXIF
+// orientation, expand grey, drop alpha and reduce 16-bit samples to 8 bits.
+cv::Mat decode_to_bgr(const std::uint8_t* data, std::size_t size, const std::string& name) {
+  // imdecode only reads the buffer; the Mat header needs a non-const pointer.
+  const cv::Mat encoded(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(data));
+  try {
+    return cv::imdecode(encoded, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& error) {
+    throw MediaError(name, "not a decodable image (" + error.msg + ")");
+  }
+}
+
+RgbImage to_rgb_image(const cv::Mat& bgr) {
+  RgbImage image(bgr.cols, bgr.rows);
+  cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, image.pixels.data());
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return image;
+}
+
+}  // namespace
+
+RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const std::string& name) {
+  if (size == 0) throw MediaError(name, "empty file");
+  if (size > static_cast<std::size_t>(INT32_MAX)) throw MediaError(name, "file too large for an image");
+  const ImageFormat format = sniff_image_format(data, size);
+  if (format == ImageFormat::kUnknown)
+    throw MediaError(name, "not a decodable image (not JPEG, PNG, WebP or BMP)");
+  if (const auto truncation = find_truncation(format, data, size)) throw MediaError(name, *truncation);
+  const cv::Mat bgr = decode_to_bgr(data, size, name);
+  if (bgr.empty()) throw MediaError(name, "not a decodable image");
+  return to_rgb_image(bgr);
+}
+
+RgbImage decode_image_bytes(const std::vector<std::uint8_t>& bytes, const std::string& name) {
+  return decode_image_bytes(bytes.data(), bytes.size(), name);
+}
+
+RgbImage decode_image_file(const std::string& path) {
+  const std::vector<std::uint8_t> bytes = read_whole_file(path);
+  return decode_image_bytes(bytes, path);
+}
+
+}  // namespace popsweep::media

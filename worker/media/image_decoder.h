@@ -1,0 +1,30 @@
+// Still images (JPEG, PNG, WebP, BMP) to 8-bit RGB through OpenCV.
+//
+// Whatever the file holds becomes RgbImage: grey is replicated to three
+// channels; an alpha channel is dropped, not composited (transparent pixels
+// keep whatever colour they store), which is what PIL's convert("RGB") does and
+// so what a torchvision pipeline sees; 16-bit samples keep their high byte
+// (as PIL does for colour; for 16-bit grey PIL clips to 255, which turns most
+// pictures white, so there we deliberately differ); the JPEG EXIF orientation
+// tag is applied, so the picture is upright. Tests check all of this pixel
+// for pixel against PIL's Image.open + exif_transpose + convert("RGB").
+// A file that is empty, cut off, or not an image we can decode throws
+// MediaError naming the file and the reason.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "worker/media/rgb_image.h"
+
+namespace popsweep::media {
+
+RgbImage decode_image_file(const std::string& path);
+
+// `name` is only used in error messages (a path, a URL, "post 123 media 2").
+RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const std::string& name);
+RgbImage decode_image_bytes(const std::vector<std::uint8_t>& bytes, const std::string& name);
+
+}  // namespace popsweep::media

@@ -1,0 +1,97 @@
+#include "worker/nets/backbone.h"
+
+#include <torch/torch.h>  // explicit, so the build gives this file the precompiled header
+
+#include <optional>
+
+#include "common/error.h"
+#include "common/sha256.h"
+#include "worker/nets/efficientnet_b0_weights.h"
+#include "worker/nets/frozen_efficientnet_b0.h"
+#include "worker/nets/imagenet_preprocessing.h"
+
+namespace popsweep::nets {
+namespace {
+
+// Bounds the activations of one forward pass (about 40 MB per image at 224x224
+// for EfficientNet-B0) while keeping batches large enough for fast convs.
+constexpr std::int64_t kEmbedSliceSize = 64;
+
+torch::Device parse_device(const std::string& text) {
+  std::optional<torch::Device> device;
+  try {
+    device.emplace(text);
+  } catch (const c10::Error&) {
+    throw ConfigError("bad backbone device '" + text + "' (expected cpu, cuda or cuda:N)");
+  }
+  if (device->is_cuda() && !torch::cuda::is_available()) {
+    throw ConfigError("backbone device '" + text + "' asked for, but this LibTorch sees no CUDA device");
+  }
+  return *device;
+}
+
+// Random weights (torchvision's initialisation with untrained batch-norm
+// statistics) shrink activations by orders of magnitude per block, so raw
+// pooled features come out around 1e-13 and differ between images only in
+// scale. Random backbones therefore scale each feature vector to unit RMS:
+// the features keep their direction (what the image looks like to the
+// network) and heads train on them with ordinary learning rates. Pretrained
+// weights are never rescaled.
+torch::Tensor unit_rms(const torch::Tensor& features) {
+  return features / features.pow(2).mean(-1, true).sqrt().clamp_min(1e-30);
+}
+
+class EfficientNetB0Backbone : public FrozenBackbone {
+ public:
+  EfficientNetB0Backbone(EfficientNetB0 model, const torch::Device& device, bool random_weights)
+      : device_(device), frozen_(model, FrozenBackboneOptions{device, true}), random_weights_(random_weights) {}
+
+  std::string name() const override { return "efficientnet_b0"; }
+  int feature_dimension() const override { return static_cast<int>(EfficientNetB0Impl::kFeatureChannels); }
+  int input_size() const override { return static_cast<int>(kBackboneImageSize); }
+  std::array<float, 3> input_mean() const override { return kImageNetMean; }
+  std::array<float, 3> input_std() const override { return kImageNetStd; }
+  torch::Device device() const override { return device_; }
+
+  torch::Tensor embed(const torch::Tensor& images) override {
+    torch::Tensor features = frozen_.embed_in_batches(images, kEmbedSliceSize);
+    return random_weights_ ? unit_rms(features) : features;
+  }
+
+  torch::Tensor feature_map(const torch::Tensor& images) override {
+    return frozen_.feature_map(images).requires_grad_(true);
+  }
+
+  torch::Tensor pool(const torch::Tensor& feature_map) override {
+    if (feature_map.dim() != 4 || feature_map.size(1) != feature_dimension()) {
+      throw Error("pool() needs a [N, " + std::to_string(feature_dimension()) + ", h, w] feature map, got " +
+                  c10::str(feature_map.sizes()));
+    }
+    torch::Tensor pooled = feature_map.mean({2, 3});
+    return random_weights_ ? unit_rms(pooled) : pooled;
+  }
+
+ private:
+  torch::Device device_;
+  FrozenEfficientNetB0 frozen_;
+  bool random_weights_;
+};
+
+}  // namespace
+
+std::unique_ptr<FrozenBackbone> load_backbone(const BackboneSpec& spec) {
+  if (spec.name != "efficientnet_b0") {
+    throw ConfigError("unknown backbone '" + spec.name + "' (known: efficientnet_b0)");
+  }
+  if (spec.weights.empty()) throw ConfigError("no backbone weights given (a weight file, or 'random')");
+  const torch::Device device = parse_device(spec.device);
+  EfficientNetB0 model = load_efficientnet_b0(spec.weights, spec.random_seed, device);
+  return std::make_unique<EfficientNetB0Backbone>(model, device, spec.weights == kRandomWeights);
+}
+
+std::string weights_identity(const BackboneSpec& spec) {
+  if (spec.weights == kRandomWeights) return "random:" + std::to_string(spec.random_seed);
+  return sha256_file_hex(spec.weights);
+}
+
+}  // namespace popsweep::nets

@@ -1,0 +1,149 @@
+#include "worker/synth/synth_presets.h"
+
+#include <cmath>
+
+#include "common/error.h"
+
+namespace popsweep::synth {
+namespace {
+
+// Shared by both presets: what the paper reports or implies.
+void set_popularity_model(SynthPreset& preset) {
+  preset.por_start = 0.09;
+  preset.por_follower_elasticity = -0.35;
+  preset.video_por_factor = 0.69;  // image-only posts +45% (M6)
+  preset.noise_sigma = 0.18;
+  preset.engagement_correlation = 0.806;  // M3
+}
+
+// Low rates dominate because they keep files small and generation fast; the
+// common camera rates are there so that frame sampling (M12) meets them.
+std::vector<FrameRateChoice> frame_rate_mix() {
+  return {{8, 0.35}, {10, 0.4}, {24, 0.08}, {25, 0.09}, {30, 0.08}};
+}
+
+SynthPreset tiny_preset() {
+  SynthPreset preset;
+  preset.name = "tiny";
+  preset.start_date = "2019-01-07";
+  preset.span_days = 365;
+  preset.posts = 48;
+  preset.images = 60;
+  preset.videos = 12;
+  preset.carousels = 8;
+  preset.carousel_video_share = 0.25;
+  preset.followers_start = 2500;
+  preset.followers_end = 6000;
+  preset.untracked_head_days = 60;
+  preset.untracked_tail_days = 21;
+  preset.long_gaps = 1;
+  preset.long_gap_min_days = 28;
+  preset.long_gap_max_days = 35;
+  preset.skipped_week_probability = 0.05;
+  set_popularity_model(preset);
+  preset.impressions_days = 150;
+  preset.image_size = 128;
+  preset.portrait_share = 0.25;
+  preset.video_width = 96;
+  preset.video_height = 72;  // not square, so a rotation shows in the displayed size
+  preset.video_crf = 30;
+  preset.frame_rates = frame_rate_mix();
+  preset.video_durations = {{3, 12, 0.35}, {15, 25, 0.55}, {61, 64, 0.1}};
+  preset.rotated_videos = 2;
+  preset.duplicate_images = 5;
+  preset.duplicate_videos = 1;
+  preset.truncated_jpegs = 1;
+  preset.empty_files = 1;
+  preset.random_byte_files = 1;
+  preset.truncated_mp4s = 1;
+  return preset;
+}
+
+SynthPreset paper_preset() {
+  SynthPreset preset;
+  preset.name = "paper";
+  preset.start_date = "2016-01-04";
+  preset.span_days = 5 * 365;
+  preset.posts = 1450;
+  preset.images = 1613;
+  preset.videos = 575;
+  preset.carousels = 320;
+  preset.carousel_video_share = 0.25;
+  preset.followers_start = 8000;
+  preset.followers_end = 120000;
+  preset.untracked_head_days = 150;
+  preset.untracked_tail_days = 40;
+  preset.long_gaps = 3;
+  preset.long_gap_min_days = 28;
+  preset.long_gap_max_days = 56;
+  preset.skipped_week_probability = 0.06;
+  set_popularity_model(preset);
+  preset.impressions_days = 730;  // the paper had two years of impressions
+  preset.image_size = 256;
+  preset.portrait_share = 0.25;
+  preset.video_width = 128;
+  preset.video_height = 96;
+  preset.video_crf = 30;
+  preset.frame_rates = frame_rate_mix();
+  preset.video_durations = {{4, 14.5, 0.12}, {15, 40, 0.76}, {40, 60, 0.04}, {61, 90, 0.08}};
+  preset.rotated_videos = 25;
+  // 1613 - 1469 = 144 images and 575 - 556 = 19 videos dropped by cleaning.
+  preset.duplicate_images = 140;
+  preset.duplicate_videos = 17;
+  preset.truncated_jpegs = 2;
+  preset.empty_files = 1;
+  preset.random_byte_files = 1;
+  preset.truncated_mp4s = 2;
+  return preset;
+}
+
+}  // namespace
+
+std::vector<std::string> preset_names() { return {"tiny", "paper"}; }
+
+SynthPreset preset_named(const std::string& name) {
+  if (name == "tiny") return tiny_preset();
+  if (name == "paper") return paper_preset();
+  throw ConfigError("unknown synth preset '" + name + "' (expected tiny or paper)");
+}
+
+PostKindCounts post_kind_counts(const SynthPreset& preset) {
+  PostKindCounts counts;
+  counts.carousels = preset.carousels;
+  counts.carousel_videos = static_cast<int>(std::lround(preset.videos * preset.carousel_video_share));
+  counts.video_posts = preset.videos - counts.carousel_videos;
+  counts.image_posts = preset.posts - preset.carousels - counts.video_posts;
+  counts.carousel_images = preset.images - counts.image_posts;
+  return counts;
+}
+
+void validate_preset(const SynthPreset& preset) {
+  const auto fail = [&](const std::string& why) {
+    throw ConfigError("synth preset '" + preset.name + "': " + why);
+  };
+  const PostKindCounts counts = post_kind_counts(preset);
+  const int carousel_slots = counts.carousel_images + counts.carousel_videos;
+  if (preset.posts <= 0 || preset.span_days <= 0) fail("needs posts and a time span");
+  if (counts.image_posts < 0 || counts.carousel_images < 0) fail("more video posts and carousels than posts");
+  if (carousel_slots < 2 * preset.carousels) fail("too few media for carousels of at least 2");
+  if (carousel_slots > preset.max_carousel_size * preset.carousels) fail("too many media for the carousels");
+  if (preset.untracked_head_days + preset.untracked_tail_days + 30 > preset.span_days) {
+    fail("the untracked head and tail leave no time for follower samples");
+  }
+  if (preset.long_gap_min_days <= 20 || preset.long_gap_max_days < preset.long_gap_min_days) {
+    fail("long follower gaps must last more than 20 days");
+  }
+  const int corrupt_images = preset.truncated_jpegs + preset.empty_files + preset.random_byte_files;
+  if (2 * preset.duplicate_images + corrupt_images > preset.images / 2) fail("too many duplicate or corrupt images");
+  if (2 * preset.duplicate_videos + preset.truncated_mp4s + preset.rotated_videos > preset.videos) {
+    fail("too many duplicate, corrupt or rotated videos");
+  }
+  if (preset.frame_rates.empty() || preset.video_durations.empty()) fail("needs frame rates and durations");
+  for (const DurationBand& band : preset.video_durations) {
+    if (band.min_seconds <= 0 || band.max_seconds < band.min_seconds) fail("bad video duration band");
+  }
+  if (preset.video_width % 2 || preset.video_height % 2) fail("video sizes must be even (yuv420p)");
+  if (preset.image_size < 16 || preset.video_width < 16 || preset.video_height < 16) fail("media too small");
+}
+
+}  // namespace popsweep::synth

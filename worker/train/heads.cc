@@ -1,0 +1,213 @@
+#include "worker/train/heads.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "common/error.h"
+#include "worker/train/gru_recurrence.h"
+#include "worker/train/seeds.h"
+
+namespace popsweep::train {
+namespace {
+
+// Keras' glorot_uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)). LibTorch
+// stores kernels as [outputs, inputs], Keras as [inputs, outputs]; the fans,
+// and so the distribution, are the same.
+void glorot_uniform(torch::Tensor& weight, at::Generator& generator) {
+  const double fan_out = static_cast<double>(weight.size(0)), fan_in = static_cast<double>(weight.size(1));
+  const double limit = std::sqrt(6.0 / (fan_in + fan_out));
+  weight.uniform_(-limit, limit, generator);
+}
+
+// Keras' orthogonal initializer for a recurrent kernel: the Q of a QR
+// decomposition of a standard normal matrix, columns signed by R's diagonal
+// so the result is uniformly distributed. Keras' kernel is [units, 3 units]
+// with orthonormal rows; LibTorch's weight_hh is its transpose, [3 units,
+// units], with orthonormal columns, which is what the reduced QR gives.
+void orthogonal(torch::Tensor& weight, at::Generator& generator) {
+  const torch::Tensor normal = torch::empty(weight.sizes(), weight.options()).normal_(0.0, 1.0, generator);
+  const auto [q, r] = torch::linalg::qr(normal.to(torch::kFloat64), "reduced");
+  weight.copy_(q * torch::sign(r.diagonal()).unsqueeze(0));
+}
+
+// M14 and M17: dropout, then one dense layer.
+class ImageHead : public HeadImpl {
+ public:
+  ImageHead(Architecture architecture, int classes, double dropout_rate, at::Generator& generator)
+      : HeadImpl(architecture, classes, dropout_rate),
+        output_(register_module("output", std::make_shared<DenseLayer>(kEmbeddingSize, head_outputs(classes), generator))) {}
+
+  torch::Tensor logits(const torch::Tensor& inputs, DropoutMasks* dropout) override {
+    return output_->forward(drop(inputs, inputs.sizes(), dropout));
+  }
+
+ private:
+  std::shared_ptr<DenseLayer> output_;
+};
+
+// M15 and M16. Keras' GRU(dropout=0.2) draws one mask per sequence and input
+// feature and applies it at every time step, so the mask is [N, 1, features]
+// and broadcasts over time; it multiplies the inputs before LibTorch's fused
+// GRU, which then computes exactly Keras' reset_after=True cell. The dense
+// layer between the GRUs and the output uses ReLU (choice: the paper names no
+// activation, and a linear layer there would only be a factorised output
+// layer).
+class SequenceHead : public HeadImpl {
+ public:
+  SequenceHead(Architecture architecture, int classes, double dropout_rate, at::Generator& generator)
+      : HeadImpl(architecture, classes, dropout_rate),
+        first_gru_(register_module("first_gru", std::make_shared<GruLayer>(kEmbeddingSize, kFirstGruUnits, generator))),
+        second_gru_(
+            register_module("second_gru", std::make_shared<GruLayer>(kFirstGruUnits, kSecondGruUnits, generator))),
+        hidden_(register_module("hidden",
+                                std::make_shared<DenseLayer>(kSecondGruUnits, kRecurrentDenseUnits, generator))),
+        output_(register_module("output",
+                                std::make_shared<DenseLayer>(kRecurrentDenseUnits, head_outputs(classes), generator))) {}
+
+  torch::Tensor logits(const torch::Tensor& inputs, DropoutMasks* dropout) override {
+    const int64_t n = inputs.size(0);
+    const torch::Tensor sequence = drop(inputs, {n, 1, inputs.size(2)}, dropout);
+    const torch::Tensor first = std::get<0>(first_gru_->forward(sequence));
+    const torch::Tensor last = std::get<1>(second_gru_->forward(drop(first, {n, 1, first.size(2)}, dropout)));
+    const torch::Tensor hidden = torch::relu(hidden_->forward(drop(last, last.sizes(), dropout)));
+    return output_->forward(hidden);
+  }
+
+ private:
+  std::shared_ptr<GruLayer> first_gru_;
+  std::shared_ptr<GruLayer> second_gru_;
+  std::shared_ptr<DenseLayer> hidden_;
+  std::shared_ptr<DenseLayer> output_;
+};
+
+}  // namespace
+
+DenseLayer::DenseLayer(int64_t inputs, int64_t outputs, at::Generator& generator)
+    : weight_(register_parameter("weight", torch::empty({outputs, inputs}))),
+      bias_(register_parameter("bias", torch::zeros({outputs}))) {
+  torch::NoGradGuard no_grad;
+  glorot_uniform(weight_, generator);
+}
+
+torch::Tensor DenseLayer::forward(const torch::Tensor& inputs) const { return torch::addmm(bias_, inputs, weight_.t()); }
+
+GruLayer::GruLayer(int64_t inputs, int64_t units, at::Generator& generator)
+    : units_(units),
+      weight_ih_(register_parameter("weight_ih", torch::empty({3 * units, inputs}))),
+      weight_hh_(register_parameter("weight_hh", torch::empty({3 * units, units}))),
+      bias_ih_(register_parameter("bias_ih", torch::zeros({3 * units}))),
+      bias_hh_(register_parameter("bias_hh", torch::zeros({3 * units}))) {
+  torch::NoGradGuard no_grad;
+  glorot_uniform(weight_ih_, generator);
+  orthogonal(weight_hh_, generator);
+}
+
+std::tuple<torch::Tensor, torch::Tensor> GruLayer::forward(const torch::Tensor& sequences) const {
+  const int64_t items = sequences.size(0), steps = sequences.size(1), features = sequences.size(2);
+  const torch::Tensor rows = sequences.reshape({items * steps, features, 1, 1});
+  const torch::Tensor projected =
+      torch::conv2d(rows, weight_ih_.view({3 * units_, features, 1, 1}), bias_ih_).reshape({items, steps, 3 * units_});
+  const torch::Tensor states = gru_recurrence(projected, weight_hh_, bias_hh_);
+  return {states, states.select(1, steps - 1)};
+}
+
+torch::Tensor DropoutMasks::bernoulli(at::IntArrayRef shape, double keep) {
+  torch::Tensor mask = torch::empty(shape, torch::kFloat32);
+  float* values = mask.data_ptr<float>();
+  const int64_t count = mask.numel();
+  const auto threshold = static_cast<std::uint64_t>(std::ldexp(keep, 32));  // keep a value when u32 < threshold
+  const auto kept = static_cast<float>(1.0 / keep);
+  for (int64_t i = 0; i < count; i += 2) {
+    // One SplitMix64 output gives two 32-bit draws.
+    const std::uint64_t bits = splitmix64(state_);
+    state_ += 0x9E3779B97F4A7C15ULL;
+    values[i] = (bits & 0xFFFFFFFFULL) < threshold ? kept : 0.0f;
+    if (i + 1 < count) values[i + 1] = (bits >> 32) < threshold ? kept : 0.0f;
+  }
+  return mask;
+}
+
+torch::Tensor HeadImpl::drop(const torch::Tensor& values, at::IntArrayRef mask_shape, DropoutMasks* dropout) const {
+  if (dropout == nullptr || dropout_rate_ <= 0) return values;
+  return values * dropout->bernoulli(mask_shape, 1.0 - dropout_rate_);
+}
+
+std::shared_ptr<HeadImpl> make_head(Architecture architecture, int classes, std::uint64_t init_seed,
+                                    double dropout_rate) {
+  if (dropout_rate < 0 || dropout_rate >= 1) throw ConfigError("dropout rate must be in [0, 1)");
+  at::Generator generator = at::detail::createCPUGenerator(init_seed);
+  if (takes_sequences(architecture)) {
+    return std::make_shared<SequenceHead>(architecture, classes, dropout_rate, generator);
+  }
+  return std::make_shared<ImageHead>(architecture, classes, dropout_rate, generator);
+}
+
+std::string save_head_weights(const HeadImpl& head) {
+  torch::serialize::OutputArchive archive;
+  for (const auto& parameter : head.named_parameters()) archive.write(parameter.key(), parameter.value());
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  return bytes.str();
+}
+
+void load_head_weights(HeadImpl& head, const std::string& bytes) {
+  const std::string what = architecture_name(head.architecture()) + " head weights";
+  torch::serialize::InputArchive archive;
+  try {
+    std::istringstream stream(bytes);
+    archive.load_from(stream);
+  } catch (const c10::Error& error) {
+    throw Error(what + ": not a LibTorch archive (" + error.what_without_backtrace() + ")");
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& parameter : head.named_parameters()) {
+    torch::Tensor stored;
+    if (!archive.try_read(parameter.key(), stored)) throw Error(what + ": missing " + parameter.key());
+    if (!stored.sizes().equals(parameter.value().sizes())) {
+      throw Error(what + ": " + parameter.key() + " has shape " + c10::str(stored.sizes()) + ", expected " +
+                  c10::str(parameter.value().sizes()));
+    }
+    // Copy into the existing tensor, so an optimizer holding it keeps working.
+    parameter.value().copy_(stored);
+  }
+}
+
+std::shared_ptr<HeadImpl> load_head(Architecture architecture, int classes, const std::string& bytes) {
+  std::shared_ptr<HeadImpl> head = make_head(architecture, classes, 0);
+  load_head_weights(*head, bytes);
+  return head;
+}
+
+torch::Tensor class_probabilities(const torch::Tensor& logits, int classes) {
+  const torch::Tensor exact = logits.to(torch::kFloat64);
+  if (classes == 2) {
+    const torch::Tensor p = torch::sigmoid(exact.reshape({-1, 1}));
+    return torch::cat({1.0 - p, p}, 1);
+  }
+  return torch::softmax(exact, 1);
+}
+
+torch::Tensor classification_loss(const torch::Tensor& logits, const torch::Tensor& targets, int classes) {
+  if (classes == 2) {
+    return torch::binary_cross_entropy_with_logits(logits.reshape({-1}), targets.to(logits.scalar_type()));
+  }
+  return torch::nn::functional::cross_entropy(logits, targets);
+}
+
+torch::Tensor maximum_over_frames(const torch::Tensor& videos) {
+  if (videos.dim() != 2 && videos.dim() != 3) {
+    throw Error("maximum over frames: expected [frames, features] or [N, frames, features], got " +
+                c10::str(videos.sizes()));
+  }
+  return videos.amax(videos.dim() - 2);
+}
+
+torch::Tensor static_sequences(const torch::Tensor& images, int frames) {
+  if (images.dim() != 2) throw Error("static sequences: expected [N, features], got " + c10::str(images.sizes()));
+  return images.unsqueeze(1).expand({images.size(0), frames, images.size(1)}).contiguous();
+}
+
+}  // namespace popsweep::train

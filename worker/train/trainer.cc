@@ -1,0 +1,266 @@
+#include "worker/train/trainer.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <sstream>
+
+#include "common/error.h"
+#include "worker/train/seeds.h"
+
+namespace popsweep::train {
+namespace {
+
+constexpr const char* kResumeFormat = "popsweep.train.resume.v1";
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+torch::Tensor class_tensor(const std::vector<int>& classes, int class_count, const char* what) {
+  std::vector<std::int64_t> values(classes.begin(), classes.end());
+  for (const std::int64_t c : values) {
+    if (c < 0 || c >= class_count) {
+      throw Error(std::string(what) + ": class " + std::to_string(c) + " outside 0.." + std::to_string(class_count - 1));
+    }
+  }
+  return torch::tensor(values, torch::kLong);
+}
+
+// Inputs as float32 and contiguous, so batches are gathered with one
+// index_select from one block of memory.
+torch::Tensor checked_inputs(const torch::Tensor& inputs, Architecture architecture, size_t items, const char* what) {
+  const int64_t dims = takes_sequences(architecture) ? 3 : 2;
+  if (items == 0 && !inputs.defined()) {
+    return dims == 3 ? torch::empty({0, kVideoFrames, kEmbeddingSize}) : torch::empty({0, kEmbeddingSize});
+  }
+  if (!inputs.defined() || inputs.dim() != dims || inputs.size(0) != static_cast<int64_t>(items) ||
+      inputs.size(dims - 1) != kEmbeddingSize) {
+    throw Error(std::string(what) + ": " + architecture_name(architecture) + " expects " + std::to_string(items) +
+                (dims == 3 ? " sequences [N, frames, " : " embeddings [N, ") + std::to_string(kEmbeddingSize) +
+                "], got " + (inputs.defined() ? c10::str(inputs.sizes()) : std::string("nothing")));
+  }
+  return inputs.to(torch::kFloat32).contiguous();
+}
+
+int64_t count_correct(const torch::Tensor& logits, const torch::Tensor& targets, int classes) {
+  const torch::Tensor predicted = classes == 2 ? (logits.reshape({-1}) > 0).to(torch::kLong) : logits.argmax(1);
+  return predicted.eq(targets).sum().item<int64_t>();
+}
+
+ClassProbabilities to_class_probabilities(const torch::Tensor& probabilities, int classes) {
+  const torch::Tensor values = probabilities.to(torch::kFloat64).contiguous();
+  const double* begin = values.data_ptr<double>();
+  return {classes, std::vector<double>(begin, begin + values.numel())};
+}
+
+torch::Tensor probabilities_tensor(const ClassProbabilities& probabilities) {
+  const auto items = static_cast<int64_t>(probabilities.items());
+  return torch::tensor(probabilities.values, torch::kFloat64).reshape({items, probabilities.classes});
+}
+
+torch::Tensor bytes_tensor(const std::string& bytes) {
+  return torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<int64_t>(bytes.size())}, torch::kUInt8).clone();
+}
+
+std::string tensor_bytes(const torch::Tensor& tensor) {
+  const torch::Tensor contiguous = tensor.contiguous();
+  const auto* begin = reinterpret_cast<const char*>(contiguous.data_ptr<uint8_t>());
+  return std::string(begin, begin + contiguous.numel());
+}
+
+}  // namespace
+
+Trainer::Trainer(Architecture architecture, int classes, TrainingData data, TrainSettings settings, std::uint64_t seed)
+    : architecture_(architecture), classes_(classes), data_(std::move(data)), settings_(settings), seed_(seed) {
+  head_outputs(classes);  // validates the class count
+  if (settings_.epochs < 1 || settings_.batch_size < 1 || settings_.evaluation_batch < 1) {
+    throw ConfigError("training needs at least one epoch, a batch size and an evaluation batch of at least 1");
+  }
+  if (data_.train_classes.empty()) throw Error("training: no training items");
+  data_.train_inputs = checked_inputs(data_.train_inputs, architecture, data_.train_classes.size(), "training inputs");
+  data_.validation_inputs =
+      checked_inputs(data_.validation_inputs, architecture, data_.validation_classes.size(), "validation inputs");
+  train_targets_ = class_tensor(data_.train_classes, classes, "training labels");
+  validation_targets_ = class_tensor(data_.validation_classes, classes, "validation labels");
+  if (settings_.threads > 0 && at::get_num_threads() != settings_.threads) at::set_num_threads(settings_.threads);
+  head_ = make_head(architecture, classes, mix_seed(seed, std::string_view("init")), settings_.dropout);
+  optimizer_ = std::make_unique<KerasAdam>(head_->parameters(), settings_.adam);
+}
+
+torch::Tensor Trainer::epoch_inputs(int epoch) const {
+  if (!data_.training_inputs_for_epoch) return data_.train_inputs;
+  const torch::Tensor view = data_.training_inputs_for_epoch(epoch);
+  if (!view.defined() || !view.sizes().equals(data_.train_inputs.sizes())) {
+    throw Error("epoch " + std::to_string(epoch) + ": the view sampler returned " +
+                (view.defined() ? c10::str(view.sizes()) : std::string("nothing")) + ", expected " +
+                c10::str(data_.train_inputs.sizes()));
+  }
+  return view.to(torch::kFloat32).contiguous();
+}
+
+void Trainer::train_batches(const torch::Tensor& inputs, int epoch, EpochMetrics& metrics) {
+  const int64_t n = inputs.size(0);
+  std::mt19937_64 shuffle(mix_seed(mix_seed(seed_, std::string_view("shuffle")), static_cast<std::uint64_t>(epoch)));
+  std::vector<int64_t> order = shuffled_indices(n, shuffle);
+  const torch::Tensor order_tensor = torch::from_blob(order.data(), {n}, torch::kLong);
+  DropoutMasks dropout(mix_seed(mix_seed(seed_, std::string_view("dropout")), static_cast<std::uint64_t>(epoch)));
+  head_->train();
+  double loss_sum = 0;
+  int64_t correct = 0;
+  for (int64_t start = 0; start < n; start += settings_.batch_size) {
+    const int64_t size = std::min<int64_t>(settings_.batch_size, n - start);
+    const torch::Tensor rows = order_tensor.narrow(0, start, size);
+    const torch::Tensor targets = train_targets_.index_select(0, rows);
+    optimizer_->zero_grad();
+    const torch::Tensor logits = head_->logits(inputs.index_select(0, rows), &dropout);
+    const torch::Tensor loss = classification_loss(logits, targets, classes_);
+    loss.backward();
+    optimizer_->step();
+    loss_sum += loss.item<double>() * static_cast<double>(size);
+    correct += count_correct(logits.detach(), targets, classes_);
+  }
+  metrics.train_loss = loss_sum / static_cast<double>(n);
+  metrics.train_accuracy = static_cast<double>(correct) / static_cast<double>(n);
+}
+
+void Trainer::evaluate(EpochMetrics& metrics) {
+  const int64_t n = data_.validation_inputs.size(0);
+  if (n == 0) {
+    metrics.validation_loss = metrics.validation_accuracy = kNaN;
+    last_probabilities_ = {classes_, {}};
+    return;
+  }
+  torch::NoGradGuard no_grad;
+  head_->eval();
+  std::vector<torch::Tensor> chunks;
+  for (int64_t start = 0; start < n; start += settings_.evaluation_batch) {
+    const int64_t size = std::min<int64_t>(settings_.evaluation_batch, n - start);
+    chunks.push_back(head_->logits(data_.validation_inputs.narrow(0, start, size), nullptr));
+  }
+  const torch::Tensor logits = torch::cat(chunks);
+  metrics.validation_loss = classification_loss(logits, validation_targets_, classes_).item<double>();
+  last_probabilities_ = to_class_probabilities(class_probabilities(logits, classes_), classes_);
+  metrics.validation_accuracy = accuracy(data_.validation_classes, predicted_classes(last_probabilities_));
+}
+
+const EpochMetrics& Trainer::run_epoch() {
+  if (finished()) throw Error("training: all " + std::to_string(settings_.epochs) + " epochs are done");
+  EpochMetrics metrics;
+  metrics.epoch = epochs_done() + 1;
+  train_batches(epoch_inputs(metrics.epoch), metrics.epoch, metrics);
+  evaluate(metrics);
+  // Strictly better only, so the first of equal epochs stays (Keras' 'max').
+  // Without validation items the accuracy is NaN and the latest epoch wins.
+  const bool improves = best_epoch_ == 0 || std::isnan(metrics.validation_accuracy) ||
+                        metrics.validation_accuracy > history_[static_cast<size_t>(best_epoch_ - 1)].validation_accuracy;
+  history_.push_back(metrics);
+  if (improves) {
+    best_epoch_ = metrics.epoch;
+    best_weights_ = save_head_weights(*head_);
+    best_probabilities_ = last_probabilities_;
+  }
+  return history_.back();
+}
+
+TrainOutcome Trainer::outcome() const {
+  TrainOutcome outcome;
+  outcome.completed = finished();
+  outcome.history = history_;
+  outcome.best_epoch = best_epoch_;
+  outcome.best_probabilities = best_probabilities_;
+  outcome.last_probabilities = last_probabilities_;
+  outcome.best_predicted = predicted_classes(best_probabilities_);
+  outcome.last_predicted = predicted_classes(last_probabilities_);
+  outcome.training_majority_class = majority_class(data_.train_classes);
+  outcome.majority_baseline_accuracy =
+      data_.validation_classes.empty() ? kNaN
+                                       : majority_baseline_accuracy(data_.train_classes, data_.validation_classes);
+  outcome.best_weights = best_weights_;
+  outcome.threads = at::get_num_threads();
+  return outcome;
+}
+
+std::string Trainer::save_resume_state() const {
+  torch::serialize::OutputArchive archive;
+  archive.write("format", c10::IValue(std::string(kResumeFormat)));
+  archive.write("architecture", c10::IValue(architecture_name(architecture_)));
+  archive.write("classes", c10::IValue(static_cast<int64_t>(classes_)));
+  archive.write("seed", c10::IValue(static_cast<int64_t>(seed_)));  // bit pattern kept by the round trip
+  archive.write("train_items", c10::IValue(data_.train_inputs.size(0)));
+  archive.write("validation_items", c10::IValue(data_.validation_inputs.size(0)));
+  archive.write("head", bytes_tensor(save_head_weights(*head_)));
+  torch::serialize::OutputArchive adam;
+  optimizer_->save(adam);
+  archive.write("adam", adam);
+  std::vector<double> history;
+  for (const EpochMetrics& m : history_) {
+    history.insert(history.end(), {m.train_loss, m.train_accuracy, m.validation_loss, m.validation_accuracy});
+  }
+  archive.write("history", torch::tensor(history, torch::kFloat64).reshape({epochs_done(), 4}));
+  archive.write("best_epoch", c10::IValue(static_cast<int64_t>(best_epoch_)));
+  archive.write("best_weights", bytes_tensor(best_weights_));
+  archive.write("best_probabilities", probabilities_tensor(best_probabilities_));
+  archive.write("last_probabilities", probabilities_tensor(last_probabilities_));
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  return bytes.str();
+}
+
+void Trainer::load_resume_state(const std::string& bytes) {
+  torch::serialize::InputArchive archive;
+  std::istringstream stream(bytes);
+  try {
+    archive.load_from(stream);
+  } catch (const c10::Error& error) {
+    throw Error(std::string("resume state: not a LibTorch archive (") + error.what_without_backtrace() + ")");
+  }
+  auto read = [&archive](const char* key) {
+    c10::IValue value;
+    if (!archive.try_read(key, value)) throw Error(std::string("resume state: missing ") + key);
+    return value;
+  };
+  auto expect = [](bool same, const std::string& what) {
+    if (!same) throw Error("resume state belongs to another job: its " + what + " differs");
+  };
+  expect(read("format").toStringRef() == kResumeFormat, "format");
+  expect(read("architecture").toStringRef() == architecture_name(architecture_), "architecture");
+  expect(read("classes").toInt() == classes_, "number of classes");
+  expect(static_cast<std::uint64_t>(read("seed").toInt()) == seed_, "seed");
+  expect(read("train_items").toInt() == data_.train_inputs.size(0), "number of training items");
+  expect(read("validation_items").toInt() == data_.validation_inputs.size(0), "number of validation items");
+
+  torch::Tensor head, history, best_weights, best_probabilities, last_probabilities;
+  archive.read("head", head);
+  archive.read("history", history);
+  archive.read("best_weights", best_weights);
+  archive.read("best_probabilities", best_probabilities);
+  archive.read("last_probabilities", last_probabilities);
+  load_head_weights(*head_, tensor_bytes(head));
+  torch::serialize::InputArchive adam;
+  archive.read("adam", adam);
+  optimizer_->load(adam);
+  history_.clear();
+  const auto rows = history.accessor<double, 2>();
+  for (int64_t e = 0; e < history.size(0); ++e) {
+    history_.push_back({static_cast<int>(e + 1), rows[e][0], rows[e][1], rows[e][2], rows[e][3]});
+  }
+  best_epoch_ = static_cast<int>(read("best_epoch").toInt());
+  best_weights_ = tensor_bytes(best_weights);
+  best_probabilities_ = to_class_probabilities(best_probabilities, classes_);
+  last_probabilities_ = to_class_probabilities(last_probabilities, classes_);
+}
+
+TrainOutcome train(Architecture architecture, int classes, const TrainingData& data, const TrainSettings& settings,
+                   std::uint64_t seed, const EpochCallback& after_epoch, const std::string& resume_state) {
+  Trainer trainer(architecture, classes, data, settings, seed);
+  if (!resume_state.empty()) trainer.load_resume_state(resume_state);
+  while (!trainer.finished()) {
+    const EpochMetrics& metrics = trainer.run_epoch();
+    if (after_epoch && after_epoch(metrics, trainer) == AfterEpoch::kStop) break;
+  }
+  return trainer.outcome();
+}
+
+}  // namespace popsweep::train
