@@ -44,6 +44,12 @@ int main(int argc, char** argv) {
   popsweep::app::add_status_command(app);
   popsweep::app::add_run_command(app);
   popsweep::app::add_doctor_command(app);
+  popsweep::app::add_extract_command(app);
+  popsweep::app::add_dedup_command(app);
+  popsweep::app::add_train_command(app);
+  popsweep::app::add_models_command(app);
+  popsweep::app::add_weights_command(app);
+  popsweep::app::add_classify_command(app);
   popsweep::app::add_report_command(app);
   popsweep::app::add_explain_command(app);
   popsweep::app::add_predict_command(app);

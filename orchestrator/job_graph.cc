@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "common/error.h"
+#include "common/file_util.h"
 #include "common/sha256.h"
 
 namespace popsweep::orchestrator {
@@ -34,6 +36,43 @@ nlohmann::json feature_set_params(const Spec& spec, const GraphInputs& inputs) {
           {"view_seed", spec.features.views > 0 ? spec.seed : 0}};
 }
 
+std::string weights_identity(const Spec& spec) {
+  if (spec.features.weights == "random") return "random:" + std::to_string(spec.features.weights_seed);
+  if (!file_exists(spec.features.weights)) {
+    throw ConfigError("features.weights: " + spec.features.weights +
+                      " does not exist (get torchvision's file with scripts/fetch-weights, or use `random`)");
+  }
+  return sha256_file_hex(spec.features.weights);
+}
+
+nlohmann::json dedup_params(const Spec& spec) {
+  return {{"enabled", spec.dedup.enabled},
+          {"threshold", spec.dedup.threshold ? nlohmann::json(*spec.dedup.threshold) : nlohmann::json("auto")}};
+}
+
+nlohmann::json train_job_params(const Spec& spec, const nlohmann::json& labels, const nlohmann::json& features,
+                                const std::string& experiment, int classes, int fold, int repeat) {
+  return {{"labels", labels},
+          {"features", features},
+          {"dedup", dedup_params(spec)},
+          {"experiment", experiment},
+          {"classes", classes},
+          {"fold", fold},
+          {"folds", spec.train.folds},
+          {"repeat", repeat},
+          // Folds depend only on the sweep seed and the repeat, so the video
+          // experiments share their video folds (M19).
+          {"fold_seed", stable_seed("folds|" + std::to_string(spec.seed) + "|" + std::to_string(repeat))},
+          {"train", {{"epochs", spec.train.epochs},
+                     {"lr", spec.train.lr},
+                     {"batch_size", spec.train.batch_size},
+                     {"mode", spec.train.mode}}}};
+}
+
+std::int64_t train_job_seed(const Spec& spec, const nlohmann::json& train_params) {
+  return stable_seed("train|" + std::to_string(spec.seed) + "|" + train_params.dump());
+}
+
 std::vector<PlannedJob> plan_jobs(const std::vector<Spec>& points, const GraphInputs& inputs,
                                   const std::vector<nlohmann::json>& swept_values) {
   std::vector<PlannedJob> jobs;
@@ -64,9 +103,7 @@ std::vector<PlannedJob> plan_jobs(const std::vector<Spec>& points, const GraphIn
                          {}};
       extract_keys.push_back(add(std::move(extract)));
     }
-    nlohmann::json dedup_settings = {{"enabled", spec.dedup.enabled},
-                                     {"threshold", spec.dedup.threshold ? nlohmann::json(*spec.dedup.threshold)
-                                                                        : nlohmann::json("auto")}};
+    const nlohmann::json dedup_settings = dedup_params(spec);
     const std::string dedup_key =
         add({"dedup", {{"profile", inputs.profile_fingerprint}, {"features", features}, {"dedup", dedup_settings}}, 0,
              extract_keys});
@@ -77,23 +114,8 @@ std::vector<PlannedJob> plan_jobs(const std::vector<Spec>& points, const GraphIn
       for (const std::string& experiment : spec.train.experiments) {
         for (int repeat = 0; repeat < spec.train.repeats; ++repeat) {
           for (int fold = 0; fold < spec.train.folds; ++fold) {
-            nlohmann::json params = {
-                {"labels", labels},
-                {"features", features},
-                {"dedup", dedup_settings},
-                {"experiment", experiment},
-                {"classes", classes},
-                {"fold", fold},
-                {"folds", spec.train.folds},
-                {"repeat", repeat},
-                // Folds depend only on the sweep seed and the repeat, so the
-                // video experiments share their video folds (M19).
-                {"fold_seed", stable_seed("folds|" + std::to_string(spec.seed) + "|" + std::to_string(repeat))},
-                {"train", {{"epochs", spec.train.epochs},
-                           {"lr", spec.train.lr},
-                           {"batch_size", spec.train.batch_size},
-                           {"mode", spec.train.mode}}}};
-            const std::int64_t seed = stable_seed("train|" + std::to_string(spec.seed) + "|" + params.dump());
+            nlohmann::json params = train_job_params(spec, labels, features, experiment, classes, fold, repeat);
+            const std::int64_t seed = train_job_seed(spec, params);
             add({"train", std::move(params), seed, {label_key, dedup_key}, swept});
           }
         }

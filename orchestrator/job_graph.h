@@ -45,6 +45,15 @@ std::vector<PlannedJob> plan_jobs(const std::vector<Spec>& points, const GraphIn
 // The parameters of shared pieces, as they appear in job params.
 nlohmann::json label_params(const Spec& spec, int classes, const GraphInputs& inputs);
 nlohmann::json feature_set_params(const Spec& spec, const GraphInputs& inputs);
+// Content identity of the backbone weights, for job keys: the file's
+// SHA-256, or the seed of random weights.
+std::string weights_identity(const Spec& spec);
+nlohmann::json dedup_params(const Spec& spec);
+// One training job's parameters and seed, the same whether the job comes
+// from a sweep or from `popsweep train`, so both find each other's results.
+nlohmann::json train_job_params(const Spec& spec, const nlohmann::json& labels, const nlohmann::json& features,
+                                const std::string& experiment, int classes, int fold, int repeat);
+std::int64_t train_job_seed(const Spec& spec, const nlohmann::json& train_params);
 
 // A stable 64-bit seed from text (SHA-256 prefix): the same on every machine
 // and build, unlike std::hash.

@@ -87,9 +87,10 @@ std::vector<SpecField> build_schema() {
       bounded(field("train.epochs", FieldKind::Integer, std::int64_t{15}, "training epochs (M18)"), 1, 100000),
       bounded(field("train.lr", FieldKind::Number, 0.001, "Adam learning rate (M18)"), 1e-12, 10),
       bounded(field("train.batch_size", FieldKind::Integer, std::int64_t{32}, "training batch size (M18)"), 1, 65536),
-      choice("train.mode", "features", {"features"},
-             "features: heads train on stored embeddings; M14's augmentation draws from the stored views "
-             "(features.views)"),
+      choice("train.mode", "features", {"features", "pixels"},
+             "features: heads train on stored embeddings, M14's augmentation drawing from the stored views "
+             "(features.views); pixels: images are augmented anew and run through the backbone every epoch, "
+             "as the paper did (image and video_to_image only; slow)"),
       operational(bounded(field("run.workers", FieldKind::Integer, std::int64_t{0},
                                 "local worker processes (0: a sensible split of the cores)"),
                           0, 4096)),

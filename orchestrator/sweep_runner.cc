@@ -43,17 +43,6 @@ LoadedRun load_run(const RunOptions& options) {
   return run;
 }
 
-// Content identity of the backbone weights, for job keys: the file's
-// SHA-256, or the seed of random weights.
-std::string weights_identity(const Spec& spec) {
-  if (spec.features.weights == "random") return "random:" + std::to_string(spec.features.weights_seed);
-  if (!file_exists(spec.features.weights)) {
-    throw ConfigError("features.weights: " + spec.features.weights +
-                      " does not exist (get torchvision's file with scripts/fetch-weights, or use `random`)");
-  }
-  return sha256_file_hex(spec.features.weights);
-}
-
 void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
   std::map<std::string, int> per_stage;
   for (const PlannedJob& job : jobs) ++per_stage[job.stage];

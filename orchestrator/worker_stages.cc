@@ -14,8 +14,9 @@ std::unique_ptr<StageExecutor> make_worker_executor(const WorkerEnvironment& env
   if (environment.threads > 0) at::set_num_threads(environment.threads);
   auto executor = std::make_unique<StageExecutor>(environment);
   executor->add_stage("noop", run_noop_job);
-  executor->add_stage("extract", make_extract_job(make_backbone_cache()));
-  executor->add_stage("train", make_train_job());
+  const std::shared_ptr<BackboneCache> backbones = make_backbone_cache();
+  executor->add_stage("extract", make_extract_job(backbones));
+  executor->add_stage("train", make_train_job(backbones));
   return executor;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/data_figures.h"
 #include "reports/detail_tables.h"
 #include "reports/results_tables.h"
 #include "reports/svg_canvas.h"
@@ -52,6 +53,10 @@ std::string results_section(const SweepResults& results) {
 }
 
 }  // namespace
+
+std::string data_section_html(const std::vector<ReportChart>& charts) {
+  return chart_section("Data", charts);
+}
 
 std::string report_html(const SweepResults& results, const ReportFigures& figures) {
   const std::string title = fmt::format("Sweep '{}' (id {})", results.sweep.name, results.sweep.id);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/data_figures.h"
 #include "reports/detail_tables.h"
 #include "reports/results_tables.h"
 
@@ -25,6 +26,10 @@ std::string chart_links(const std::string& heading, const std::vector<ReportChar
 }
 
 }  // namespace
+
+std::string data_section_markdown(const std::vector<ReportChart>& charts, const std::string& charts_folder) {
+  return chart_links("Data", charts, charts_folder);
+}
 
 std::string report_markdown(const SweepResults& results, const ReportFigures& figures,
                             const std::string& charts_folder) {

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "reports/data_figures.h"
 #include "reports/report_charts.h"
 #include "reports/report_html.h"
 #include "reports/report_markdown.h"
@@ -36,11 +37,23 @@ std::string terminal_summary(const SweepResults& results) {
   return text;
 }
 
+// The Data section goes before `marker` (the Problems section), or at the
+// end when the page has no such marker.
+std::string with_section(std::string page, const std::string& section, const std::string& marker,
+                         const std::string& end_marker) {
+  if (section.empty()) return page;
+  size_t at = page.find(marker);
+  if (at == std::string::npos) at = end_marker.empty() ? std::string::npos : page.rfind(end_marker);
+  if (at == std::string::npos) return page + section;
+  return page.insert(at, section);
+}
+
 }  // namespace
 
 WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir) {
   const SweepResults results = load_sweep_results(db, select_sweep(db, sweep));
   const ReportFigures figures = build_report_figures(results);
+  const std::vector<ReportChart> data_charts = data_figures(db, results.sweep.id);
   const std::string charts_dir = join_path(out_dir, kChartsFolder);
   create_folder(charts_dir);
 
@@ -54,14 +67,18 @@ WrittenReport write_report(storage::Database& db, const std::string& sweep, cons
     write_file_atomically(path, chart.svg);
     written.chart_files.push_back(path);
   };
-  write(join_path(out_dir, "report.md"), report_markdown(results, figures, kChartsFolder));
-  write(join_path(out_dir, "report.html"), report_html(results, figures));
+  write(join_path(out_dir, "report.md"),
+        with_section(report_markdown(results, figures, kChartsFolder),
+                     data_section_markdown(data_charts, kChartsFolder), "## Problems\n", ""));
+  write(join_path(out_dir, "report.html"), with_section(report_html(results, figures), data_section_html(data_charts),
+                                                        "<section>\n<h2>Problems</h2>", "</body>"));
   write(join_path(out_dir, "results.csv"), results_csv(results));
   // Error texts from jobs may hold bytes that are not UTF-8; replace them
   // rather than fail the whole report.
   write(join_path(out_dir, "results.json"),
         results_json(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   for (const ReportChart* chart : figures.all()) write_chart(*chart);
+  for (const ReportChart& chart : data_charts) write_chart(chart);
   written.summary = terminal_summary(results);
   return written;
 }

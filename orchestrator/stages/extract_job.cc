@@ -1,49 +1,14 @@
 #include "orchestrator/stages/extract_job.h"
 
-#include <map>
-#include <mutex>
-
 #include "common/error.h"
+#include "orchestrator/stages/backbone_cache.h"
 #include "worker/features/media_embedder.h"
-#include "worker/nets/backbone.h"
 
 namespace popsweep::orchestrator {
-
-class BackboneCache {
- public:
-  nets::FrozenBackbone& get(const nets::BackboneSpec& spec) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const std::string key = spec.name + "|" + spec.weights + "|" + std::to_string(spec.random_seed) + "|" + spec.device;
-    auto found = backbones_.find(key);
-    if (found == backbones_.end()) found = backbones_.emplace(key, nets::load_backbone(spec)).first;
-    return *found->second;
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<nets::FrozenBackbone>> backbones_;
-};
 
 std::shared_ptr<BackboneCache> make_backbone_cache() { return std::make_shared<BackboneCache>(); }
 
 namespace {
-
-constexpr const char* kRandomPrefix = "random:";
-
-nets::BackboneSpec backbone_spec(const nlohmann::json& features, const std::string& weights_path,
-                                 const std::string& device) {
-  nets::BackboneSpec spec;
-  spec.name = features.at("backbone").get<std::string>();
-  spec.device = device;
-  const std::string identity = features.at("weights_hash").get<std::string>();
-  if (identity.rfind(kRandomPrefix, 0) == 0) {
-    spec.weights = "random";
-    spec.random_seed = std::stoull(identity.substr(std::string(kRandomPrefix).size()));
-  } else {
-    spec.weights = weights_path;
-  }
-  return spec;
-}
 
 std::vector<features::MediaToEmbed> items_of(const nlohmann::json& items) {
   std::vector<features::MediaToEmbed> media;
@@ -93,7 +58,7 @@ StageFunction make_extract_job(std::shared_ptr<BackboneCache> cache) {
     const nlohmann::json& params = job.header.at("params");
     const nlohmann::json& features = params.at("features");
     nets::FrozenBackbone& backbone =
-        cache->get(backbone_spec(features, job.header.value("weights_path", std::string()), environment.device));
+        cache->get(backbone_spec_of(features, job.header.value("weights_path", std::string()), environment.device));
     features::EmbeddingSettings settings;
     settings.image_size = features.at("image_size").get<int>();
     settings.view_seed = features.at("view_seed").get<std::uint64_t>();

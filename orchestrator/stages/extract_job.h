@@ -9,7 +9,6 @@
 
 namespace popsweep::orchestrator {
 
-// Keeps loaded backbones for the worker's lifetime.
 class BackboneCache;
 
 StageFunction make_extract_job(std::shared_ptr<BackboneCache> cache);

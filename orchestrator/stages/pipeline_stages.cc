@@ -17,9 +17,10 @@ void register_pipeline_stages(PipelineHandlers& handlers, storage::Database& db,
     extraction.batch = point.features.batch;
   }
   handlers.add_stage("label", std::make_unique<LabelStage>(db));
+  const std::map<std::string, std::string> weights_path = extraction.weights_path;
   handlers.add_stage("extract", std::make_unique<ExtractStage>(db, std::move(extraction)));
   handlers.add_stage("dedup", std::make_unique<DedupStage>(db));
-  handlers.add_stage("train", std::make_unique<TrainStage>(db, handlers));
+  handlers.add_stage("train", std::make_unique<TrainStage>(db, handlers, weights_path));
   handlers.add_stage("noop", std::make_unique<NoopStage>());
 }
 

@@ -7,7 +7,11 @@
 #include <mutex>
 
 #include "common/error.h"
+#include "orchestrator/stages/backbone_cache.h"
 #include "orchestrator/stages/training_dataset.h"
+#include "worker/features/pixel_views.h"
+#include "worker/media/image_decoder.h"
+#include "worker/media/image_preprocess.h"
 #include "worker/train/folds.h"
 #include "worker/train/job_data.h"
 #include "worker/train/metrics.h"
@@ -46,6 +50,28 @@ class DatasetTensorCache {
   std::map<std::string, std::shared_ptr<const DatasetTensors>> tensors_;
 };
 
+// train.mode pixels: a dataset's images decoded and resized once per worker.
+class DecodedImageCache {
+ public:
+  std::shared_ptr<const std::vector<media::RgbImage>> get(const std::string& key, const TrainingDataset& dataset,
+                                                           int size) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string sized_key = key + "@" + std::to_string(size);
+    auto found = images_.find(sized_key);
+    if (found != images_.end()) return found->second;
+    auto images = std::make_shared<std::vector<media::RgbImage>>();
+    for (const std::string& path : dataset.image_paths) {
+      images->push_back(media::resize_bilinear(media::decode_image_file(path), size, size));
+    }
+    images_.emplace(sized_key, images);
+    return images;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const std::vector<media::RgbImage>>> images_;
+};
+
 nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
 
 nlohmann::json confusion_json(const std::vector<int>& truth, const std::vector<int>& predicted, int classes) {
@@ -65,9 +91,6 @@ std::string probabilities_blob(const train::ClassProbabilities& probabilities) {
 
 train::TrainSettings settings_of(const nlohmann::json& params, const WorkerEnvironment& environment) {
   const nlohmann::json& train = params.at("train");
-  if (train.value("mode", std::string("features")) != "features") {
-    throw ConfigError("train.mode: only 'features' (training on stored embeddings) is supported");
-  }
   train::TrainSettings settings;
   settings.epochs = train.at("epochs").get<int>();
   settings.batch_size = train.at("batch_size").get<int>();
@@ -118,10 +141,12 @@ Message result_message(const nlohmann::json& params, const train::JobData& job, 
 
 }  // namespace
 
-StageFunction make_train_job() {
+StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
   auto cache = std::make_shared<DatasetTensorCache>();
-  return [cache](const Message& job, const DatasetCache& datasets, const WorkerEnvironment& environment,
-                 const std::function<bool()>& should_stop, const Emitter&) {
+  auto decoded = std::make_shared<DecodedImageCache>();
+  return [cache, decoded, backbones](const Message& job, const DatasetCache& datasets,
+                                     const WorkerEnvironment& environment, const std::function<bool()>& should_stop,
+                                     const Emitter&) {
     const nlohmann::json& params = job.header.at("params");
     const std::shared_ptr<const DatasetTensors> tensors = cache->get(job.header.at("dataset"), datasets);
     const TrainingDataset& d = tensors->dataset;
@@ -145,7 +170,19 @@ StageFunction make_train_job() {
     const train::LabelledEmbeddings videos{tensors->videos, d.video_classes};
     train::JobData data = train::assemble_job_data(architecture, images, videos, fold_of_item, fold);
     const auto seed = job.header.at("seed").get<std::uint64_t>();
-    if (d.views > 1 && !train::takes_sequences(architecture)) {
+    std::shared_ptr<features::PixelViewSampler> pixel_views;
+    if (params.at("train").value("mode", std::string("features")) == "pixels") {
+      // M14 as the paper ran it: fresh augmentations through the backbone every epoch.
+      const nlohmann::json& features = params.at("features");
+      nets::FrozenBackbone& backbone = backbones->get(
+          backbone_spec_of(features, job.header.value("weights_path", std::string()), environment.device));
+      pixel_views = std::make_shared<features::PixelViewSampler>(
+          backbone, *decoded->get(job.header.at("dataset"), d, features.at("image_size").get<int>()), seed);
+      train::use_pixel_views(data, architecture,
+                             [pixel_views](int epoch, const std::vector<std::int64_t>& images) {
+                               return pixel_views->embeddings(epoch, images);
+                             });
+    } else if (d.views > 1 && !train::takes_sequences(architecture)) {
       train::use_augmented_views(data, architecture, tensors->image_views.narrow(1, 1, d.views - 1), seed);
     }
 

@@ -25,6 +25,10 @@ RemoteDispatch TrainStage::prepare_remote(const storage::JobRow& job) {
   }
   RemoteDispatch dispatch;
   dispatch.job = make_message("job", {{"params", params}, {"dataset", key}});
+  if (params.at("train").value("mode", std::string("features")) == "pixels") {
+    const auto weights = weights_path_.find(params.at("features").dump());
+    if (weights != weights_path_.end()) dispatch.job.header["weights_path"] = weights->second;
+  }
   // An interrupted job continues from its last epoch boundary.
   if (const std::optional<storage::CheckpointRow> resume = storage::load_checkpoint(db_, job.id, "resume")) {
     dispatch.job.header["resume_epoch"] = resume->epoch;

@@ -4,13 +4,19 @@
 // or, for a job stopped at an epoch boundary, its resume checkpoint.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "orchestrator/pipeline_handlers.h"
 
 namespace popsweep::orchestrator {
 
 class TrainStage : public CoordinatorStage {
  public:
-  TrainStage(storage::Database& db, PipelineHandlers& handlers) : db_(db), handlers_(handlers) {}
+  // `weights_path`: the backbone's weight file per feature set (the JSON of a
+  // job's "features"), which `pixels`-mode jobs run every epoch.
+  TrainStage(storage::Database& db, PipelineHandlers& handlers, std::map<std::string, std::string> weights_path = {})
+      : db_(db), handlers_(handlers), weights_path_(std::move(weights_path)) {}
   RemoteDispatch prepare_remote(const storage::JobRow& job) override;
   void record_result(const storage::JobRow& job, const Message& result) override;
   void record_interruption(const storage::JobRow& job, const Message& message) override;
@@ -18,6 +24,7 @@ class TrainStage : public CoordinatorStage {
  private:
   storage::Database& db_;
   PipelineHandlers& handlers_;
+  std::map<std::string, std::string> weights_path_;
 };
 
 }  // namespace popsweep::orchestrator

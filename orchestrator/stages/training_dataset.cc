@@ -86,7 +86,7 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
         const std::vector<float>& values = found->second.at(view);
         image_blob.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
       }
-      images.push_back({media.media_id, label->second});
+      images.push_back({media.media_id, label->second, media.path});
     } else {
       const auto found = video_frames.find(media.content_hash);
       if (found == video_frames.end()) {
@@ -116,6 +116,7 @@ TrainingDataset read_training_dataset(const Message& message) {
   for (const nlohmann::json& item : message.header.at("images")) {
     dataset.image_ids.push_back(item.at(0).get<std::int64_t>());
     dataset.image_classes.push_back(item.at(1).get<int>());
+    dataset.image_paths.push_back(item.at(2).get<std::string>());
   }
   for (const nlohmann::json& item : message.header.at("videos")) {
     dataset.video_ids.push_back(item.at(0).get<std::int64_t>());

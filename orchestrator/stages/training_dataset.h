@@ -30,6 +30,7 @@ struct TrainingDataset {
   int dim = 1280;
   std::vector<std::int64_t> image_ids;
   std::vector<int> image_classes;
+  std::vector<std::string> image_paths;  // for train.mode pixels
   std::vector<float> image_features;  // [images, views, dim]
   std::vector<std::int64_t> video_ids;
   std::vector<int> video_classes;

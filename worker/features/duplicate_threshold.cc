@@ -33,23 +33,21 @@ ThresholdSuggestion suggest_threshold(const std::vector<double>& nearest_distanc
   if (logs.size() < 3) return {std::nullopt, "too few media to suggest a threshold"};
   std::sort(logs.begin(), logs.end());
   // The bulk is described by its median and a robust spread; the left tail
-  // is whatever sits far below the bulk. The threshold goes into the widest
-  // gap between consecutive sorted values that lies below the bulk's edge.
+  // is whatever sits far below the bulk. A real valley is a gap between
+  // consecutive sorted values wider than the bulk's own spread; below that
+  // the "tail" is just the bulk's lower end. The threshold goes into the
+  // highest such gap under the bulk's edge: the tail itself is spread out
+  // (a crop lies farther from its original than a re-encode), so a wider
+  // gap inside the tail must not cut part of it off.
   const double median = logs[logs.size() / 2];
   const double quartile = logs[logs.size() / 4];
   const double spread = std::max(median - quartile, 1e-3);
   const double bulk_edge = median - 4 * spread;
-  double widest = 0, cut = std::numeric_limits<double>::quiet_NaN();
+  double cut = std::numeric_limits<double>::quiet_NaN();
   for (size_t i = 0; i + 1 < logs.size() && logs[i] < bulk_edge; ++i) {
-    const double gap = logs[i + 1] - logs[i];
-    if (gap > widest) {
-      widest = gap;
-      cut = (logs[i] + logs[i + 1]) / 2;
-    }
+    if (logs[i + 1] - logs[i] >= spread) cut = (logs[i] + logs[i + 1]) / 2;
   }
-  // A real valley is wider than the bulk's own spread; below that the
-  // "tail" is just the bulk's lower end.
-  if (std::isnan(cut) || widest < spread) {
+  if (std::isnan(cut)) {
     return {std::nullopt, fmt::format("no separate left tail in the nearest-neighbour distances (median {:.3g}); "
                                       "no near duplicates suggested",
                                       std::exp(median))};

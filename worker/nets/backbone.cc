@@ -9,6 +9,8 @@
 #include "worker/nets/efficientnet_b0_weights.h"
 #include "worker/nets/frozen_efficientnet_b0.h"
 #include "worker/nets/imagenet_preprocessing.h"
+#include "worker/nets/mobilenet_v2_architecture.h"
+#include "worker/nets/mobilenet_v2_weights.h"
 
 namespace popsweep::nets {
 namespace {
@@ -77,14 +79,70 @@ class EfficientNetB0Backbone : public FrozenBackbone {
   bool random_weights_;
 };
 
+// MobileNetV2 runs its module as is (imported TFLite weights have no batch
+// norms left to fold: theirs carry identity statistics), under InferenceMode,
+// in slices like EfficientNet-B0.
+class MobileNetV2Backbone : public FrozenBackbone {
+ public:
+  MobileNetV2Backbone(LoadedMobileNetV2 loaded, const torch::Device& device)
+      : device_(device), loaded_(std::move(loaded)) {}
+
+  std::string name() const override { return "mobilenet_v2"; }
+  int feature_dimension() const override { return static_cast<int>(kMobileNetV2FeatureChannels); }
+  int input_size() const override { return static_cast<int>(loaded_.input_size); }
+  std::array<float, 3> input_mean() const override { return loaded_.input_mean; }
+  std::array<float, 3> input_std() const override { return loaded_.input_std; }
+  torch::Device device() const override { return device_; }
+
+  torch::Tensor embed(const torch::Tensor& images) override {
+    std::vector<torch::Tensor> slices;
+    {
+      torch::InferenceMode inference;
+      for (std::int64_t start = 0; start < images.size(0); start += kEmbedSliceSize) {
+        const torch::Tensor slice = images.slice(0, start, std::min(start + kEmbedSliceSize, images.size(0)));
+        slices.push_back(loaded_.model->embed(slice.to(device_)));
+      }
+    }
+    // clone() outside InferenceMode turns the results into ordinary tensors.
+    torch::Tensor features = slices.empty() ? torch::zeros({0, feature_dimension()}, torch::TensorOptions(device_))
+                                            : torch::cat(slices).clone();
+    return loaded_.random_weights ? unit_rms(features) : features;
+  }
+
+  torch::Tensor feature_map(const torch::Tensor& images) override {
+    torch::Tensor map;
+    {
+      torch::InferenceMode inference;
+      map = loaded_.model->feature_map(images.to(device_));
+    }
+    return map.clone().requires_grad_(true);
+  }
+
+  torch::Tensor pool(const torch::Tensor& feature_map) override {
+    if (feature_map.dim() != 4 || feature_map.size(1) != feature_dimension()) {
+      throw Error("pool() needs a [N, " + std::to_string(feature_dimension()) + ", h, w] feature map, got " +
+                  c10::str(feature_map.sizes()));
+    }
+    torch::Tensor pooled = feature_map.mean({2, 3});
+    return loaded_.random_weights ? unit_rms(pooled) : pooled;
+  }
+
+ private:
+  torch::Device device_;
+  LoadedMobileNetV2 loaded_;
+};
+
 }  // namespace
 
 std::unique_ptr<FrozenBackbone> load_backbone(const BackboneSpec& spec) {
-  if (spec.name != "efficientnet_b0") {
-    throw ConfigError("unknown backbone '" + spec.name + "' (known: efficientnet_b0)");
+  if (spec.name != "efficientnet_b0" && spec.name != "mobilenet_v2") {
+    throw ConfigError("unknown backbone '" + spec.name + "' (known: efficientnet_b0, mobilenet_v2)");
   }
   if (spec.weights.empty()) throw ConfigError("no backbone weights given (a weight file, or 'random')");
   const torch::Device device = parse_device(spec.device);
+  if (spec.name == "mobilenet_v2") {
+    return std::make_unique<MobileNetV2Backbone>(load_mobilenet_v2(spec.weights, spec.random_seed, device), device);
+  }
   EfficientNetB0 model = load_efficientnet_b0(spec.weights, spec.random_seed, device);
   return std::make_unique<EfficientNetB0Backbone>(model, device, spec.weights == kRandomWeights);
 }

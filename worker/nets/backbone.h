@@ -3,9 +3,11 @@
 // Callers name a backbone and its weights in a BackboneSpec; load_backbone
 // builds it on the requested device, ready for frozen inference.
 //
-// Only EfficientNet-B0 exists so far (MobileNetV2 may follow): torchvision's
-// architecture and state-dict names, weights from a torch.save archive or a
-// safetensors file (efficientnet_b0_weights.h), or "random".
+// Two architectures, both with torchvision's state-dict names and 1280-d
+// pooled features: EfficientNet-B0 (weights from a torch.save archive or a
+// safetensors file, efficientnet_b0_weights.h) and MobileNetV2 (also from a
+// safetensors file made by `popsweep weights import` out of a TFLite model,
+// mobilenet_v2_weights.h); either may be "random".
 #pragma once
 
 #include <torch/torch.h>
@@ -47,7 +49,7 @@ class FrozenBackbone {
 };
 
 struct BackboneSpec {
-  // Architecture; only "efficientnet_b0" so far.
+  // Architecture: "efficientnet_b0" or "mobilenet_v2".
   std::string name = "efficientnet_b0";
   // A torch.save archive or a safetensors file, or "random" (seeded by
   // random_seed; logs a warning: features are then not pretrained).

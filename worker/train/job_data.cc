@@ -112,4 +112,23 @@ void use_augmented_views(JobData& job, Architecture architecture, const torch::T
   };
 }
 
+void use_pixel_views(JobData& job, Architecture architecture, ImageEmbeddingsForEpoch embed_images) {
+  if (takes_sequences(architecture)) {
+    throw ConfigError("train.mode pixels augments image inputs; " + architecture_name(architecture) +
+                      " trains on frame sequences, which are never augmented (use train.mode features)");
+  }
+  const std::vector<std::int64_t> images = job.training_images;
+  const auto image_rows = static_cast<int64_t>(images.size());
+  const torch::Tensor buffer = job.data.train_inputs.to(torch::kFloat32).clone();
+  job.data.training_inputs_for_epoch = [=](int epoch) {
+    const torch::Tensor fresh = embed_images(epoch, images);
+    if (fresh.dim() != 2 || fresh.size(0) != image_rows || fresh.size(1) != buffer.size(1)) {
+      throw Error("pixel views: expected [" + std::to_string(image_rows) + ", " + std::to_string(buffer.size(1)) +
+                  "] embeddings, got " + c10::str(fresh.sizes()));
+    }
+    buffer.narrow(0, 0, image_rows).copy_(fresh);
+    return buffer;
+  };
+}
+
 }  // namespace popsweep::train

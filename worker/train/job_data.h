@@ -15,6 +15,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "worker/train/architecture.h"
@@ -49,5 +50,13 @@ JobData assemble_job_data(Architecture architecture, const LabelledEmbeddings& i
 // otherwise.
 void use_augmented_views(JobData& job, Architecture architecture, const torch::Tensor& image_views,
                          std::uint64_t seed);
+
+// M14 in `pixels` mode: each epoch the image rows of the training set are
+// replaced by `embed_images(epoch, image indices)`, fresh embeddings of
+// freshly augmented images ([rows, 1280]). Like use_augmented_views, only
+// for the 2-D experiments, and the callback must be a pure function of its
+// arguments.
+using ImageEmbeddingsForEpoch = std::function<torch::Tensor(int epoch, const std::vector<std::int64_t>& images)>;
+void use_pixel_views(JobData& job, Architecture architecture, ImageEmbeddingsForEpoch embed_images);
 
 }  // namespace popsweep::train

@@ -46,6 +46,19 @@ TEST(DuplicateThreshold, FindsTheValleyBelowTheBulk) {
   EXPECT_LT(*suggestion.threshold, 18);
 }
 
+// A spread-out tail (re-encodes near 0.3, a crop near 2) with a wider gap
+// inside it than between it and the bulk, on a log scale: the threshold must
+// still keep the whole tail (the nearest distances of the tiny synthetic
+// profile with random weights).
+TEST(DuplicateThreshold, KeepsASpreadOutTailWhole) {
+  std::vector<double> distances = {0.287, 0.287, 0.338, 0.338, 0.411, 0.411, 1.378, 1.378, 1.946, 1.946};
+  for (int i = 0; i < 47; ++i) distances.push_back(5.9 + 0.2 * i);
+  const ThresholdSuggestion suggestion = suggest_threshold(distances);
+  ASSERT_TRUE(suggestion.threshold);
+  EXPECT_GT(*suggestion.threshold, 1.946);
+  EXPECT_LT(*suggestion.threshold, 5.9);
+}
+
 TEST(DuplicateThreshold, NoTailMeansNoDuplicates) {
   std::vector<double> distances;
   for (int i = 0; i < 100; ++i) distances.push_back(18 + 0.04 * i);

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The single-job commands on the tiny synthetic profile, checked against its
+# truth.json and against hand counts:
+#   extract  embeds every readable file, records the corrupt ones, and a
+#            second run embeds nothing;
+#   dedup    finds the planted near duplicates (precision and recall >= 0.95)
+#            with random weights and the suggested threshold (M7-M9);
+#   train    records one job's result, history and kept weights;
+#   models   the first GRU of cnn_rnn has 3 (1280 x 8 + 8 x 8 + 2 x 8) = 30,960
+#            parameters (M15).
+set -euo pipefail
+bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cd "$work"
+"$bin" synth --preset tiny --out profile > /dev/null
+"$bin" ingest --profile profile --db t.db > /dev/null
+features=(--weights random --views 1 --image-size 224)
+
+"$bin" extract --db t.db "${features[@]}" > extract.log 2>&1 || { cat extract.log; fail "extract failed"; }
+corrupt=$(/usr/bin/python3 -c "import json; print(len(json.load(open('profile/truth.json'))['corrupt']))")
+grep -q "done (.* media embedded, $corrupt unreadable)" extract.log || { cat extract.log; fail "expected $corrupt unreadable"; }
+"$bin" extract --db t.db "${features[@]}" > again.log 2>&1
+grep -q "done (0 media embedded" again.log || { cat again.log; fail "a second extract embedded again"; }
+
+"$bin" dedup --db t.db "${features[@]}" --pairs pairs.csv > dedup.log 2>&1 || { cat dedup.log; fail "dedup failed"; }
+/usr/bin/python3 - <<'PY' || { cat dedup.log pairs.csv; fail "planted duplicates not found"; }
+import csv, json, os
+truth = {frozenset((d["original"], d["duplicate"])) for d in json.load(open("profile/truth.json"))["duplicates"]}
+found = set()
+for row in csv.DictReader(open("pairs.csv")):
+    rel = lambda p: os.path.relpath(p, os.path.abspath("profile"))
+    found.add(frozenset((rel(row["first_path"]), rel(row["second_path"]))))
+hits = len(truth & found)
+precision = hits / len(found) if found else 0.0
+recall = hits / len(truth)
+print(f"dedup: {hits} of {len(truth)} planted pairs found, {len(found)} reported: "
+      f"precision {precision:.2f}, recall {recall:.2f}")
+assert precision >= 0.95 and recall >= 0.95
+PY
+
+"$bin" train --db t.db "${features[@]}" --experiment image --classes 2 --fold 1 --folds 3 --epochs 4 > train.log 2>&1 ||
+  { cat train.log; fail "train failed"; }
+grep -q "accuracy" train.log || fail "train printed no accuracy"
+[[ $(sqlite3 t.db "SELECT count(*) FROM train_results WHERE experiment = 'image' AND fold = 1") == 1 ]] ||
+  fail "no training result recorded"
+[[ $(sqlite3 t.db "SELECT count(*) FROM epochs") == 4 ]] || fail "expected 4 epochs of history"
+[[ $(sqlite3 t.db "SELECT count(*) FROM checkpoints WHERE kind = 'best'") == 1 ]] || fail "no kept weights"
+
+# train.mode pixels: images augmented anew and embedded every epoch (M14 as
+# the paper ran it); deterministic, and refused for frame sequences.
+pixels_accuracy() {
+  sqlite3 t.db "SELECT printf('%.9f %.9f', r.accuracy_best, r.accuracy_last) FROM train_results r JOIN jobs j ON j.id = r.job_id
+                WHERE j.params LIKE '%\"mode\":\"pixels\"%' AND r.fold = 0"
+}
+"$bin" train --db t.db "${features[@]}" --experiment image --classes 2 --fold 0 --folds 3 --epochs 2 --mode pixels \
+  > pixels.log 2>&1 || { cat pixels.log; fail "pixels-mode training failed"; }
+first=$(pixels_accuracy)
+[[ -n $first ]] || fail "no pixels-mode result recorded"
+"$bin" train --db t.db "${features[@]}" --experiment image --classes 2 --fold 0 --folds 3 --epochs 2 --mode pixels \
+  > pixels2.log 2>&1 || { cat pixels2.log; fail "pixels-mode training failed again"; }
+[[ $(pixels_accuracy) == "$first" ]] || fail "pixels mode is not deterministic: $first vs $(pixels_accuracy)"
+if "$bin" train --db t.db "${features[@]}" --experiment cnn_rnn --classes 2 --fold 0 --folds 3 --epochs 2 \
+  --mode pixels > seq.log 2>&1; then fail "pixels mode accepted a sequence model"; fi
+grep -q "frame sequences" seq.log || { cat seq.log; fail "unclear error for pixels mode on cnn_rnn"; }
+
+"$bin" models describe --arch cnn_rnn --classes 3 > models.log
+grep -q "30,960\|30960" models.log || { cat models.log; fail "the first GRU should have 30,960 parameters"; }
+echo "PASS"

@@ -1,0 +1,202 @@
+// MobileNetV2 (M13): torchvision's names, TensorFlow SAME padding, and the
+// Coral quantised TFLite model imported and run on real photos.
+#include "worker/nets/mobilenet_v2.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/error.h"
+#include "tests/support/temp_dir.h"
+#include "worker/media/image_decoder.h"
+#include "worker/media/image_preprocess.h"
+#include "worker/nets/backbone.h"
+#include "worker/nets/mobilenet_v2_classifier.h"
+#include "worker/nets/mobilenet_v2_weights.h"
+#include "worker/nets/tensor_conversion.h"
+#include "worker/nets/tflite_import.h"
+
+namespace popsweep::nets {
+namespace {
+
+std::string coral_file(const std::string& name) {
+  return std::string(POPSWEEP_SHARED_DIR) + "/models/coral/" + name;
+}
+
+TEST(NetsMobileNetV2, HasTorchvisionStateDictNamesAndParameterCount) {
+  MobileNetV2 model;
+  std::set<std::string> names;
+  for (const NamedTensorRecord& record : state_dict_records(*model)) names.insert(record.name);
+  for (const char* name :
+       {"features.0.0.weight", "features.0.1.running_var", "features.1.conv.0.0.weight",
+        "features.1.conv.1.weight", "features.1.conv.2.bias", "features.2.conv.0.0.weight",
+        "features.2.conv.1.0.weight", "features.2.conv.2.weight", "features.2.conv.3.running_mean",
+        "features.17.conv.3.weight", "features.18.0.weight", "features.18.1.bias", "classifier.1.weight",
+        "classifier.1.bias"}) {
+    EXPECT_EQ(names.count(name), 1u) << name;
+  }
+  std::int64_t parameters = 0;
+  for (const torch::Tensor& parameter : model->parameters()) parameters += parameter.numel();
+  EXPECT_EQ(parameters, 3504872);  // torchvision's mobilenet_v2(num_classes=1000)
+  model->eval();
+  const torch::Tensor logits = model->forward(torch::zeros({1, 3, 64, 64}));
+  EXPECT_EQ(logits.sizes(), (std::vector<std::int64_t>{1, 1000}));
+}
+
+// TensorFlow SAME for a 3x3 stride-2 conv on an even input pads only at the
+// bottom/right, so output (0, 0) sums input rows/columns 0-2; torchvision's
+// symmetric padding sums rows/columns 0-1.
+TEST(NetsMobileNetV2, TensorFlowSamePaddingPadsOneMoreAtBottomRight) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor input = torch::arange(36, torch::kFloat32).reshape({1, 1, 6, 6});
+  for (const MobileNetV2Padding padding :
+       {MobileNetV2Padding::kTensorFlowSame, MobileNetV2Padding::kSymmetric}) {
+    torch::nn::Conv2d conv = make_mobilenet_v2_conv(1, 1, 3, 2, 1, padding);
+    conv->weight.fill_(1.0);
+    const torch::Tensor output = apply_mobilenet_v2_conv(conv, input, padding);
+    ASSERT_EQ(output.sizes(), (std::vector<std::int64_t>{1, 1, 3, 3}));
+    const bool same = padding == MobileNetV2Padding::kTensorFlowSame;
+    const torch::Tensor window =
+        same ? input.index({0, 0, torch::indexing::Slice(0, 3), torch::indexing::Slice(0, 3)})
+             : input.index({0, 0, torch::indexing::Slice(0, 2), torch::indexing::Slice(0, 2)});
+    EXPECT_FLOAT_EQ(output[0][0][0][0].item<float>(), window.sum().item<float>());
+    // The last output reads rows 4-5 and the padding row below (SAME) or rows 3-5 (symmetric).
+    const float last = same ? input.index({0, 0, torch::indexing::Slice(4, 6), torch::indexing::Slice(4, 6)})
+                                  .sum()
+                                  .item<float>()
+                            : input.index({0, 0, torch::indexing::Slice(3, 6), torch::indexing::Slice(3, 6)})
+                                  .sum()
+                                  .item<float>();
+    EXPECT_FLOAT_EQ(output[0][0][2][2].item<float>(), last);
+  }
+}
+
+// One import of the real model shared by the photo tests.
+class NetsMobileNetV2Coral : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    directory_ = new testing::TempDir();
+    weights_ = new std::string(directory_->file("mobilenet_v2.safetensors"));
+    import_tflite_to_safetensors(coral_file("mobilenet_v2_1.0_224_quant.tflite"), *weights_);
+    classifier_ = new MobileNetV2Classifier(*weights_);
+    labels_ = new std::vector<std::string>(read_class_labels(coral_file("imagenet_labels.txt")));
+  }
+  static void TearDownTestSuite() {
+    delete classifier_;
+    delete labels_;
+    delete weights_;
+    delete directory_;
+  }
+
+  static std::vector<ClassScore> top5(const std::string& photo) {
+    const media::RgbImage image =
+        media::resize_bilinear(media::decode_image_file(coral_file(photo)), 224, 224);
+    const std::vector<float> chw =
+        media::normalize_to_chw(image, {classifier_->input_mean(), classifier_->input_std()});
+    return classifier_->top_classes(chw, *labels_, 5);
+  }
+
+  static std::string describe(const std::vector<ClassScore>& scores) {
+    std::string text;
+    for (const ClassScore& score : scores)
+      text += score.label + " (" + std::to_string(score.probability) + "); ";
+    return text;
+  }
+
+  static void expect_in_top5(const std::string& photo, const std::string& label) {
+    const std::vector<ClassScore> scores = top5(photo);
+    const bool found =
+        std::any_of(scores.begin(), scores.end(), [&](const ClassScore& s) { return s.label == label; });
+    EXPECT_TRUE(found) << photo << ": " << describe(scores);
+    std::printf("[ top-5 ] %s: %s\n", photo.c_str(), describe(scores).c_str());
+  }
+
+  static testing::TempDir* directory_;
+  static std::string* weights_;
+  static MobileNetV2Classifier* classifier_;
+  static std::vector<std::string>* labels_;
+};
+
+testing::TempDir* NetsMobileNetV2Coral::directory_ = nullptr;
+std::string* NetsMobileNetV2Coral::weights_ = nullptr;
+MobileNetV2Classifier* NetsMobileNetV2Coral::classifier_ = nullptr;
+std::vector<std::string>* NetsMobileNetV2Coral::labels_ = nullptr;
+
+TEST_F(NetsMobileNetV2Coral, ImportKeepsAll1001ClassesAndTheInputConvention) {
+  EXPECT_EQ(classifier_->classes(), 1001);
+  EXPECT_EQ(labels_->front(), "background");
+  EXPECT_EQ(classifier_->input_size(), 224);
+  // scale 1/128, zero point 128: value = (pixel - 128) / 128 = (pixel/255 - 128/255) / (128/255).
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(classifier_->input_mean()[c], 128.0 / 255.0, 1e-6);
+    EXPECT_NEAR(classifier_->input_std()[c], 128.0 / 255.0, 1e-6);
+  }
+}
+
+TEST_F(NetsMobileNetV2Coral, CatPhotoIsACatBreedFirst) {
+  const std::set<std::string> cats = {"tabby, tabby cat", "tiger cat", "Persian cat", "Siamese cat, Siamese",
+                                      "Egyptian cat"};
+  const std::vector<ClassScore> scores = top5("cat.bmp");
+  EXPECT_EQ(cats.count(scores.front().label), 1u) << describe(scores);
+  std::printf("[ top-5 ] cat.bmp: %s\n", describe(scores).c_str());
+}
+
+TEST_F(NetsMobileNetV2Coral, ParrotIsAMacaw) { expect_in_top5("parrot.jpg", "macaw"); }
+TEST_F(NetsMobileNetV2Coral, HotDogIsAHotdog) { expect_in_top5("hot_dog.jpg", "hotdog, hot dog, red hot"); }
+TEST_F(NetsMobileNetV2Coral, OwlIsAGreatGreyOwl) {
+  expect_in_top5("owl.jpg", "great grey owl, great gray owl, Strix nebulosa");
+}
+TEST_F(NetsMobileNetV2Coral, DragonflyIsADragonfly) {
+  expect_in_top5(
+      "dragonfly.bmp",
+      "dragonfly, darning needle, devil's darning needle, sewing needle, snake feeder, snake doctor, "
+      "mosquito hawk, skeeter hawk");
+}
+TEST_F(NetsMobileNetV2Coral, GraceHopperWearsAMilitaryUniform) {
+  expect_in_top5("grace_hopper.bmp", "military uniform");
+}
+
+TEST_F(NetsMobileNetV2Coral, LabelCountMustMatchTheClasses) {
+  const std::vector<std::string> thousand(labels_->begin() + 1, labels_->end());
+  const std::vector<float> chw(3 * 224 * 224, 0.0f);
+  EXPECT_THROW(classifier_->top_classes(chw, thousand, 5), ConfigError);
+}
+
+TEST_F(NetsMobileNetV2Coral, BackboneReportsTheImportedInputConventionAndRawFeatures) {
+  BackboneSpec spec;
+  spec.name = "mobilenet_v2";
+  spec.weights = *weights_;
+  const std::unique_ptr<FrozenBackbone> backbone = load_backbone(spec);
+  EXPECT_EQ(backbone->name(), "mobilenet_v2");
+  EXPECT_EQ(backbone->feature_dimension(), 1280);
+  EXPECT_NEAR(backbone->input_mean()[1], 128.0 / 255.0, 1e-6);
+  EXPECT_NEAR(backbone->input_std()[2], 128.0 / 255.0, 1e-6);
+  const torch::Tensor images = torch::zeros({2, 3, 224, 224});
+  const torch::Tensor features = backbone->embed(images);
+  ASSERT_EQ(features.sizes(), (std::vector<std::int64_t>{2, 1280}));
+  // Pretrained features are the plain average of ReLU6 outputs: never rescaled to unit RMS.
+  EXPECT_GE(features.min().item<float>(), 0.0f);
+  EXPECT_LE(features.max().item<float>(), 6.0f);
+  const torch::Tensor map = backbone->feature_map(images);
+  EXPECT_TRUE(map.requires_grad());
+  EXPECT_TRUE(torch::allclose(backbone->pool(map), features, 1e-5, 1e-5));
+}
+
+TEST(NetsMobileNetV2Backbone, RandomWeightsGiveUnitRmsFeaturesAndImageNetNormalisation) {
+  BackboneSpec spec;
+  spec.name = "mobilenet_v2";
+  spec.weights = "random";
+  spec.random_seed = 5;
+  const std::unique_ptr<FrozenBackbone> backbone = load_backbone(spec);
+  EXPECT_FLOAT_EQ(backbone->input_mean()[0], 0.485f);
+  const torch::Tensor images = torch::randn({2, 3, 64, 64}, at::detail::createCPUGenerator(3));
+  const torch::Tensor features = backbone->embed(images);
+  const torch::Tensor rms = features.pow(2).mean(1).sqrt();
+  EXPECT_TRUE(torch::allclose(rms, torch::ones_like(rms), 1e-5, 1e-5)) << rms;
+  EXPECT_TRUE(torch::equal(features, load_backbone(spec)->embed(images)));
+}
+
+}  // namespace
+}  // namespace popsweep::nets

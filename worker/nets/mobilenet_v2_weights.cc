@@ -1,0 +1,167 @@
+#include "worker/nets/mobilenet_v2_weights.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>  // explicit, so the build gives this file the precompiled header
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/file_util.h"
+#include "worker/nets/efficientnet_b0_weights.h"
+#include "worker/nets/imagenet_preprocessing.h"
+#include "worker/nets/state_dict_loader.h"
+#include "worker/nets/tflite_import.h"
+#include "worker/nets/weight_file.h"
+
+namespace popsweep::nets {
+namespace {
+
+constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 100ull << 20;
+
+std::vector<std::uint8_t> read_header_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, "", "cannot read the weight file");
+  std::vector<std::uint8_t> bytes(8);
+  in.read(reinterpret_cast<char*>(bytes.data()), 8);
+  if (in.gcount() != 8) return {};
+  std::uint64_t length = 0;
+  std::memcpy(&length, bytes.data(), 8);
+  if (length > kMaxSafetensorsHeaderBytes) return bytes;  // reported by the full reader
+  bytes.resize(8 + length);
+  in.read(reinterpret_cast<char*>(bytes.data()) + 8, static_cast<std::streamsize>(length));
+  bytes.resize(8 + static_cast<std::size_t>(in.gcount()));
+  return bytes;
+}
+
+std::array<float, 3> parse_triple(const std::string& text, const std::string& key,
+                                  const std::string& source) {
+  std::array<float, 3> values{};
+  std::istringstream in(text);
+  char comma = ',';
+  for (int i = 0; i < 3; ++i) {
+    if ((i > 0 && !(in >> comma)) || comma != ',' || !(in >> values[static_cast<std::size_t>(i)]) ||
+        !std::isfinite(values[static_cast<std::size_t>(i)])) {
+      throw InputError(source, 0, key, "expected three comma-separated numbers, got " + text);
+    }
+  }
+  return values;
+}
+
+std::int64_t classifier_classes(const std::vector<NamedTensorRecord>& tensors, const std::string& source) {
+  for (const NamedTensorRecord& named : tensors) {
+    if (named.name == "classifier.1.weight" && named.tensor.shape.size() == 2) return named.tensor.shape[0];
+  }
+  throw InputError(source, 0, "classifier.1.weight", "missing: not MobileNetV2 weights");
+}
+
+}  // namespace
+
+std::map<std::string, std::string> read_safetensors_metadata(const std::vector<std::uint8_t>& bytes,
+                                                             const std::string& source) {
+  std::map<std::string, std::string> metadata;
+  if (bytes.size() < 9 || bytes[8] != '{') return metadata;
+  std::uint64_t length = 0;
+  std::memcpy(&length, bytes.data(), 8);
+  if (length > bytes.size() - 8)
+    throw InputError(source, 0, "", "safetensors header runs past the end of the file");
+  const nlohmann::json header =
+      nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(length),
+                            nullptr, /*allow_exceptions=*/false);
+  if (header.is_discarded() || !header.is_object())
+    throw InputError(source, 0, "", "header is not a JSON object");
+  const auto found = header.find("__metadata__");
+  if (found == header.end()) return metadata;
+  if (!found->is_object()) throw InputError(source, 0, "__metadata__", "is not an object");
+  for (const auto& [key, value] : found->items()) {
+    if (!value.is_string()) throw InputError(source, 0, "__metadata__." + key, "is not a string");
+    metadata[key] = value.get<std::string>();
+  }
+  return metadata;
+}
+
+void initialise_randomly(MobileNetV2Impl& model, std::uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  at::Generator generator = at::detail::createCPUGenerator(seed);
+  for (const auto& item : model.named_modules()) {
+    torch::nn::Module& module = *item.value();
+    if (auto* conv = module.as<torch::nn::Conv2d>()) {
+      const double fan_out =
+          static_cast<double>(conv->weight.size(0) * conv->weight.size(2) * conv->weight.size(3));
+      conv->weight.normal_(0.0, std::sqrt(2.0 / fan_out), generator);
+    } else if (auto* batch_norm = module.as<torch::nn::BatchNorm2d>()) {
+      batch_norm->reset_parameters();
+    } else if (auto* linear = module.as<torch::nn::Linear>()) {
+      linear->weight.normal_(0.0, 0.01, generator);
+      linear->bias.zero_();
+    }
+  }
+}
+
+LoadedMobileNetV2 load_mobilenet_v2(const std::string& weights, std::uint64_t seed,
+                                    const torch::Device& device) {
+  LoadedMobileNetV2 loaded;
+  loaded.input_mean = kImageNetMean;
+  loaded.input_std = kImageNetStd;
+  if (weights == kRandomWeights) {
+    spdlog::warn(
+        "MobileNetV2 has RANDOM weights (seed {}): its features are NOT ImageNet-pretrained, so duplicates, "
+        "t-SNE maps and every model trained on them mean nothing for the method (M13). Import real weights "
+        "with `popsweep weights import --tflite`.",
+        seed);
+    loaded.model = MobileNetV2(MobileNetV2Options{});
+    initialise_randomly(*loaded.model, seed);
+    loaded.random_weights = true;
+  } else {
+    const std::map<std::string, std::string> metadata =
+        read_safetensors_metadata(read_header_bytes(weights), weights);
+    const std::vector<NamedTensorRecord> tensors = read_weight_file(weights);
+    MobileNetV2Options options;
+    options.classes = classifier_classes(tensors, weights);
+    const auto architecture = metadata.find(kMetadataArchitecture);
+    if (architecture != metadata.end() && architecture->second != "mobilenet_v2") {
+      throw InputError(weights, 0, kMetadataArchitecture,
+                       "holds " + architecture->second + " weights, not mobilenet_v2");
+    }
+    const auto padding = metadata.find(kMetadataPadding);
+    if (padding != metadata.end()) {
+      if (padding->second != kTensorFlowSamePadding && padding->second != "symmetric") {
+        throw InputError(weights, 0, kMetadataPadding,
+                         "unknown padding " + padding->second + " (tf_same or symmetric)");
+      }
+      if (padding->second == kTensorFlowSamePadding) options.padding = MobileNetV2Padding::kTensorFlowSame;
+    }
+    const auto mean = metadata.find(kMetadataInputMean), std = metadata.find(kMetadataInputStd);
+    if ((mean == metadata.end()) != (std == metadata.end())) {
+      throw InputError(weights, 0, "", "metadata holds only one of input_mean and input_std");
+    }
+    if (mean != metadata.end()) {
+      loaded.input_mean = parse_triple(mean->second, kMetadataInputMean, weights);
+      loaded.input_std = parse_triple(std->second, kMetadataInputStd, weights);
+      for (const float value : loaded.input_std) {
+        if (!(value > 0))
+          throw InputError(weights, 0, kMetadataInputStd, "must be positive, got " + std->second);
+      }
+    }
+    const auto size = metadata.find("input_size");
+    if (size != metadata.end()) {
+      std::istringstream in(size->second);
+      if (!(in >> loaded.input_size) || loaded.input_size < 32 || loaded.input_size > 4096) {
+        throw InputError(weights, 0, "input_size",
+                         "expected a side between 32 and 4096, got " + size->second);
+      }
+    }
+    loaded.model = MobileNetV2(options);
+    load_state_dict(*loaded.model, tensors, weights);
+    spdlog::debug("MobileNetV2 weights loaded from {} ({} classes)", weights, options.classes);
+  }
+  loaded.model->eval();
+  loaded.model->to(device);
+  return loaded;
+}
+
+}  // namespace popsweep::nets

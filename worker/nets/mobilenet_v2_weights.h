@@ -1,0 +1,46 @@
+// Where MobileNetV2's weights come from, and what they expect of the input:
+//   - a safetensors file written by `popsweep weights import --tflite`
+//     (tflite_import.h): its metadata says TensorFlow SAME padding, 1001
+//     classes and the input normalisation taken from the TFLite input tensor
+//     (mean = std = 128/255 for the Coral quantised model);
+//   - torchvision's state dict (torch.save archive or safetensors without that
+//     metadata): symmetric padding, the class count of classifier.1, ImageNet
+//     mean/std;
+//   - "random": torchvision's initialisation from a seeded generator, 1000
+//     classes, ImageNet mean/std; logs a loud warning.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "worker/nets/mobilenet_v2.h"
+
+namespace popsweep::nets {
+
+struct LoadedMobileNetV2 {
+  MobileNetV2 model{nullptr};  // eval mode, on the requested device
+  std::array<float, 3> input_mean{};
+  std::array<float, 3> input_std{};
+  std::int64_t input_size = 224;
+  bool random_weights = false;
+};
+
+// The "__metadata__" strings of a safetensors file (empty when it has none).
+// Throws InputError naming the file when the header is malformed.
+std::map<std::string, std::string> read_safetensors_metadata(const std::vector<std::uint8_t>& bytes,
+                                                             const std::string& source);
+
+// torchvision's MobileNetV2 init (kaiming-normal fan-out convs, unit batch
+// norms, normal(0, 0.01) classifier), drawn from a CPU generator seeded with `seed`.
+void initialise_randomly(MobileNetV2Impl& model, std::uint64_t seed);
+
+// Throws InputError for an unreadable or mismatched file.
+LoadedMobileNetV2 load_mobilenet_v2(const std::string& weights, std::uint64_t seed,
+                                    const torch::Device& device);
+
+}  // namespace popsweep::nets
