@@ -259,5 +259,11 @@ TEST_F(DataFiguresTest, NoFollowerChartWithoutSamplesOrLabels) {
   EXPECT_TRUE(data_figures(db_, sweep_id_).empty());
 }
 
+TEST(DataFiguresWithoutProfileTest, ADatabaseWithNothingIngestedHasNoDataFigures) {
+  storage::Database db = storage::Database::open_in_memory();
+  const std::int64_t sweep = storage::upsert_sweep(db, {0, "paper", "", "h", 1, 100, 100});
+  EXPECT_TRUE(data_figures(db, sweep).empty());
+}
+
 }  // namespace
 }  // namespace popsweep::reports
