@@ -14,6 +14,7 @@
 #include "common/time_format.h"
 #include "orchestrator/stages/feature_set_key.h"
 #include "reports/charts.h"
+#include "reports/duplicate_sheet.h"
 #include "reports/tsne.h"
 #include "storage/database.h"
 #include "storage/job_tables.h"
@@ -438,8 +439,12 @@ std::optional<ReportChart> tsne_chart(storage::Database& db, const DataInputs& i
 std::vector<ReportChart> data_figures(storage::Database& db, std::int64_t sweep_id) {
   const DataInputs inputs = load_data_inputs(db, sweep_id);
   std::vector<ReportChart> charts = por_over_time_charts(inputs);
+  std::optional<ReportChart> pairs;
+  if (!inputs.feature_set_ids.empty()) {
+    pairs = duplicate_sheet_chart(inputs.media, storage::load_duplicates(db, inputs.feature_set_ids.front()));
+  }
   for (std::optional<ReportChart> chart :
-       {follower_chart(inputs), nearest_distance_chart(db, inputs), engagement_chart(inputs),
+       {follower_chart(inputs), nearest_distance_chart(db, inputs), pairs, engagement_chart(inputs),
         media_kind_chart(inputs), tsne_chart(db, inputs)}) {
     if (chart) charts.push_back(std::move(*chart));
   }

@@ -12,7 +12,8 @@
 #   - a worker killed with SIGKILL only costs its job an attempt: the sweep
 #     goes on and ends with the same numbers;
 #   - under mpirun (rank 0 coordinates, two worker ranks) the same numbers
-#     come out, also after the whole MPI job is killed and run again.
+#     come out, also after the whole MPI job, or one worker rank, is killed
+#     and the command run again.
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
@@ -122,5 +123,28 @@ if command -v mpirun > /dev/null; then
   mpirun -np 3 "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$work/n/popsweep.db" > "$work/n2.log" 2>&1 ||
     { cat "$work/n2.log"; fail "the MPI resume failed"; }
   diff <(results "$work/a") <(results "$work/n") || fail "the resumed MPI sweep differs"
+
+  # SIGKILL one worker rank (not rank 0) while it runs a job. Open MPI then
+  # ends the whole job (its default on a lost rank); the rerun resumes.
+  mkdir -p "$work/w"
+  mpirun -np 3 "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$work/w/popsweep.db" > "$work/w.log" 2>&1 &
+  launcher=$!
+  victim=""
+  for _ in $(seq 1 600); do
+    if (( $(sqlite3 "$work/w/popsweep.db" "SELECT count(*) FROM jobs WHERE status = 'running'" 2>/dev/null || echo 0) >= 1 )); then
+      for pid in $(pgrep -P $launcher); do
+        if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=2"; then victim=$pid; fi
+      done
+      [[ -n $victim ]] && kill -9 "$victim" && break
+    fi
+    kill -0 $launcher 2>/dev/null || break
+    sleep 0.1
+  done
+  wait $launcher 2>/dev/null || true
+  [[ -n $victim ]] || fail "no MPI worker rank was found to kill"
+  echo "MPI worker rank 2 (pid $victim) killed with $(sqlite3 "$work/w/popsweep.db" "SELECT count(*) FROM jobs WHERE status = 'done'") jobs done"
+  mpirun -np 3 "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$work/w/popsweep.db" > "$work/w2.log" 2>&1 ||
+    { cat "$work/w2.log"; fail "the MPI resume after a killed worker rank failed"; }
+  diff <(results "$work/a") <(results "$work/w") || fail "the sweep resumed after a killed worker rank differs"
 fi
 echo "PASS"

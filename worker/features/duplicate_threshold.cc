@@ -25,6 +25,43 @@ std::vector<HistogramBin> distance_histogram(const std::vector<double>& distance
   return histogram;
 }
 
+namespace {
+
+// A split of the sorted log distances into a lower class [0, split) and an
+// upper one [split, n), with the statistics that judge it.
+struct Split {
+  size_t split = 0;
+  double separation = 0;  // distance between the class means in pooled standard deviations
+};
+
+// Otsu's split: the one that maximises the between-class variance, found in
+// one pass over prefix sums.
+Split best_split(const std::vector<double>& logs) {
+  const size_t n = logs.size();
+  std::vector<double> sum(n + 1, 0.0), squares(n + 1, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    sum[i + 1] = sum[i] + logs[i];
+    squares[i + 1] = squares[i] + logs[i] * logs[i];
+  }
+  Split best;
+  double best_between = -1;
+  for (size_t k = 1; k < n; ++k) {
+    if (logs[k] == logs[k - 1]) continue;  // a split between equal values is no split
+    const double lower_n = static_cast<double>(k), upper_n = static_cast<double>(n - k);
+    const double lower_mean = sum[k] / lower_n, upper_mean = (sum[n] - sum[k]) / upper_n;
+    const double between = lower_n * upper_n * (upper_mean - lower_mean) * (upper_mean - lower_mean);
+    if (between <= best_between) continue;
+    best_between = between;
+    const double within = (squares[n] - lower_n * lower_mean * lower_mean - upper_n * upper_mean * upper_mean) /
+                          static_cast<double>(n);
+    best.split = k;
+    best.separation = (upper_mean - lower_mean) / std::sqrt(std::max(within, 1e-12));
+  }
+  return best;
+}
+
+}  // namespace
+
 ThresholdSuggestion suggest_threshold(const std::vector<double>& nearest_distances) {
   std::vector<double> logs;
   for (const double d : nearest_distances) {
@@ -32,31 +69,27 @@ ThresholdSuggestion suggest_threshold(const std::vector<double>& nearest_distanc
   }
   if (logs.size() < 3) return {std::nullopt, "too few media to suggest a threshold"};
   std::sort(logs.begin(), logs.end());
-  // The bulk is described by its median and a robust spread; the left tail
-  // is whatever sits far below the bulk. A real valley is a gap between
-  // consecutive sorted values wider than the bulk's own spread; below that
-  // the "tail" is just the bulk's lower end. The threshold goes into the
-  // highest such gap under the bulk's edge: the tail itself is spread out
-  // (a crop lies farther from its original than a re-encode), so a wider
-  // gap inside the tail must not cut part of it off.
   const double median = logs[logs.size() / 2];
-  const double quartile = logs[logs.size() / 4];
-  const double spread = std::max(median - quartile, 1e-3);
-  const double bulk_edge = median - 4 * spread;
-  double cut = std::numeric_limits<double>::quiet_NaN();
-  for (size_t i = 0; i + 1 < logs.size() && logs[i] < bulk_edge; ++i) {
-    if (logs[i + 1] - logs[i] >= spread) cut = (logs[i] + logs[i + 1]) / 2;
-  }
-  if (std::isnan(cut)) {
+  // On a log scale the near duplicates form a tail far below the bulk of
+  // distinct pictures. Otsu's split separates the two; it is a real tail only
+  // when it is the smaller class and lies many within-class deviations below
+  // the bulk (one unimodal bulk split in two gives about 3.5 at most). The
+  // threshold goes halfway between the two classes' nearest members. A tail
+  // may be spread out (a crop lies farther from its original than a
+  // re-encode): the split keeps it whole where a widest-gap rule would not.
+  constexpr double kMinimumSeparation = 5.0;
+  constexpr double kLargestTailFraction = 0.5;
+  const Split split = best_split(logs);
+  const double tail_fraction = static_cast<double>(split.split) / static_cast<double>(logs.size());
+  if (split.split == 0 || split.separation < kMinimumSeparation || tail_fraction > kLargestTailFraction) {
     return {std::nullopt, fmt::format("no separate left tail in the nearest-neighbour distances (median {:.3g}); "
                                       "no near duplicates suggested",
                                       std::exp(median))};
   }
-  const double threshold = std::exp(cut);
-  const auto below = std::count_if(logs.begin(), logs.end(), [&](double v) { return v < cut; });
+  const double threshold = std::exp((logs[split.split - 1] + logs[split.split]) / 2);
   return {threshold, fmt::format("suggested threshold {:.4g}: it cuts the left tail of {} media off the bulk of "
                                  "nearest-neighbour distances (median {:.4g})",
-                                 threshold, below, std::exp(median))};
+                                 threshold, split.split, std::exp(median))};
 }
 
 }  // namespace popsweep::features

@@ -1,9 +1,9 @@
 // M7: suggesting the near-duplicate threshold from the histogram of every
 // image's nearest-neighbour distance. Distinct pictures form the bulk of
 // that histogram; near duplicates (re-encoded, rescaled, cropped reposts)
-// form a separate left tail close to zero. The suggestion is the middle of
-// the valley between the two, found on a log scale: the highest gap below
-// the bulk that is wider than the bulk's own spread.
+// form a separate left tail close to zero. On a log scale, the suggestion
+// splits the two with Otsu's method, and only when the split is a real tail
+// (the smaller class, well separated from the bulk).
 #pragma once
 
 #include <optional>
