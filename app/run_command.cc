@@ -1,6 +1,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <string>
+#include <tuple>
 #include <iostream>
 
 #include "app/commands.h"
@@ -25,6 +27,18 @@ void add_run_command(CLI::App& app) {
   command->add_option("--new-sweep", options->new_sweep_name,
                       "run under this new sweep name (when the spec changed in a way that changes results)");
   command->add_flag("--retry-failed", options->retry_failed, "give failed jobs a fresh set of attempts");
+  // Operational settings as flags too; they become overrides of the spec's
+  // run.* keys, so the spec stays the one place they are read.
+  for (const auto& [flag, key, help] :
+       {std::tuple<const char*, const char*, const char*>{"--workers", "run.workers",
+                                                          "local worker processes (run.workers; 0: split the cores)"},
+        {"--threads", "run.threads_per_worker", "intra-op threads per worker (run.threads_per_worker)"},
+        {"--device", "run.device", "auto, cpu or cuda:N (run.device)"}}) {
+    const std::string spec_key = key;
+    command->add_option_function<std::string>(
+        flag, [options, spec_key](const std::string& value) { options->overrides.push_back(spec_key + "=" + value); },
+        help);
+  }
   command->callback([options] {
     if (orchestrator::MpiWorld* world = orchestrator::mpi_world(); world && world->rank() != 0) {
       orchestrator::run_sweep_worker(*options);
