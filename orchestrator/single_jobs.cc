@@ -19,13 +19,13 @@
 #include "orchestrator/stage_executor.h"
 #include "orchestrator/stages/dedup_stage.h"
 #include "orchestrator/stages/extract_stage.h"
-#include "orchestrator/stages/feature_set_key.h"
 #include "orchestrator/stages/label_stage.h"
 #include "orchestrator/stages/train_stage.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
 #include "storage/job_tables.h"
 #include "worker/data/profile_fingerprint.h"
+#include "worker/features/feature_set_key.h"
 #include "worker/features/near_duplicate_search.h"
 
 namespace popsweep::orchestrator {
@@ -132,14 +132,15 @@ void run_single_extract(const SingleJobOptions& options, std::ostream& out) {
   out << fmt::format("extract: {} ({} media embedded, {} unreadable), feature set {}\n",
                      outcome.type() == "interrupted" ? "interrupted; run again to go on" : "done",
                      outcome.header.value("embedded_media", 0), outcome.header.value("unreadable_media", 0),
-                     storage::ensure_feature_set(context.db, feature_set_key(features)));
+                     storage::ensure_feature_set(context.db, features::feature_set_key(features)));
 }
 
 void run_single_dedup(const SingleJobOptions& options, const std::string& pairs_csv, const std::string& histogram_csv,
                       std::ostream& out) {
   JobContext context = open_context(options);
   const nlohmann::json features = feature_set_params(context.spec, context.inputs);
-  const std::optional<storage::FeatureSetRow> set = storage::find_feature_set(context.db, feature_set_key(features));
+  const std::optional<storage::FeatureSetRow> set =
+      storage::find_feature_set(context.db, features::feature_set_key(features));
   if (!set) throw ConfigError("no features for these features.* settings yet: run `popsweep extract` first");
   const features::NearDuplicateReport report =
       features::remove_near_duplicates(context.db, set->id, context.spec.dedup.threshold);

@@ -12,12 +12,12 @@
 #include <tuple>
 
 #include "common/time_format.h"
-#include "orchestrator/stages/feature_set_key.h"
 #include "reports/charts.h"
 #include "reports/duplicate_sheet.h"
 #include "reports/tsne.h"
 #include "storage/database.h"
 #include "storage/job_tables.h"
+#include "worker/features/feature_set_key.h"
 #include "worker/features/nearest_neighbours.h"
 
 namespace popsweep::reports {
@@ -159,7 +159,7 @@ DataInputs load_data_inputs(storage::Database& db, std::int64_t sweep_id) {
     }
     if (params.contains("features")) {
       try {
-        const auto set = storage::find_feature_set(db, orchestrator::feature_set_key(params["features"]));
+        const auto set = storage::find_feature_set(db, features::feature_set_key(params["features"]));
         if (set && std::find(inputs.feature_set_ids.begin(), inputs.feature_set_ids.end(), set->id) ==
                        inputs.feature_set_ids.end()) {
           inputs.feature_set_ids.push_back(set->id);

@@ -2,16 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "orchestrator/stages/feature_set_key.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
+#include "worker/features/feature_set_key.h"
 #include "worker/features/near_duplicate_search.h"
 
 namespace popsweep::orchestrator {
 
 void DedupStage::run_on_coordinator(const storage::JobRow& job) {
   const nlohmann::json params = nlohmann::json::parse(job.params);
-  const std::int64_t set_id = storage::ensure_feature_set(db_, feature_set_key(params.at("features")));
+  const std::int64_t set_id = storage::ensure_feature_set(db_, features::feature_set_key(params.at("features")));
   const nlohmann::json& dedup = params.at("dedup");
   if (!dedup.at("enabled").get<bool>()) {
     storage::Transaction transaction(db_);

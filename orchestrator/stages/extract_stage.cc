@@ -4,16 +4,16 @@
 #include <set>
 
 #include "common/error.h"
-#include "orchestrator/stages/feature_set_key.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
 #include "storage/profile_tables.h"
+#include "worker/features/feature_set_key.h"
 
 namespace popsweep::orchestrator {
 namespace {
 
 std::int64_t feature_set_of(storage::Database& db, const nlohmann::json& params) {
-  return storage::ensure_feature_set(db, feature_set_key(params.at("features")));
+  return storage::ensure_feature_set(db, features::feature_set_key(params.at("features")));
 }
 
 }  // namespace

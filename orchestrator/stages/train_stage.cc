@@ -1,10 +1,10 @@
 #include "orchestrator/stages/train_stage.h"
 
 #include "common/error.h"
-#include "orchestrator/stages/feature_set_key.h"
 #include "orchestrator/stages/training_dataset.h"
 #include "storage/database.h"
 #include "storage/result_tables.h"
+#include "worker/features/feature_set_key.h"
 
 namespace popsweep::orchestrator {
 namespace {
@@ -89,7 +89,7 @@ void TrainStage::record_result(const storage::JobRow& job, const Message& result
   checkpoint.epoch = row.best_epoch;
   const nlohmann::json params = nlohmann::json::parse(job.params);
   if (const std::optional<storage::FeatureSetRow> features =
-          storage::find_feature_set(db_, feature_set_key(params.at("features")))) {
+          storage::find_feature_set(db_, features::feature_set_key(params.at("features")))) {
     checkpoint.feature_set_id = features->id;
   }
   checkpoint.data = result.blobs[0];

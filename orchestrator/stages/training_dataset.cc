@@ -4,11 +4,11 @@
 #include <set>
 
 #include "common/error.h"
-#include "orchestrator/stages/feature_set_key.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
 #include "storage/label_tables.h"
 #include "storage/profile_tables.h"
+#include "worker/features/feature_set_key.h"
 
 namespace popsweep::orchestrator {
 namespace {
@@ -32,7 +32,7 @@ DatasetIds resolve(storage::Database& db, const nlohmann::json& params) {
   if (!config) throw Error("the labels of this job were not computed (its label job should have run first)");
   ids.label_config_id = config->id;
   const std::optional<storage::FeatureSetRow> features =
-      storage::find_feature_set(db, feature_set_key(params.at("features")));
+      storage::find_feature_set(db, features::feature_set_key(params.at("features")));
   if (!features) throw Error("no features extracted for this job's backbone and preprocessing");
   ids.feature_set_id = features->id;
   ids.dedup = params.at("dedup").at("enabled").get<bool>();

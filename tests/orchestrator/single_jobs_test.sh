@@ -25,20 +25,9 @@ grep -q "done (.* media embedded, $corrupt unreadable)" extract.log || { cat ext
 grep -q "done (0 media embedded" again.log || { cat again.log; fail "a second extract embedded again"; }
 
 "$bin" dedup --db t.db "${features[@]}" --pairs pairs.csv > dedup.log 2>&1 || { cat dedup.log; fail "dedup failed"; }
-/usr/bin/python3 - <<'PY' || { cat dedup.log pairs.csv; fail "planted duplicates not found"; }
-import csv, json, os
-truth = {frozenset((d["original"], d["duplicate"])) for d in json.load(open("profile/truth.json"))["duplicates"]}
-found = set()
-for row in csv.DictReader(open("pairs.csv")):
-    rel = lambda p: os.path.relpath(p, os.path.abspath("profile"))
-    found.add(frozenset((rel(row["first_path"]), rel(row["second_path"]))))
-hits = len(truth & found)
-precision = hits / len(found) if found else 0.0
-recall = hits / len(truth)
-print(f"dedup: {hits} of {len(truth)} planted pairs found, {len(found)} reported: "
-      f"precision {precision:.2f}, recall {recall:.2f}")
-assert precision >= 0.95 and recall >= 0.95
-PY
+src=${POPSWEEP_SOURCE_DIR:?POPSWEEP_SOURCE_DIR must name the source folder}
+/usr/bin/python3 "$src/bench/python/dedup_recall.py" pairs.csv profile --min 0.95 ||
+  { cat dedup.log pairs.csv; fail "planted duplicates not found"; }
 
 "$bin" train --db t.db "${features[@]}" --experiment image --classes 2 --fold 1 --folds 3 --epochs 4 > train.log 2>&1 ||
   { cat train.log; fail "train failed"; }

@@ -10,12 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "orchestrator/stages/feature_set_key.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
 #include "storage/job_tables.h"
 #include "storage/label_tables.h"
 #include "storage/profile_writer.h"
+#include "worker/features/feature_set_key.h"
 
 namespace popsweep::reports {
 namespace {
@@ -104,7 +104,7 @@ class DataFiguresTest : public ::testing::Test {
   // thumbnails m3 (1,1), m4 (5,5). Image nearest distances: m1 1 (m5),
   // m2 5 (m1 or m6; m5 is sqrt(34) away), m5 1, m6 5.
   std::int64_t add_features() {
-    const std::int64_t set_id = storage::ensure_feature_set(db_, orchestrator::feature_set_key(feature_params()));
+    const std::int64_t set_id = storage::ensure_feature_set(db_, features::feature_set_key(feature_params()));
     auto record = [&](int n, const std::string& role, float x, float y) {
       const size_t i = static_cast<size_t>(n - 1);
       const std::vector<std::string> keys = {"p1-0", "p2-0", "p2-1", "p3-0", "p4-0", "p4-1"};

@@ -16,6 +16,7 @@
 #include "worker/nets/imagenet_preprocessing.h"
 #include "worker/nets/state_dict_loader.h"
 #include "worker/nets/tflite_import.h"
+#include "worker/nets/torchvision_initialisation.h"
 #include "worker/nets/weight_file.h"
 
 namespace popsweep::nets {
@@ -85,21 +86,7 @@ std::map<std::string, std::string> read_safetensors_metadata(const std::vector<s
 }
 
 void initialise_randomly(MobileNetV2Impl& model, std::uint64_t seed) {
-  torch::NoGradGuard no_grad;
-  at::Generator generator = at::detail::createCPUGenerator(seed);
-  for (const auto& item : model.named_modules()) {
-    torch::nn::Module& module = *item.value();
-    if (auto* conv = module.as<torch::nn::Conv2d>()) {
-      const double fan_out =
-          static_cast<double>(conv->weight.size(0) * conv->weight.size(2) * conv->weight.size(3));
-      conv->weight.normal_(0.0, std::sqrt(2.0 / fan_out), generator);
-    } else if (auto* batch_norm = module.as<torch::nn::BatchNorm2d>()) {
-      batch_norm->reset_parameters();
-    } else if (auto* linear = module.as<torch::nn::Linear>()) {
-      linear->weight.normal_(0.0, 0.01, generator);
-      linear->bias.zero_();
-    }
-  }
+  initialise_like_torchvision(model, seed, ClassifierInitialisation::kNormal001);
 }
 
 LoadedMobileNetV2 load_mobilenet_v2(const std::string& weights, std::uint64_t seed,

@@ -1,8 +1,8 @@
-#include "orchestrator/stages/feature_set_key.h"
+#include "worker/features/feature_set_key.h"
 
 #include <fmt/format.h>
 
-namespace popsweep::orchestrator {
+namespace popsweep::features {
 
 storage::FeatureSetKey feature_set_key(const nlohmann::json& features) {
   storage::FeatureSetKey key;
@@ -16,4 +16,4 @@ storage::FeatureSetKey feature_set_key(const nlohmann::json& features) {
   return key;
 }
 
-}  // namespace popsweep::orchestrator
+}  // namespace popsweep::features

@@ -8,8 +8,8 @@
 
 #include "storage/feature_tables.h"
 
-namespace popsweep::orchestrator {
+namespace popsweep::features {
 
 storage::FeatureSetKey feature_set_key(const nlohmann::json& features);
 
-}  // namespace popsweep::orchestrator
+}  // namespace popsweep::features
