@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/fault_points.h"
 #include "orchestrator/job_graph.h"
 #include "storage/database.h"
 
@@ -152,6 +153,7 @@ void Scheduler::run_coordinator_jobs() {
       storage::mark_job_done(db_, id, std::chrono::duration<double>(Clock::now() - began).count(), now_seconds());
       set_status(id, JobStatus::Done);
     } catch (const std::exception& error) {
+      if (storage::is_disk_full(error)) throw;  // not the job's fault: stop, the rerun resumes
       fail_job(id, error.what());
     }
   }
@@ -169,6 +171,7 @@ void Scheduler::dispatch() {
     try {
       dispatch = handlers_.prepare_remote(jobs_.at(id));
     } catch (const std::exception& error) {
+      if (storage::is_disk_full(error)) throw;
       storage::mark_job_running(db_, id, "coordinator", now_seconds());
       fail_job(id, std::string("could not prepare the job: ") + error.what());
       continue;
@@ -226,7 +229,9 @@ void Scheduler::handle(const ReceivedMessage& received) {
       storage::Transaction transaction(db_);
       handlers_.record_partial(job, message);
       transaction.commit();
+      fault_point(job.stage, "after_batch_commit");
     } catch (const std::exception& error) {
+      if (storage::is_disk_full(error)) throw;  // a lost batch would leave the job done but incomplete
       log(job_label(job_id) + ": could not record a partial result: " + error.what());
     }
     return;  // the worker is still busy with the job
@@ -236,6 +241,7 @@ void Scheduler::handle(const ReceivedMessage& received) {
     if (type == "result") {
       storage::Transaction transaction(db_);
       handlers_.record_result(job, message);
+      fault_point(job.stage, "result_before_status");
       storage::mark_job_done(db_, job_id, seconds, now_seconds());
       transaction.commit();
       set_status(job_id, JobStatus::Done);
@@ -250,8 +256,10 @@ void Scheduler::handle(const ReceivedMessage& received) {
       fail_job(job_id, message.header.value("error", std::string("the worker reported a failure")));
     }
   } catch (const std::exception& error) {
-    // The result could not be recorded (bad content, disk full): the job
-    // fails this attempt; what was committed before is untouched.
+    // The result could not be recorded (bad content): the job fails this
+    // attempt; what was committed before is untouched. A full disk stops the
+    // sweep instead of spending attempts that cannot succeed.
+    if (storage::is_disk_full(error)) throw;
     fail_job(job_id, std::string("could not record the result: ") + error.what());
   }
   worker.ready = true;

@@ -6,10 +6,15 @@
 #include <ctime>
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <ostream>
+#include <set>
 #include <thread>
 
+#include <unistd.h>
+
 #include "common/error.h"
+#include "orchestrator/count_progress.h"
 #include "orchestrator/job_graph.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/pipeline_handlers.h"
@@ -111,24 +116,31 @@ void run_single_extract(const SingleJobOptions& options, std::ostream& out) {
   extraction.weights_path[features.dump()] = context.spec.features.weights;
   extraction.batch = context.spec.features.batch;
   PipelineHandlers handlers;
-  handlers.add_stage("extract", std::make_unique<ExtractStage>(context.db, extraction));
+  auto stage = std::make_unique<ExtractStage>(context.db, extraction);
+  const ExtractStage& extract_stage = *stage;
+  handlers.add_stage("extract", std::move(stage));
   const storage::JobRow job = ensure_job_row(
       context.db,
       {"extract", {{"profile", context.inputs.profile_fingerprint}, {"features", features}, {"shard", 0}, {"shards", 1}},
        0, {}});
-  const auto start = Clock::now();
-  int media = 0, unreadable = 0;
+  CountProgress progress(out, "extract", "media", &out == &std::cout && ::isatty(STDOUT_FILENO) == 1);
+  long media = 0;
   const Message outcome =
       run_worker_job(context.db, handlers, job, local_environment(context.spec), [&](const Message& partial) {
-        media += static_cast<int>(partial.header.value("features", nlohmann::json::array()).size());
+        std::set<std::string> finished;
+        for (const nlohmann::json& feature : partial.header.value("features", nlohmann::json::array())) {
+          finished.insert(feature.at(0).get<std::string>());
+        }
         for (const nlohmann::json& problem : partial.header.value("problems", nlohmann::json::array())) {
-          ++unreadable;
-          out << "  skipped " << problem.at(0).get<std::string>().substr(0, 12) << ": "
+          finished.insert(problem.at(0).get<std::string>());
+          out << (media > 0 ? "\n" : "") << "  skipped " << problem.at(0).get<std::string>().substr(0, 12) << ": "
               << problem.at(1).get<std::string>() << "\n";
         }
-        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        out << fmt::format("extract: {} embeddings stored, {:.1f} s\n", media, seconds) << std::flush;
+        media += static_cast<long>(finished.size());
+        progress.set_total(extract_stage.dispatched_media());
+        progress.update(media);
       });
+  progress.finish();
   out << fmt::format("extract: {} ({} media embedded, {} unreadable), feature set {}\n",
                      outcome.type() == "interrupted" ? "interrupted; run again to go on" : "done",
                      outcome.header.value("embedded_media", 0), outcome.header.value("unreadable_media", 0),

@@ -218,6 +218,21 @@ void apply_override(LoadedSpec& spec, const std::string& text) {
   spec.values[path] = checked_value(*field, value, origin);
 }
 
+// Refuses a sweep of more than kMaxSweepPoints points, naming its axes.
+void check_sweep_size(const LoadedSpec& spec) {
+  std::size_t points = 1;
+  std::string axes;
+  for (const SweepAxis& axis : spec.sweep) {
+    axes += (axes.empty() ? "" : " x ") + axis.path + " (" + std::to_string(axis.values.size()) + ")";
+    points =
+        axis.values.size() > kMaxSweepPoints / points ? kMaxSweepPoints + 1 : points * axis.values.size();
+  }
+  if (points > kMaxSweepPoints) {
+    throw ConfigError(spec.source + ": the sweep " + axes + " has more than " +
+                      std::to_string(kMaxSweepPoints) + " points; split it into several sweeps");
+  }
+}
+
 }  // namespace
 
 LoadedSpec parse_spec_text(const std::string& yaml_text, const std::string& source_name,
@@ -235,6 +250,7 @@ LoadedSpec parse_spec_text(const std::string& yaml_text, const std::string& sour
   }
   if (!root.IsNull()) read_mapping(spec, root, "");
   for (const std::string& text : overrides) apply_override(spec, text);
+  check_sweep_size(spec);
   if (std::get<std::string>(spec.values["name"]).empty()) {
     spec.values["name"] = std::filesystem::path(source_name).stem().string();
   }
@@ -249,6 +265,7 @@ std::vector<SpecValues> expand_sweep_points(const LoadedSpec& spec) {
   std::vector<SpecValues> points{spec.values};
   for (const SweepAxis& axis : spec.sweep) {
     std::vector<SpecValues> next;
+    next.reserve(points.size() * axis.values.size());
     for (const SpecValues& point : points) {
       for (const SpecValue& value : axis.values) {
         SpecValues extended = point;

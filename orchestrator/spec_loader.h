@@ -4,12 +4,19 @@
 // the file, line and column (or the override) at fault.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "orchestrator/spec_values.h"
 
 namespace popsweep::orchestrator {
+
+// A sweep has as many points as the product of its axes' lengths, and each
+// point becomes jobs x folds x repeats. More points than this is a slip (or a
+// hostile file), not an experiment: the spec is refused before anything is
+// expanded.
+constexpr std::size_t kMaxSweepPoints = 10000;
 
 struct SweepAxis {
   std::string path;
@@ -29,7 +36,8 @@ LoadedSpec parse_spec_text(const std::string& yaml_text, const std::string& sour
 
 // The Cartesian product of the sweep axes applied to the base values, in
 // row-major order of the axes (the last axis varies fastest). A spec without
-// a sweep section is one point.
+// a sweep section is one point; a loaded spec never has more than
+// kMaxSweepPoints.
 std::vector<SpecValues> expand_sweep_points(const LoadedSpec& spec);
 
 }  // namespace popsweep::orchestrator

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "common/fault_points.h"
 #include "common/file_util.h"
 #include "reports/data_figures.h"
 #include "reports/report_charts.h"
@@ -70,6 +71,7 @@ WrittenReport write_report(storage::Database& db, const std::string& sweep, cons
   write(join_path(out_dir, "report.md"),
         with_section(report_markdown(results, figures, kChartsFolder),
                      data_section_markdown(data_charts, kChartsFolder), "## Problems\n", ""));
+  fault_point("report.half_written");
   write(join_path(out_dir, "report.html"), with_section(report_html(results, figures), data_section_html(data_charts),
                                                         "<section>\n<h2>Problems</h2>", "</body>"));
   write(join_path(out_dir, "results.csv"), results_csv(results));

@@ -15,7 +15,23 @@ namespace {
 // coordinator commits a result, short enough that a real deadlock surfaces.
 constexpr int kBusyTimeoutMilliseconds = 60000;
 
+// SQLITE_FULL: say so plainly, name the file, and say what to do; the failed
+// transaction is rolled back, so everything committed before is still there.
+StorageError disk_full_error(sqlite3* db, int code) {
+  const char* file = sqlite3_db_filename(db, "main");
+  return StorageError(std::string("the disk is full: cannot write the database ") +
+                          (file && *file ? file : "(in memory)") + " (SQLite: " + sqlite3_errmsg(db) +
+                          "); what was committed before is kept: free space or move the database to a "
+                          "larger disk, then run the same command again",
+                      code);
+}
+
 }  // namespace
+
+bool is_disk_full(const std::exception& error) {
+  const auto* storage = dynamic_cast<const StorageError*>(&error);
+  return storage && (storage->code() & 0xff) == SQLITE_FULL;
+}
 
 // ---------------------------------------------------------------- Statement
 
@@ -79,6 +95,11 @@ bool Statement::step() {
   const int code = sqlite3_step(statement_);
   if (code == SQLITE_ROW) return true;
   if (code == SQLITE_DONE) return false;
+  if ((code & 0xff) == SQLITE_FULL) {
+    const StorageError full = disk_full_error(db_, code);
+    sqlite3_reset(statement_);
+    throw full;
+  }
   const std::string message = sqlite3_errmsg(db_);
   sqlite3_reset(statement_);
   throw StorageError("SQL step failed: " + message + " in: " + sql_, code);
@@ -204,6 +225,7 @@ void Database::execute(const std::string& sql) {
   if (code != SQLITE_OK) {
     const std::string text = message ? message : sqlite3_errstr(code);
     sqlite3_free(message);
+    if ((code & 0xff) == SQLITE_FULL) throw disk_full_error(db_, code);
     throw StorageError("SQL error in " + path_ + ": " + text, code);
   }
 }

@@ -25,6 +25,10 @@ class StorageError : public Error {
   int code_;
 };
 
+// True for SQLite's "database or disk is full" (SQLITE_FULL): not a fault of
+// the job being recorded, so a sweep stops instead of failing jobs.
+bool is_disk_full(const std::exception& error);
+
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql);

@@ -1,6 +1,9 @@
 #include "orchestrator/stages/extract_job.h"
 
+#include <algorithm>
+
 #include "common/error.h"
+#include "common/fault_points.h"
 #include "orchestrator/stages/backbone_cache.h"
 #include "worker/features/media_embedder.h"
 
@@ -63,11 +66,16 @@ StageFunction make_extract_job(std::shared_ptr<BackboneCache> cache) {
     settings.image_size = features.at("image_size").get<int>();
     settings.view_seed = features.at("view_seed").get<std::uint64_t>();
     settings.batch_images = job.header.value("batch", 32);
+    // On a CPU the backbone needs the cores too, so decoding gets half of
+    // them (one on a 2-core machine); on a GPU decoding is what limits.
+    settings.decode_threads = environment.device.rfind("cuda", 0) == 0 ? std::max(1, environment.threads)
+                                                                       : std::max(1, environment.threads / 2);
     int embedded = 0, problems = 0;
     const bool completed = features::embed_media(
         backbone, items_of(job.header.at("items")), settings, should_stop,
         [&](std::vector<features::EmbeddedMedia>&& batch) {
           for (const features::EmbeddedMedia& media : batch) (media.problem.empty() ? embedded : problems) += 1;
+          fault_point("extract.mid_batch");
           emit(extracted_message("partial", batch));
         });
     // Everything went out as partials; an interrupted extraction simply

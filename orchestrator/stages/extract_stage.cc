@@ -53,6 +53,7 @@ RemoteDispatch ExtractStage::prepare_remote(const storage::JobRow& job) {
                      {"thumbnail", media.thumbnail_path},
                      {"needed", needed}});
   }
+  dispatched_media_ = static_cast<long>(items.size());
   RemoteDispatch dispatch;
   dispatch.job = make_message("job", {{"params", params},
                                       {"weights_path", weights->second},

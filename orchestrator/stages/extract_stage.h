@@ -26,10 +26,13 @@ class ExtractStage : public CoordinatorStage {
   RemoteDispatch prepare_remote(const storage::JobRow& job) override;
   void record_partial(const storage::JobRow& job, const Message& partial) override;
   void record_result(const storage::JobRow& job, const Message& result) override;
+  // Media in the last job dispatched (what still lacked features), for progress.
+  long dispatched_media() const { return dispatched_media_; }
 
  private:
   storage::Database& db_;
   ExtractionOptions options_;
+  long dispatched_media_ = 0;
 };
 
 // Message layout shared with the worker side (worker/features):

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/fault_points.h"
 #include "worker/data/labeler.h"
 
 namespace popsweep::orchestrator {
@@ -15,6 +16,7 @@ void LabelStage::run_on_coordinator(const storage::JobRow& job) {
   settings.follower_fit_points = params.at("follower_fit_points").get<int>();
   if (settings.classes.mode == data::WindowMode::Global) settings.classes.window_weeks = 8;  // unused
   data::label_profile(db_, settings);
+  fault_point("label.after_commit");
 }
 
 }  // namespace popsweep::orchestrator

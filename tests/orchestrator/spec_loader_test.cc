@@ -76,6 +76,25 @@ TEST(SpecLoader, SweepIsTheCartesianProductInOrder) {
   EXPECT_DOUBLE_EQ(std::get<double>(six[3].at("labels.window_weeks")), 8);
 }
 
+// Hostile input (issue 9): a sweep is the product of its axes, so a few
+// lines (here 5 axes of 8 values: 32,768 points) could ask for any number of
+// points. More than kMaxSweepPoints is refused, naming the axes.
+TEST(SpecLoader, SweepOfMoreThanTheLimitOfPointsIsRefused) {
+  const std::string axes =
+      "sweep:\n"
+      "  train.lr: [1, 2, 3, 4, 5, 6, 7, 8]\n"
+      "  train.epochs: [1, 2, 3, 4, 5, 6, 7, 8]\n"
+      "  train.batch_size: [1, 2, 3, 4, 5, 6, 7, 8]\n"
+      "  labels.window_weeks: [1, 2, 3, 4, 5, 6, 7, 8]\n";
+  EXPECT_EQ(error_of(axes), "");  // 4,096 points
+  const std::string message = error_of(axes + "  seed: [1, 2, 3, 4, 5, 6, 7, 8]\n");
+  EXPECT_NE(message.find("s.yaml: the sweep train.lr (8) x train.epochs (8) x"), std::string::npos) << message;
+  EXPECT_NE(message.find("more than " + std::to_string(kMaxSweepPoints) + " points"), std::string::npos)
+      << message;
+  const std::string overridden = error_of(axes, {"sweep.seed=[1, 2, 3]"});  // through an override too
+  EXPECT_NE(overridden.find("more than"), std::string::npos) << overridden;
+}
+
 TEST(SpecLoader, CrossKeyRules) {
   EXPECT_THROW(make_spec(parse_spec_text("", "s.yaml").values, "s.yaml"), ConfigError);
   const LoadedSpec both = parse_spec_text("profile:\n  path: x\n  synth:\n    preset: tiny\n", "s.yaml");

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/fault_points.h"
 #include "common/file_util.h"
 #include "common/sha256.h"
 #include "storage/database.h"
@@ -161,6 +162,7 @@ void synchronise(Database& db, const Profile& profile, IngestReport& report) {
   if (labels_stale) storage::drop_all_labels(db);
   report.changed = labels_stale || source_moved || !existing;
   if (report.changed) {
+    fault_point("ingest.before_commit");
     transaction.commit();
   }
   // Unchanged: the transaction rolls back and the file is untouched.

@@ -180,6 +180,9 @@ json parse_json(const std::string& json_text, const std::string& source_name) {
     return json::parse(json_text);
   } catch (const json::parse_error& error) {
     throw InputError(source_name, 0, "", "not valid JSON (byte " + std::to_string(error.byte) + ")");
+  } catch (const json::out_of_range&) {
+    // nlohmann reports a number beyond a double's range (1e400) this way.
+    throw InputError(source_name, 0, "", "not valid JSON (a number too large to represent)");
   }
 }
 

@@ -2,8 +2,11 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <future>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "common/error.h"
 #include "worker/features/augmentation.h"
@@ -87,10 +90,21 @@ DecodedMedia decode(const MediaToEmbed& item, const Preparation& how) {
   return out;
 }
 
+// Decodes items [begin, end) with `threads` threads taking the next item as
+// they finish; each result goes to its item's slot, so the output (and the
+// seeded augmentations) do not depend on the thread count.
 std::vector<DecodedMedia> decode_range(const std::vector<MediaToEmbed>& items, size_t begin, size_t end,
-                                       const Preparation& how) {
-  std::vector<DecodedMedia> decoded;
-  for (size_t i = begin; i < end; ++i) decoded.push_back(decode(items[i], how));
+                                       const Preparation& how, int threads) {
+  std::vector<DecodedMedia> decoded(end - begin);
+  std::atomic<size_t> next{begin};
+  auto work = [&] {
+    for (size_t i = next++; i < end; i = next++) decoded[i - begin] = decode(items[i], how);
+  };
+  std::vector<std::thread> helpers;
+  const size_t extra = std::min<size_t>(static_cast<size_t>(std::max(threads, 1) - 1), end - begin);
+  for (size_t t = 1; t < extra + 1; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& helper : helpers) helper.join();
   return decoded;
 }
 
@@ -169,7 +183,7 @@ bool embed_media(nets::FrozenBackbone& backbone, const std::vector<MediaToEmbed>
   if (chunks.empty()) return true;
   auto decode_chunk = [&](size_t index) {
     return std::async(std::launch::async, decode_range, std::cref(items), chunks[index].first, chunks[index].second,
-                      how);
+                      how, settings.decode_threads);
   };
   std::future<std::vector<DecodedMedia>> next = decode_chunk(0);
   for (size_t index = 0; index < chunks.size(); ++index) {

@@ -5,7 +5,7 @@
 //   video   "frames": the M12 frames, 15 rows; "thumbnail": the cover image
 //           beside the video, or its first frame (M8), one row
 //
-// Files are decoded on a helper thread while the backbone embeds the
+// Files are decoded by a small pool of threads while the backbone embeds the
 // previous batch, so decoding and inference overlap. An unreadable file
 // never stops the job: it is reported as a problem and the next one goes on.
 #pragma once
@@ -41,6 +41,7 @@ struct EmbeddingSettings {
   int image_size = 224;
   std::uint64_t view_seed = 0;  // augmentation_seed's base
   int batch_images = 32;        // backbone inputs per forward pass
+  int decode_threads = 1;       // files of the next batch decoded at once, while the backbone runs
 };
 
 struct Embedding {

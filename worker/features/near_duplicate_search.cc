@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "common/fault_points.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
 #include "storage/profile_tables.h"
@@ -111,6 +112,7 @@ NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t f
   report.removed = static_cast<int>(rows.size());
   storage::Transaction transaction(db);
   storage::replace_duplicates(db, feature_set_id, rows);
+  fault_point("dedup.before_commit");
   storage::save_dedup_run(db, {feature_set_id, report.threshold, report.suggested, report.explanation, report.images,
                                report.videos, report.removed});
   transaction.commit();

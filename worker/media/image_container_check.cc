@@ -13,6 +13,18 @@ std::uint32_t read_little_endian_32(const std::uint8_t* p) {
   return (std::uint32_t{p[3]} << 24) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[1]} << 8) | p[0];
 }
 
+std::uint32_t read_little_endian_24(const std::uint8_t* p) {
+  return (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[1]} << 8) | p[0];
+}
+
+std::uint16_t read_big_endian_16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+
+std::uint16_t read_little_endian_16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>((p[1] << 8) | p[0]);
+}
+
 bool starts_with(const std::uint8_t* data, std::size_t size, const char* magic, std::size_t offset = 0) {
   const std::size_t length = std::strlen(magic);
   return size >= offset + length && std::memcmp(data + offset, magic, length) == 0;
@@ -99,7 +111,89 @@ std::optional<std::string> find_bmp_truncation(const std::uint8_t* data, std::si
   return std::nullopt;
 }
 
+// Start-of-frame markers SOF0..SOF15, less DHT (C4), JPG (C8) and DAC (CC).
+bool is_start_of_frame(std::uint8_t marker) {
+  return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+}
+
+// The marker walk of find_jpeg_truncation, stopping at the first frame header:
+// length (2), precision (1), height (2), width (2).
+std::optional<ImageSize> read_jpeg_size(const std::uint8_t* data, std::size_t size) {
+  std::size_t pos = 2;
+  while (true) {
+    while (pos < size && data[pos] != 0xFF) ++pos;
+    while (pos < size && data[pos] == 0xFF) ++pos;
+    if (pos >= size) return std::nullopt;
+    const std::uint8_t marker = data[pos++];
+    if (marker == 0xD9 || marker == 0xDA) return std::nullopt;  // image or scan before any frame header
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;
+    if (pos + 2 > size) return std::nullopt;
+    const std::size_t length = read_big_endian_16(data + pos);
+    if (is_start_of_frame(marker)) {
+      if (length < 7 || pos + 7 > size) return std::nullopt;
+      return ImageSize{read_big_endian_16(data + pos + 5), read_big_endian_16(data + pos + 3)};
+    }
+    if (length < 2) return std::nullopt;
+    pos += length;
+  }
+}
+
+// IHDR must be the first chunk: length, "IHDR", width, height (big-endian).
+std::optional<ImageSize> read_png_size(const std::uint8_t* data, std::size_t size) {
+  if (size < 24 || std::memcmp(data + 12, "IHDR", 4) != 0) return std::nullopt;
+  return ImageSize{read_big_endian_32(data + 16), read_big_endian_32(data + 20)};
+}
+
+// As OpenCV's BMP decoder reads it: a 12-byte OS/2 header holds 16-bit sizes,
+// one of 36 bytes or more 32-bit signed ones.
+std::optional<ImageSize> read_bmp_size(const std::uint8_t* data, std::size_t size) {
+  if (size < 26) return std::nullopt;
+  const std::uint32_t header_size = read_little_endian_32(data + 14);
+  if (header_size == 12) return ImageSize{read_little_endian_16(data + 18), read_little_endian_16(data + 20)};
+  if (header_size < 36) return std::nullopt;
+  const std::int64_t width = static_cast<std::int32_t>(read_little_endian_32(data + 18));
+  const std::int64_t height = static_cast<std::int32_t>(read_little_endian_32(data + 22));
+  if (width <= 0) return std::nullopt;
+  return ImageSize{width, height < 0 ? -height : height};
+}
+
+// The first chunk after "RIFF<size>WEBP" (its data starts at byte 20): a VP8
+// key frame's 14-bit sizes after its start code, VP8L's 14-bit sizes minus
+// one, or VP8X's 24-bit canvas sizes minus one.
+std::optional<ImageSize> read_webp_size(const std::uint8_t* data, std::size_t size) {
+  if (size < 30) return std::nullopt;
+  const std::uint8_t* chunk = data + 20;
+  if (std::memcmp(data + 12, "VP8 ", 4) == 0 && chunk[3] == 0x9D && chunk[4] == 0x01 && chunk[5] == 0x2A) {
+    return ImageSize{read_little_endian_16(chunk + 6) & 0x3FFF, read_little_endian_16(chunk + 8) & 0x3FFF};
+  }
+  if (std::memcmp(data + 12, "VP8L", 4) == 0 && chunk[0] == 0x2F) {
+    const std::uint32_t bits = read_little_endian_32(chunk + 1);
+    return ImageSize{(bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1};
+  }
+  if (std::memcmp(data + 12, "VP8X", 4) == 0) {
+    return ImageSize{std::int64_t{read_little_endian_24(chunk + 4)} + 1,
+                     std::int64_t{read_little_endian_24(chunk + 7)} + 1};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<ImageSize> read_image_size(ImageFormat format, const std::uint8_t* data, std::size_t size) {
+  switch (format) {
+    case ImageFormat::kJpeg:
+      return read_jpeg_size(data, size);
+    case ImageFormat::kPng:
+      return read_png_size(data, size);
+    case ImageFormat::kWebp:
+      return read_webp_size(data, size);
+    case ImageFormat::kBmp:
+      return read_bmp_size(data, size);
+    case ImageFormat::kUnknown:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 ImageFormat sniff_image_format(const std::uint8_t* data, std::size_t size) {
   if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return ImageFormat::kJpeg;

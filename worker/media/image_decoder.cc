@@ -50,6 +50,13 @@ RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const st
   if (format == ImageFormat::kUnknown)
     throw MediaError(name, "not a decodable image (not JPEG, PNG, WebP or BMP)");
   if (const auto truncation = find_truncation(format, data, size)) throw MediaError(name, *truncation);
+  const std::optional<ImageSize> stated = read_image_size(format, data, size);
+  if (!stated) throw MediaError(name, "not a decodable image (its header states no picture size)");
+  // Divided, not multiplied: PNG's sizes go up to 2^32 - 1 each.
+  if (stated->height > 0 && stated->width > kMaxImagePixels / stated->height) {
+    throw MediaError(name, std::to_string(stated->width) + " x " + std::to_string(stated->height) +
+                               " pixels, more than the limit of " + std::to_string(kMaxImagePixels));
+  }
   const cv::Mat bgr = decode_to_bgr(data, size, name);
   if (bgr.empty()) throw MediaError(name, "not a decodable image");
   return to_rgb_image(bgr);

@@ -8,8 +8,8 @@
 // pictures white, so there we deliberately differ); the JPEG EXIF orientation
 // tag is applied, so the picture is upright. Tests check all of this pixel
 // for pixel against PIL's Image.open + exif_transpose + convert("RGB").
-// A file that is empty, cut off, or not an image we can decode throws
-// MediaError naming the file and the reason.
+// A file that is empty, cut off, larger than kMaxImagePixels, or not an image
+// we can decode throws MediaError naming the file and the reason.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +20,12 @@
 #include "worker/media/rgb_image.h"
 
 namespace popsweep::media {
+
+// OpenCV allocates the whole picture before it decodes a pixel, and a
+// 100-byte PNG may claim 30000 x 30000, so a picture whose header states more
+// pixels than this (8192 x 8192; a 50-megapixel camera photo fits) is refused
+// before decoding.
+constexpr std::int64_t kMaxImagePixels = std::int64_t{1} << 26;
 
 RgbImage decode_image_file(const std::string& path);
 

@@ -7,6 +7,7 @@ extern "C" {
 #include <opencv2/core.hpp>
 
 #include "worker/media/media_error.h"
+#include "worker/media/video_info.h"
 
 namespace popsweep::media {
 namespace {
@@ -70,6 +71,12 @@ void RgbFrameConverter::prepare_scaler(const AVFrame& frame, const std::string& 
 
 RgbImage RgbFrameConverter::convert(const AVFrame& frame, const std::string& source) {
   if (frame.width <= 0 || frame.height <= 0) throw MediaError(source, "video frame has no size");
+  // The headers may promise a small size and a later frame change it.
+  if (static_cast<long long>(frame.width) * frame.height > kMaxVideoFramePixels) {
+    throw MediaError(source, std::to_string(frame.width) + " x " + std::to_string(frame.height) +
+                                 " pixels in a frame, more than the limit of " +
+                                 std::to_string(kMaxVideoFramePixels));
+  }
   prepare_scaler(frame, source);
   RgbImage image(frame.width, frame.height);
   std::uint8_t* destination[4] = {image.pixels.data(), nullptr, nullptr, nullptr};

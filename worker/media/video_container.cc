@@ -96,6 +96,11 @@ void VideoContainer::read_info() {
   info_.width = sideways ? stream_->codecpar->height : stream_->codecpar->width;
   info_.height = sideways ? stream_->codecpar->width : stream_->codecpar->height;
   if (info_.width <= 0 || info_.height <= 0) throw MediaError(path_, "video track has no frame size");
+  if (static_cast<long long>(info_.width) * info_.height > kMaxVideoFramePixels) {
+    throw MediaError(path_, std::to_string(info_.width) + " x " + std::to_string(info_.height) +
+                                " pixels per frame, more than the limit of " +
+                                std::to_string(kMaxVideoFramePixels));
+  }
 }
 
 // The track's own duration; Matroska and some others only give the

@@ -4,6 +4,11 @@
 
 namespace popsweep::media {
 
+// Every decoded frame is converted to RGB at full size, so a video whose
+// frames are larger than this (8192 x 8192; 8K video is 7680 x 4320) is
+// refused, from its headers when they say so and from a frame otherwise.
+constexpr long long kMaxVideoFramePixels = 1LL << 26;
+
 struct VideoInfo {
   // Of the video track: its stream duration, or the container's when the
   // stream does not say.

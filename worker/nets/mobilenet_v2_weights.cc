@@ -7,13 +7,13 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/error.h"
 #include "common/file_util.h"
 #include "worker/nets/efficientnet_b0_weights.h"
 #include "worker/nets/imagenet_preprocessing.h"
+#include "worker/nets/safetensors.h"
 #include "worker/nets/state_dict_loader.h"
 #include "worker/nets/tflite_import.h"
 #include "worker/nets/torchvision_initialisation.h"
@@ -21,8 +21,6 @@
 
 namespace popsweep::nets {
 namespace {
-
-constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 100ull << 20;
 
 std::vector<std::uint8_t> read_header_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -55,35 +53,21 @@ std::array<float, 3> parse_triple(const std::string& text, const std::string& ke
 
 std::int64_t classifier_classes(const std::vector<NamedTensorRecord>& tensors, const std::string& source) {
   for (const NamedTensorRecord& named : tensors) {
-    if (named.name == "classifier.1.weight" && named.tensor.shape.size() == 2) return named.tensor.shape[0];
+    if (named.name != "classifier.1.weight" || named.tensor.shape.size() != 2) continue;
+    // The file decides the size of the module built for it, so it is capped
+    // before anything is allocated.
+    const std::int64_t classes = named.tensor.shape[0];
+    if (classes < 1 || classes > kMaxClassifierClasses) {
+      throw InputError(source, 0, "classifier.1.weight",
+                       "holds " + std::to_string(classes) + " classes; a classifier has 1 to " +
+                           std::to_string(kMaxClassifierClasses));
+    }
+    return classes;
   }
   throw InputError(source, 0, "classifier.1.weight", "missing: not MobileNetV2 weights");
 }
 
 }  // namespace
-
-std::map<std::string, std::string> read_safetensors_metadata(const std::vector<std::uint8_t>& bytes,
-                                                             const std::string& source) {
-  std::map<std::string, std::string> metadata;
-  if (bytes.size() < 9 || bytes[8] != '{') return metadata;
-  std::uint64_t length = 0;
-  std::memcpy(&length, bytes.data(), 8);
-  if (length > bytes.size() - 8)
-    throw InputError(source, 0, "", "safetensors header runs past the end of the file");
-  const nlohmann::json header =
-      nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(length),
-                            nullptr, /*allow_exceptions=*/false);
-  if (header.is_discarded() || !header.is_object())
-    throw InputError(source, 0, "", "header is not a JSON object");
-  const auto found = header.find("__metadata__");
-  if (found == header.end()) return metadata;
-  if (!found->is_object()) throw InputError(source, 0, "__metadata__", "is not an object");
-  for (const auto& [key, value] : found->items()) {
-    if (!value.is_string()) throw InputError(source, 0, "__metadata__." + key, "is not a string");
-    metadata[key] = value.get<std::string>();
-  }
-  return metadata;
-}
 
 void initialise_randomly(MobileNetV2Impl& model, std::uint64_t seed) {
   initialise_like_torchvision(model, seed, ClassifierInitialisation::kNormal001);

@@ -22,6 +22,10 @@
 
 namespace popsweep::nets {
 
+// A weight file's classifier head sets the number of classes of the module
+// built for it; more than this (ImageNet-21k has 21,841) is refused.
+constexpr std::int64_t kMaxClassifierClasses = 100000;
+
 struct LoadedMobileNetV2 {
   MobileNetV2 model{nullptr};  // eval mode, on the requested device
   std::array<float, 3> input_mean{};
@@ -29,11 +33,6 @@ struct LoadedMobileNetV2 {
   std::int64_t input_size = 224;
   bool random_weights = false;
 };
-
-// The "__metadata__" strings of a safetensors file (empty when it has none).
-// Throws InputError naming the file when the header is malformed.
-std::map<std::string, std::string> read_safetensors_metadata(const std::vector<std::uint8_t>& bytes,
-                                                             const std::string& source);
 
 // torchvision's MobileNetV2 init (kaiming-normal fan-out convs, unit batch
 // norms, normal(0, 0.01) classifier), drawn from a CPU generator seeded with `seed`.

@@ -1,6 +1,7 @@
 #include "worker/nets/safetensors.h"
 
 #include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -10,8 +11,6 @@
 namespace popsweep::nets {
 namespace {
 
-// A header holds names, shapes and offsets; 100 MiB is far above any model's.
-constexpr std::uint64_t kMaxHeaderBytes = 100ull << 20;
 constexpr const char* kMetadataKey = "__metadata__";
 
 const std::vector<std::pair<std::string, ElementType>>& type_codes() {
@@ -75,7 +74,7 @@ std::vector<NamedTensorRecord> parse_safetensors(const std::vector<std::uint8_t>
                                                  const std::string& source) {
   ByteReader reader(bytes.data(), bytes.size(), source);
   const std::uint64_t header_size = reader.u64();
-  if (header_size > kMaxHeaderBytes || header_size > reader.remaining()) {
+  if (header_size > kMaxSafetensorsHeaderBytes || header_size > reader.remaining()) {
     reader.fail("header length " + std::to_string(header_size) +
                 " exceeds the file (truncated or not safetensors)");
   }
@@ -122,6 +121,30 @@ std::vector<NamedTensorRecord> parse_safetensors(const std::vector<std::uint8_t>
     tensors.push_back({std::move(entry.name), std::move(tensor)});
   }
   return tensors;
+}
+
+std::map<std::string, std::string> read_safetensors_metadata(const std::vector<std::uint8_t>& bytes,
+                                                             const std::string& source) {
+  std::map<std::string, std::string> metadata;
+  if (bytes.size() < 9 || bytes[8] != '{') return metadata;
+  std::uint64_t length = 0;
+  std::memcpy(&length, bytes.data(), 8);
+  if (length > bytes.size() - 8)
+    throw InputError(source, 0, "", "safetensors header runs past the end of the file");
+  const nlohmann::json header =
+      nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(length),
+                            nullptr, /*allow_exceptions=*/false);
+  if (header.is_discarded() || !header.is_object())
+    throw InputError(source, 0, "", "header is not a JSON object");
+  const auto found = header.find(kMetadataKey);
+  if (found == header.end()) return metadata;
+  if (!found->is_object()) throw InputError(source, 0, kMetadataKey, "is not an object");
+  for (const auto& [key, value] : found->items()) {
+    if (!value.is_string())
+      throw InputError(source, 0, std::string(kMetadataKey) + "." + key, "is not a string");
+    metadata[key] = value.get<std::string>();
+  }
+  return metadata;
 }
 
 std::string serialize_safetensors(const std::vector<NamedTensorRecord>& tensors,

@@ -16,10 +16,19 @@
 
 namespace popsweep::nets {
 
+// A header holds names, shapes and offsets; 100 MiB is far above any model's.
+constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 100ull << 20;
+
 // Tensors in the order of their data in the file. Every offset and size is
 // checked against the buffer; `source` names the file in errors (InputError).
 std::vector<NamedTensorRecord> parse_safetensors(const std::vector<std::uint8_t>& bytes,
                                                  const std::string& source);
+
+// The "__metadata__" strings of a safetensors file (empty when it has none, or
+// when `bytes` is not safetensors). `bytes` may stop after the header. Throws
+// InputError naming `source` when the header is cut off or malformed.
+std::map<std::string, std::string> read_safetensors_metadata(const std::vector<std::uint8_t>& bytes,
+                                                             const std::string& source);
 
 // The whole file's bytes: tensors laid out contiguously in the given order,
 // header padded with spaces to a multiple of 8 bytes as the format recommends.

@@ -14,7 +14,6 @@ namespace {
 namespace op = pickle_opcode;
 
 constexpr std::size_t kMaxGlobalNameLength = 256;
-constexpr std::size_t kMaxNodes = 20'000'000;
 
 enum class Kind { kNone, kBool, kInt, kString, kTuple, kDict, kGlobal, kStorage, kTensor };
 
@@ -193,7 +192,10 @@ class RestrictedUnpickler {
 
   // --- the stack -------------------------------------------------------------
   std::size_t add_node(Node node) {
-    if (nodes_.size() >= kMaxNodes) reader_.fail("pickle holds too many values");
+    if (nodes_.size() >= kMaxPickleValues) {
+      reader_.fail("pickle holds more than " + std::to_string(kMaxPickleValues) +
+                   " values: not a state dict");
+    }
     nodes_.push_back(std::move(node));
     return nodes_.size() - 1;
   }

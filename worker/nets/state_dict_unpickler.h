@@ -10,6 +10,7 @@
 // attribute (set by BUILD) is accepted and ignored.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,6 +20,12 @@
 #include "worker/nets/tensor_record.h"
 
 namespace popsweep::nets {
+
+// Values one pickle may create. A state dict's pickle creates about 20 per
+// tensor (torchvision's EfficientNet-B0: some 6,800 for 360 tensors); each
+// costs about 80 bytes however short its opcode, so the cap bounds memory
+// (80 MB) where a 25 MB pickle of one-byte opcodes asked for 2.5 GB.
+constexpr std::size_t kMaxPickleValues = 1'000'000;
 
 // Returns the bytes of the archive record holding storage `key`
 // (archive/data/<key>); throws when there is none.

@@ -8,10 +8,6 @@
 namespace popsweep::nets {
 namespace {
 
-// torchvision's data.pkl is about 30 KiB; a state dict's pickle is only names
-// and tensor views, so anything near this is not a state dict.
-constexpr std::uint64_t kMaxPickleBytes = 64ull << 20;
-
 // The folder every record sits in: "archive" in files from recent PyTorch,
 // the saved file's stem in older ones.
 std::string find_record_prefix(const ZipArchive& archive, const std::string& source) {

@@ -15,6 +15,10 @@
 
 namespace popsweep::nets {
 
+// torchvision's data.pkl is about 60 KiB; a state dict's pickle is only names
+// and tensor views, so anything near this is not a state dict.
+constexpr std::uint64_t kMaxPickleBytes = 64ull << 20;
+
 // `source` names the file in errors (InputError).
 std::vector<NamedTensorRecord> parse_torch_archive(std::shared_ptr<const std::vector<std::uint8_t>> bytes,
                                                    const std::string& source);

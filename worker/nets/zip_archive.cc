@@ -13,7 +13,6 @@ constexpr std::uint32_t kCentralHeaderSignature = 0x02014b50;
 constexpr std::uint32_t kLocalHeaderSignature = 0x04034b50;
 constexpr std::size_t kEndOfCentralDirectorySize = 22;
 constexpr std::size_t kMaxCommentSize = 0xFFFF;
-constexpr std::size_t kMaxEntries = 1'000'000;
 constexpr std::uint16_t kStored = 0;
 
 std::array<std::uint32_t, 256> make_crc32_table() {
@@ -66,7 +65,7 @@ void ZipArchive::read_central_directory() {
 
   reader.seek(directory_offset);
   for (std::size_t i = 0; i < entry_count; ++i) {
-    if (entries_.size() >= kMaxEntries) reader.fail("too many zip entries");
+    if (entries_.size() >= kMaxZipEntries) reader.fail("too many zip entries");
     if (reader.u32() != kCentralHeaderSignature) reader.fail("bad central directory header");
     reader.seek(reader.position() + 6);  // versions, flags
     Entry entry;

@@ -6,6 +6,7 @@
 // compressed entries are refused with a clear error.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -13,6 +14,10 @@
 #include <vector>
 
 namespace popsweep::nets {
+
+// torch.save writes one entry per storage plus three; more than this is not
+// a weight file (and would cost a map node each).
+constexpr std::size_t kMaxZipEntries = 1'000'000;
 
 class ZipArchive {
  public:

@@ -118,12 +118,30 @@ torch::Tensor gru_recurrence(const torch::Tensor& projected_inputs, const torch:
                              const torch::Tensor& recurrent_bias) {
   const int64_t units = recurrent_weight.size(1);
   if (projected_inputs.dim() != 3 || projected_inputs.size(2) != 3 * units || recurrent_weight.size(0) != 3 * units ||
-      recurrent_bias.numel() != 3 * units || projected_inputs.scalar_type() != torch::kFloat32 ||
-      !projected_inputs.device().is_cpu()) {
-    throw Error("gru recurrence: expected float32 CPU inputs [N, T, 3U] with weights [3U, U] and bias [3U], got " +
+      recurrent_bias.numel() != 3 * units || projected_inputs.scalar_type() != torch::kFloat32) {
+    throw Error("gru recurrence: expected float32 inputs [N, T, 3U] with weights [3U, U] and bias [3U], got " +
                 c10::str(projected_inputs.sizes()) + " and " + c10::str(recurrent_weight.sizes()));
   }
+  if (!projected_inputs.device().is_cpu()) {
+    return gru_recurrence_by_tensor_ops(projected_inputs, recurrent_weight, recurrent_bias);
+  }
   return GruRecurrence::apply(projected_inputs, recurrent_weight, recurrent_bias);
+}
+
+torch::Tensor gru_recurrence_by_tensor_ops(const torch::Tensor& projected, const torch::Tensor& weight,
+                                           const torch::Tensor& bias) {
+  const int64_t units = weight.size(1);
+  torch::Tensor h = torch::zeros({projected.size(0), units}, projected.options());
+  std::vector<torch::Tensor> states;
+  for (int64_t t = 0; t < projected.size(1); ++t) {
+    const auto a = projected.select(1, t).chunk(3, 1);
+    const auto g = torch::addmm(bias, h, weight.t()).chunk(3, 1);
+    const torch::Tensor r = torch::sigmoid(a[0] + g[0]), z = torch::sigmoid(a[1] + g[1]);
+    const torch::Tensor n = torch::tanh(a[2] + r * g[2]);
+    h = (1 - z) * n + z * h;
+    states.push_back(h);
+  }
+  return torch::stack(states, 1);
 }
 
 }  // namespace popsweep::train

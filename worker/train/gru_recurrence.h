@@ -16,7 +16,8 @@
 //   n = tanh(a_n + r * g_n)
 //   h' = (1 - z) * n + z * h,   h_0 = 0
 // The loops run in a fixed order on one thread, so results do not depend on
-// the thread count.
+// the thread count. On other devices (CUDA) the same cell runs as tensor
+// operations step by step.
 #pragma once
 
 #include <torch/types.h>
@@ -27,5 +28,12 @@ namespace popsweep::train {
 // (float32) -> every step's state [N, T, U]. Differentiable in all three.
 torch::Tensor gru_recurrence(const torch::Tensor& projected_inputs, const torch::Tensor& recurrent_weight,
                              const torch::Tensor& recurrent_bias);
+
+// The same cell as ordinary tensor operations, one step at a time, with the
+// backward pass left to autograd: what runs on devices other than the CPU
+// (a GPU runs each operation as a kernel).
+torch::Tensor gru_recurrence_by_tensor_ops(const torch::Tensor& projected_inputs,
+                                           const torch::Tensor& recurrent_weight,
+                                           const torch::Tensor& recurrent_bias);
 
 }  // namespace popsweep::train

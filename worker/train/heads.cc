@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "common/error.h"
@@ -31,6 +32,27 @@ void orthogonal(torch::Tensor& weight, at::Generator& generator) {
   const torch::Tensor normal = torch::empty(weight.sizes(), weight.options()).normal_(0.0, 1.0, generator);
   const auto [q, r] = torch::linalg::qr(normal.to(torch::kFloat64), "reduced");
   weight.copy_(q * torch::sign(r.diagonal()).unsqueeze(0));
+}
+
+// Which of the sequences [N, T, F] have every frame bitwise equal to their
+// first: exactly those whose frames all project to the same row. On the CPU a
+// memcmp per frame, which stops at the first differing byte of a real video;
+// elsewhere the same test as tensor operations.
+torch::Tensor still_sequences(const torch::Tensor& inputs) {
+  if (!inputs.device().is_cpu()) return inputs.eq(inputs.select(1, 0).unsqueeze(1)).all(2).all(1);
+  const torch::Tensor values = inputs.contiguous();
+  const int64_t items = values.size(0), steps = values.size(1);
+  const size_t frame_bytes = static_cast<size_t>(values.size(2)) * values.element_size();
+  torch::Tensor still = torch::empty({items}, torch::kBool);
+  bool* out = still.data_ptr<bool>();
+  const auto* bytes = static_cast<const unsigned char*>(values.data_ptr());
+  for (int64_t item = 0; item < items; ++item) {
+    const unsigned char* first = bytes + static_cast<size_t>(item * steps) * frame_bytes;
+    bool same = true;
+    for (int64_t t = 1; t < steps && same; ++t) same = std::memcmp(first, first + t * frame_bytes, frame_bytes) == 0;
+    out[item] = same;
+  }
+  return still;
 }
 
 // M14 and M17: dropout, then one dense layer.
@@ -69,14 +91,50 @@ class SequenceHead : public HeadImpl {
 
   torch::Tensor logits(const torch::Tensor& inputs, DropoutMasks* dropout) override {
     const int64_t n = inputs.size(0);
-    const torch::Tensor sequence = drop(inputs, {n, 1, inputs.size(2)}, dropout);
-    const torch::Tensor first = std::get<0>(first_gru_->forward(sequence));
+    const torch::Tensor first = std::get<0>(first_gru_->recur(first_projection(inputs, dropout)));
     const torch::Tensor last = std::get<1>(second_gru_->forward(drop(first, {n, 1, first.size(2)}, dropout)));
     const torch::Tensor hidden = torch::relu(hidden_->forward(drop(last, last.sizes(), dropout)));
     return output_->forward(hidden);
   }
 
  private:
+  // The first GRU's input projection, the head's dominant cost (1280 x 24
+  // multiply-adds per frame). M16 trains on images as static sequences: 15
+  // copies of one embedding, and the dropout mask is shared by every step, so
+  // such an item's 15 projected rows are equal and are computed once and
+  // broadcast (autograd sums their gradients back). Any sequence whose frames
+  // are all equal takes this path, so the result does not depend on where the
+  // item came from.
+  torch::Tensor first_projection(const torch::Tensor& inputs, DropoutMasks* dropout) const {
+    const int64_t n = inputs.size(0), steps = inputs.size(1), features = inputs.size(2);
+    const torch::Tensor mask = dropout_mask({n, 1, features}, dropout);
+    const torch::Tensor frame0 = inputs.select(1, 0);
+    const torch::Tensor still = still_sequences(inputs);
+    const int64_t still_count = still.sum().item<int64_t>();
+    if (still_count == 0) {
+      const torch::Tensor masked = mask.defined() ? inputs * mask : inputs;
+      return first_gru_->project(masked.reshape({n * steps, features})).reshape({n, steps, -1});
+    }
+    const torch::Tensor still_rows = torch::nonzero(still).squeeze(1);
+    const torch::Tensor moving_rows = torch::nonzero(still.logical_not()).squeeze(1);
+    // Frame 0 stands for every frame of a still item; its mask row for every step.
+    const torch::Tensor still_inputs = frame0.index_select(0, still_rows);
+    const torch::Tensor still_projected = first_gru_->project(
+        mask.defined() ? still_inputs * mask.index_select(0, still_rows).squeeze(1) : still_inputs);
+    std::vector<torch::Tensor> parts = {still_projected.unsqueeze(1).expand({still_count, steps, -1})};
+    if (still_count < n) {
+      const int64_t moving_count = n - still_count;
+      const torch::Tensor moving = inputs.index_select(0, moving_rows);
+      const torch::Tensor moving_masked = mask.defined() ? moving * mask.index_select(0, moving_rows) : moving;
+      parts.push_back(
+          first_gru_->project(moving_masked.reshape({moving_count * steps, features})).reshape({moving_count, steps, -1}));
+    }
+    // Back to the batch's order: position of item i in [still..., moving...].
+    const torch::Tensor order = torch::cat({still_rows, moving_rows});
+    const torch::Tensor inverse = torch::empty_like(order).index_put_({order}, torch::arange(n, order.options()));
+    return torch::cat(parts).index_select(0, inverse);
+  }
+
   std::shared_ptr<GruLayer> first_gru_;
   std::shared_ptr<GruLayer> second_gru_;
   std::shared_ptr<DenseLayer> hidden_;
@@ -107,11 +165,18 @@ GruLayer::GruLayer(int64_t inputs, int64_t units, at::Generator& generator)
 
 std::tuple<torch::Tensor, torch::Tensor> GruLayer::forward(const torch::Tensor& sequences) const {
   const int64_t items = sequences.size(0), steps = sequences.size(1), features = sequences.size(2);
-  const torch::Tensor rows = sequences.reshape({items * steps, features, 1, 1});
-  const torch::Tensor projected =
-      torch::conv2d(rows, weight_ih_.view({3 * units_, features, 1, 1}), bias_ih_).reshape({items, steps, 3 * units_});
+  return recur(project(sequences.reshape({items * steps, features})).reshape({items, steps, 3 * units_}));
+}
+
+torch::Tensor GruLayer::project(const torch::Tensor& rows) const {
+  const int64_t count = rows.size(0), features = rows.size(1);
+  return torch::conv2d(rows.reshape({count, features, 1, 1}), weight_ih_.view({3 * units_, features, 1, 1}), bias_ih_)
+      .reshape({count, 3 * units_});
+}
+
+std::tuple<torch::Tensor, torch::Tensor> GruLayer::recur(const torch::Tensor& projected) const {
   const torch::Tensor states = gru_recurrence(projected, weight_hh_, bias_hh_);
-  return {states, states.select(1, steps - 1)};
+  return {states, states.select(1, projected.size(1) - 1)};
 }
 
 torch::Tensor DropoutMasks::bernoulli(at::IntArrayRef shape, double keep) {
@@ -130,9 +195,14 @@ torch::Tensor DropoutMasks::bernoulli(at::IntArrayRef shape, double keep) {
   return mask;
 }
 
+torch::Tensor HeadImpl::dropout_mask(at::IntArrayRef shape, DropoutMasks* dropout) const {
+  if (dropout == nullptr || dropout_rate_ <= 0) return {};
+  return dropout->bernoulli(shape, 1.0 - dropout_rate_);
+}
+
 torch::Tensor HeadImpl::drop(const torch::Tensor& values, at::IntArrayRef mask_shape, DropoutMasks* dropout) const {
-  if (dropout == nullptr || dropout_rate_ <= 0) return values;
-  return values * dropout->bernoulli(mask_shape, 1.0 - dropout_rate_);
+  const torch::Tensor mask = dropout_mask(mask_shape, dropout);
+  return mask.defined() ? values * mask : values;
 }
 
 std::shared_ptr<HeadImpl> make_head(Architecture architecture, int classes, std::uint64_t init_seed,

@@ -67,6 +67,10 @@ class GruLayer : public torch::nn::Module {
   GruLayer(int64_t inputs, int64_t units, at::Generator& generator);
   // Every step's state [N, T, units] and the last state [N, units].
   std::tuple<torch::Tensor, torch::Tensor> forward(const torch::Tensor& sequences) const;
+  // The same from inputs already projected: [N, T, 3 units] = x W_ih^T + b_ih.
+  std::tuple<torch::Tensor, torch::Tensor> recur(const torch::Tensor& projected) const;
+  // x W_ih^T + b_ih for rows [M, inputs]: [M, 3 units].
+  torch::Tensor project(const torch::Tensor& rows) const;
 
  private:
   int64_t units_;
@@ -89,6 +93,9 @@ class HeadImpl : public torch::nn::Module {
   // scales the kept ones by 1 / (1 - rate). `mask_shape` may have size-1
   // dimensions that broadcast over `values`.
   torch::Tensor drop(const torch::Tensor& values, at::IntArrayRef mask_shape, DropoutMasks* dropout) const;
+  // The mask `drop` multiplies by (drawn from `dropout` in the same order), or
+  // an undefined tensor in evaluation or without dropout.
+  torch::Tensor dropout_mask(at::IntArrayRef shape, DropoutMasks* dropout) const;
 
  private:
   Architecture architecture_;

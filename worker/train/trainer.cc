@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/fault_points.h"
 #include "worker/train/seeds.h"
 
 namespace popsweep::train {
@@ -118,6 +119,7 @@ void Trainer::train_batches(const torch::Tensor& inputs, int epoch, EpochMetrics
     const torch::Tensor loss = classification_loss(logits, targets, classes_);
     loss.backward();
     optimizer_->step();
+    fault_point("train.mid_epoch");
     loss_sum += loss.item<double>() * static_cast<double>(size);
     correct += count_correct(logits.detach(), targets, classes_);
   }
@@ -258,6 +260,7 @@ TrainOutcome train(Architecture architecture, int classes, const TrainingData& d
   if (!resume_state.empty()) trainer.load_resume_state(resume_state);
   while (!trainer.finished()) {
     const EpochMetrics& metrics = trainer.run_epoch();
+    fault_point("train.epoch_boundary");
     if (after_epoch && after_epoch(metrics, trainer) == AfterEpoch::kStop) break;
   }
   return trainer.outcome();

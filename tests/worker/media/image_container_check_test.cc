@@ -96,5 +96,56 @@ TEST(ImageContainerCheck, SniffsTheFourFormats) {
   }
 }
 
+TEST(ImageContainerCheck, ReadsThePictureSizeFromEveryHeader) {
+  for (const std::string extension : {".jpg", ".png", ".webp", ".bmp"}) {
+    const std::vector<std::uint8_t> bytes = noisy_image(extension);
+    const auto stated =
+        read_image_size(sniff_image_format(bytes.data(), bytes.size()), bytes.data(), bytes.size());
+    ASSERT_TRUE(stated.has_value()) << extension;
+    EXPECT_EQ(stated->width, 160) << extension;
+    EXPECT_EQ(stated->height, 120) << extension;
+  }
+  // Lossless WebP is VP8L, with its own header.
+  std::vector<std::uint8_t> lossless;
+  ASSERT_TRUE(cv::imencode(".webp", cv::Mat(7, 300, CV_8UC3, cv::Scalar(1, 2, 3)), lossless,
+                           {cv::IMWRITE_WEBP_QUALITY, 101}));
+  ASSERT_EQ(std::string(lossless.begin() + 12, lossless.begin() + 16), "VP8L");
+  const auto stated = read_image_size(ImageFormat::kWebp, lossless.data(), lossless.size());
+  ASSERT_TRUE(stated.has_value());
+  EXPECT_EQ(stated->width, 300);
+  EXPECT_EQ(stated->height, 7);
+}
+
+// Hostile input (issue 9): a few hundred bytes whose header claims
+// 30000 x 30000 pixels made OpenCV allocate 2.7 GB before decoding anything.
+// The size is now read from the header and refused first.
+TEST(ImageMediaErrors, PictureLargerThanTheLimitIsRefusedBeforeDecoding) {
+  testing::TempDir directory;
+  const auto put_big_endian_16 = [](std::vector<std::uint8_t>& bytes, std::size_t at, unsigned value) {
+    bytes[at] = static_cast<std::uint8_t>(value >> 8);
+    bytes[at + 1] = static_cast<std::uint8_t>(value);
+  };
+  std::vector<std::uint8_t> png = noisy_image(".png");  // IHDR width and height at bytes 16 and 20
+  for (std::size_t at : {16, 20}) put_big_endian_16(png, at + 2, 30000);
+  test_support::write_bytes(directory.file("huge.png"), png);
+  expect_media_error(directory.file("huge.png"), "30000 x 30000 pixels, more than the limit");
+
+  // The largest sizes PNG can state: their product overflowed a 64-bit
+  // integer (found by the image fuzz target).
+  for (std::size_t at = 16; at < 24; ++at) png[at] = 0xFF;
+  test_support::write_bytes(directory.file("largest.png"), png);
+  expect_media_error(directory.file("largest.png"), "4294967295 x 4294967295 pixels, more than the limit");
+
+  std::vector<std::uint8_t> jpeg = noisy_image(".jpg");
+  const std::vector<std::uint8_t> start_of_frame = {0xFF, 0xC0};  // then length, precision, height, width
+  const auto frame = static_cast<std::size_t>(
+      std::search(jpeg.begin(), jpeg.end(), start_of_frame.begin(), start_of_frame.end()) - jpeg.begin());
+  ASSERT_LT(frame + 9, jpeg.size());
+  put_big_endian_16(jpeg, frame + 5, 20000);
+  put_big_endian_16(jpeg, frame + 7, 16000);
+  test_support::write_bytes(directory.file("huge.jpg"), jpeg);
+  expect_media_error(directory.file("huge.jpg"), "16000 x 20000 pixels, more than the limit");
+}
+
 }  // namespace
 }  // namespace popsweep::media

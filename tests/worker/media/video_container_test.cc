@@ -111,6 +111,22 @@ TEST(VideoMediaErrors, DamagedFilesNeverCrash) {
 // A raw H.264 stream has no duration and no timestamps: the duration is
 // measured from the packets and frames are timed by the frame rate, as the
 // ffmpeg command times them.
+// Hostile input (issue 9): every frame becomes a full-size RGB picture, so
+// frames over kMaxVideoFramePixels are refused from the headers, before any
+// is decoded. One 8200 x 8200 frame is just over the limit.
+TEST(VideoMediaErrors, FramesLargerThanTheLimitAreRefused) {
+  testing::TempDir directory;
+  const std::string huge = directory.file("huge.avi");
+  run_ffmpeg("-f lavfi -i color=size=8200x8200:rate=1 -frames:v 1 -c:v mjpeg " + quoted(huge));
+  expect_media_error(huge, "8200 x 8200 pixels per frame, more than the limit");
+  try {
+    probe_video(huge);
+    ADD_FAILURE() << "probe_video accepted " << huge;
+  } catch (const MediaError& error) {
+    EXPECT_NE(std::string(error.what()).find("more than the limit"), std::string::npos) << error.what();
+  }
+}
+
 TEST(VideoContainer, DurationOfAStreamWithoutHeadersIsMeasured) {
   testing::TempDir directory;
   const std::string raw = directory.file("clip.h264");

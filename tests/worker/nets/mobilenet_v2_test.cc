@@ -15,6 +15,7 @@
 #include "worker/nets/backbone.h"
 #include "worker/nets/mobilenet_v2_classifier.h"
 #include "worker/nets/mobilenet_v2_weights.h"
+#include "worker/nets/safetensors.h"
 #include "worker/nets/tensor_conversion.h"
 #include "worker/nets/tflite_import.h"
 
@@ -196,6 +197,29 @@ TEST(NetsMobileNetV2Backbone, RandomWeightsGiveUnitRmsFeaturesAndImageNetNormali
   const torch::Tensor rms = features.pow(2).mean(1).sqrt();
   EXPECT_TRUE(torch::allclose(rms, torch::ones_like(rms), 1e-5, 1e-5)) << rms;
   EXPECT_TRUE(torch::equal(features, load_backbone(spec)->embed(images)));
+}
+
+// Hostile input (issue 9): the file's classifier sets the size of the module
+// built for it, so an absurd class count is refused before anything is
+// allocated, naming the tensor.
+TEST(NetsMobileNetV2Weights, AbsurdClassCountIsRefusedBeforeTheModelIsBuilt) {
+  const testing::TempDir dir;
+  for (const std::int64_t classes : {std::int64_t{0}, kMaxClassifierClasses + 1}) {
+    TensorRecord record;
+    record.shape = {classes, 1};
+    record.strides = contiguous_strides(record.shape);
+    record.storage = std::make_shared<const std::vector<std::uint8_t>>(static_cast<std::size_t>(classes) * 4);
+    const std::string path = dir.file("classes-" + std::to_string(classes) + ".safetensors");
+    write_safetensors(path, {{"classifier.1.weight", record}});
+    try {
+      load_mobilenet_v2(path, 0, torch::kCPU);
+      ADD_FAILURE() << classes << " classes were accepted";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("classifier.1.weight"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find(std::to_string(classes) + " classes"), std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 }  // namespace

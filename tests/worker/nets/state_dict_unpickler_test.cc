@@ -138,6 +138,16 @@ TEST(NetsStateDictUnpickler, StackAndMemoMistakesAreErrors) {
   EXPECT_NE(error_of("\x80\x02K\x01."), "no error");       // not a dict
 }
 
+// Hostile input (issue 9): a 25 MB pickle of one-byte NONE opcodes made the
+// unpickler allocate 2.5 GB (libFuzzer's malloc limit reported it). Values
+// are now capped at kMaxPickleValues.
+TEST(NetsStateDictUnpickler, MoreValuesThanTheCapAreRefused) {
+  const std::string nones(kMaxPickleValues + 1, 'N');
+  const std::string message = error_of("\x80\x02" + nones + ".");
+  EXPECT_NE(message.find("more than " + std::to_string(kMaxPickleValues) + " values"), std::string::npos)
+      << message;
+}
+
 TEST(NetsStateDictUnpickler, EveryTruncationIsAnErrorNotACrash) {
   std::string pickle =
       pickle_of(binunicode("w") + tensor(storage_reference("0", 6), 1, "K\x02K\x02\x86", "K\x01K\x02\x86"));

@@ -166,6 +166,55 @@ TEST(HeadArithmetic, GruLayerComputesKerasResetAfterCellAndItsGradients) {
   }
 }
 
+// M16's images are still sequences (15 equal frames); the head projects them
+// once instead of 15 times. Against the whole head written out by hand with
+// the same dropout masks, on a batch mixing still and moving sequences, the
+// logits and every parameter's gradient must agree.
+TEST(HeadArithmetic, StillSequencesGiveTheSameLogitsAndGradientsAsTheWholeHead) {
+  const std::shared_ptr<HeadImpl> head = make_head(Architecture::kImageToVideo, 3, 21);
+  at::Generator generator = at::detail::createCPUGenerator(9);
+  torch::Tensor x = torch::empty({7, 15, 1280}).normal_(0, 1, generator);
+  for (const int64_t still : {0, 3, 4, 6}) x[still].copy_(x[still][0].unsqueeze(0).expand({15, 1280}));
+  const torch::Tensor targets = torch::tensor({0, 1, 2, 1, 0, 2, 1}, torch::kLong);
+  auto p = head->named_parameters();
+
+  auto gradients_of = [&](const torch::Tensor& loss) {
+    for (auto& parameter : head->parameters()) {
+      if (parameter.grad().defined()) parameter.mutable_grad().zero_();
+    }
+    loss.backward();
+    std::map<std::string, torch::Tensor> gradients;
+    for (const auto& parameter : p) gradients[parameter.key()] = parameter.value().grad().clone();
+    return gradients;
+  };
+  // By hand: every frame projected, Keras' GRU cell step by step.
+  auto by_hand = [&](DropoutMasks* masks) {
+    auto mask = [&](at::IntArrayRef shape) { return masks != nullptr ? masks->bernoulli(shape, 0.8) : torch::ones(shape); };
+    const torch::Tensor first = keras_gru_states(x * mask({7, 1, 1280}), p["first_gru.weight_ih"], p["first_gru.weight_hh"],
+                                                 p["first_gru.bias_ih"], p["first_gru.bias_hh"]);
+    const torch::Tensor second = keras_gru_states(first * mask({7, 1, 8}), p["second_gru.weight_ih"],
+                                                  p["second_gru.weight_hh"], p["second_gru.bias_ih"], p["second_gru.bias_hh"]);
+    const torch::Tensor last = second.select(1, 14) * mask({7, 6});
+    const torch::Tensor hidden = torch::relu(last.matmul(p["hidden.weight"].t()) + p["hidden.bias"]);
+    return hidden.matmul(p["output.weight"].t()) + p["output.bias"];
+  };
+
+  for (const bool training : {false, true}) {
+    DropoutMasks masks(5), same_masks(5);
+    const torch::Tensor logits = head->logits(x, training ? &masks : nullptr);
+    const auto gradients = gradients_of(classification_loss(logits, targets, 3));
+    const torch::Tensor expected = by_hand(training ? &same_masks : nullptr);
+    const auto expected_gradients = gradients_of(classification_loss(expected, targets, 3));
+    EXPECT_TRUE(torch::allclose(logits, expected, 1e-4, 1e-5)) << "training " << training << ": logits differ by "
+                                                                << (logits - expected).abs().max().item<double>();
+    for (const auto& [name, gradient] : gradients) {
+      EXPECT_TRUE(torch::allclose(gradient, expected_gradients.at(name), 1e-3, 1e-6))
+          << "training " << training << ": " << name << " differs by "
+          << (gradient - expected_gradients.at(name)).abs().max().item<double>();
+    }
+  }
+}
+
 TEST(HeadArithmetic, DenseLayerIsAnAffineMap) {
   at::Generator generator = at::detail::createCPUGenerator(4);
   DenseLayer dense(3, 2, generator);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A worker process that hangs for real (common/fault_points.h with
+# POPSWEEP_FAULT_ACTION=hang): its training thread blocks mid-epoch while its
+# heartbeat thread goes on answering, as in a deadlock. The coordinator must
+# notice through the job time limit, say so, kill and replace the worker,
+# retry the job and finish the sweep with the numbers of a run without a hang.
+set -euo pipefail
+bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
+work=$(mktemp -d)
+trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+command -v sqlite3 > /dev/null || { echo "skipped: sqlite3 command-line tool not installed"; exit 77; }
+
+# A 30 s job time limit: far above a healthy job of this sweep (a few
+# second), short enough for a test. It is operational, so the spec is the same.
+overrides=(train.epochs=3 "train.classes=[2]" train.folds=2 run.workers=2 run.threads_per_worker=1
+           train.batch_size=8 features.image_size=64 run.job_timeout_minutes=0.5)
+numbers() {
+  sqlite3 "$1/popsweep.db" "SELECT r.experiment, r.fold, r.best_epoch, printf('%.9f', r.accuracy_best),
+                                   printf('%.9f', r.accuracy_last), e.epoch, printf('%.9f', e.train_loss),
+                                   printf('%.9f', e.val_loss)
+                            FROM train_results r JOIN epochs e USING (job_id) ORDER BY 1, 2, 6"
+}
+
+started=$SECONDS
+"$bin" demo --out "$work/base" "${overrides[@]}" > "$work/base.log" 2>&1 || { cat "$work/base.log"; fail "baseline failed"; }
+mkdir -p "$work/hang"
+cp -r "$work/base/synth-tiny-1" "$work/hang/"
+POPSWEEP_FAULT=train.mid_epoch:6 POPSWEEP_FAULT_ACTION=hang POPSWEEP_FAULT_MARKER=$work/hang/fault.fired \
+  "$bin" demo --out "$work/hang" "${overrides[@]}" > "$work/hang.log" 2>&1 ||
+  { tail -20 "$work/hang.log"; fail "the sweep did not survive a hung worker"; }
+[[ -f $work/hang/fault.fired ]] || fail "the worker never hung"
+read -r point pid < "$work/hang/fault.fired"
+grep -q "fault injection: hanging at train.mid_epoch" "$work/hang.log" || fail "no hang message in the log"
+grep -q "pid-$pid lost: the job exceeded its time limit" "$work/hang.log" ||
+  { tail -20 "$work/hang.log"; fail "the coordinator did not time out the hung worker $pid"; }
+! kill -0 "$pid" 2> /dev/null || fail "the hung worker $pid is still alive"
+[[ $(sqlite3 "$work/hang/popsweep.db" "SELECT count(*) FROM jobs WHERE status != 'done'") == 0 ]] ||
+  fail "not every job is done"
+[[ $(sqlite3 "$work/hang/popsweep.db" "SELECT count(*) FROM jobs WHERE attempts = 2") == 1 ]] ||
+  fail "expected exactly one job to need a second attempt"
+diff <(numbers "$work/base") <(numbers "$work/hang") || fail "the sweep with a hung worker gave other numbers"
+echo "PASS: worker $pid hung at $point, timed out and replaced; same numbers ($(( SECONDS - started )) s)"
