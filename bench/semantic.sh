@@ -22,6 +22,7 @@ source "$(dirname "$0")/common.sh"
 
 posts=${1:-300}
 coral=$BENCH_ROOT/../shared/models/coral
+[[ -d $coral ]] || coral=/work/shared/models/coral  # the shared folder when the checkout is elsewhere
 work=$BENCH_WORK/semantic
 db=$work/semantic.db
 spec=$BENCH_ROOT/bench/semantic.yaml

@@ -17,7 +17,18 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "pylib"))
 from popsweep_test_support import SOURCE_DIR, Checks, run_popsweep, scratch_dir  # noqa: E402
 
 GENERATOR = os.path.join(SOURCE_DIR, "bench", "python", "make_semantic_profile.py")
-CORAL = os.path.join(SOURCE_DIR, "..", "shared", "models", "coral")
+
+
+def coral_folder():
+    """The real photos: CMake's POPSWEEP_SHARED_DIR, else ../shared beside the checkout, else /work/shared."""
+    candidates = [os.environ.get("POPSWEEP_SHARED_DIR", ""), os.path.join(SOURCE_DIR, "..", "shared"), "/work/shared"]
+    for shared in candidates:
+        if shared and os.path.isdir(os.path.join(shared, "models", "coral")):
+            return os.path.join(shared, "models", "coral")
+    sys.exit("models/coral not found in " + ", ".join(c for c in candidates if c) + " (set POPSWEEP_SHARED_DIR)")
+
+
+CORAL = coral_folder()
 POSTS = 64
 
 
