@@ -108,27 +108,24 @@ class SequenceHead : public HeadImpl {
   torch::Tensor first_projection(const torch::Tensor& inputs, DropoutMasks* dropout) const {
     const int64_t n = inputs.size(0), steps = inputs.size(1), features = inputs.size(2);
     const torch::Tensor mask = dropout_mask({n, 1, features}, dropout);
-    const torch::Tensor frame0 = inputs.select(1, 0);
+    // Every frame of the sequences at `rows` (all of them when undefined).
+    auto project_every_frame = [&](const torch::Tensor& rows) {
+      const torch::Tensor sequences = rows.defined() ? inputs.index_select(0, rows) : inputs;
+      const torch::Tensor masked =
+          mask.defined() ? sequences * (rows.defined() ? mask.index_select(0, rows) : mask) : sequences;
+      return first_gru_->project(masked.reshape({-1, features})).reshape({sequences.size(0), steps, -1});
+    };
     const torch::Tensor still = still_sequences(inputs);
     const int64_t still_count = still.sum().item<int64_t>();
-    if (still_count == 0) {
-      const torch::Tensor masked = mask.defined() ? inputs * mask : inputs;
-      return first_gru_->project(masked.reshape({n * steps, features})).reshape({n, steps, -1});
-    }
+    if (still_count == 0) return project_every_frame({});
     const torch::Tensor still_rows = torch::nonzero(still).squeeze(1);
     const torch::Tensor moving_rows = torch::nonzero(still.logical_not()).squeeze(1);
     // Frame 0 stands for every frame of a still item; its mask row for every step.
-    const torch::Tensor still_inputs = frame0.index_select(0, still_rows);
+    const torch::Tensor still_inputs = inputs.select(1, 0).index_select(0, still_rows);
     const torch::Tensor still_projected = first_gru_->project(
         mask.defined() ? still_inputs * mask.index_select(0, still_rows).squeeze(1) : still_inputs);
     std::vector<torch::Tensor> parts = {still_projected.unsqueeze(1).expand({still_count, steps, -1})};
-    if (still_count < n) {
-      const int64_t moving_count = n - still_count;
-      const torch::Tensor moving = inputs.index_select(0, moving_rows);
-      const torch::Tensor moving_masked = mask.defined() ? moving * mask.index_select(0, moving_rows) : moving;
-      parts.push_back(
-          first_gru_->project(moving_masked.reshape({moving_count * steps, features})).reshape({moving_count, steps, -1}));
-    }
+    if (still_count < n) parts.push_back(project_every_frame(moving_rows));
     // Back to the batch's order: position of item i in [still..., moving...].
     const torch::Tensor order = torch::cat({still_rows, moving_rows});
     const torch::Tensor inverse = torch::empty_like(order).index_put_({order}, torch::arange(n, order.options()));
