@@ -1,5 +1,4 @@
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "app/commands.h"
@@ -9,9 +8,13 @@ namespace popsweep::app {
 
 void add_synth_command(CLI::App& app) {
   auto options = std::make_shared<synth::SynthOptions>();
-  CLI::App* command = app.add_subcommand("synth", "Generate a synthetic profile with a known truth (truth.json)");
-  command->add_option("--preset", options->preset, "tiny (tests) or paper (the paper's size)")
-      ->check(CLI::IsMember({"tiny", "paper"}))
+  CLI::App* command =
+      app.add_subcommand("synth", "Generate a synthetic profile with a known truth (truth.json)");
+  command
+      ->add_option(
+          "--preset", options->preset,
+          "tiny (quick tests), small (enough to learn the planted signal) or paper (the paper's size)")
+      ->check(CLI::IsMember({"tiny", "small", "paper"}))
       ->default_str("tiny");
   command->add_option("--out", options->output_dir, "directory to write the profile to")->required();
   command->add_option("--seed", options->seed, "random seed; the same seed gives the same files")

@@ -262,6 +262,26 @@ TEST(SynthPlan, TinyPresetIsSmallButHasEverything) {
   EXPECT_GT(short_videos, 0);
 }
 
+// The small preset exists for learning tests: every preset is valid, and the
+// small one has the counts it promises, with its videos short.
+TEST(SynthPlan, EveryPresetIsValidAndSmallHasItsCounts) {
+  for (const std::string& name : preset_names()) EXPECT_NO_THROW(validate_preset(preset_named(name))) << name;
+  const ProfilePlan plan = plan_profile(preset_named("small"), 1);
+  EXPECT_EQ(plan.posts.size(), 300u);
+  int images = 0, videos = 0, duplicates = 0;
+  double longest_video = 0;
+  for (const PlannedMedia& media : plan.media) {
+    images += !media.is_video;
+    videos += media.is_video;
+    duplicates += media.duplicate_of >= 0;
+    if (media.is_video) longest_video = std::max(longest_video, media.video.duration_seconds());
+  }
+  EXPECT_EQ(images, 330);
+  EXPECT_EQ(videos, 150);
+  EXPECT_EQ(duplicates, 11);
+  EXPECT_LE(longest_video, 20.5);
+}
+
 TEST(SynthPlan, StratifiedChoicesFollowTheWeightsAndKeepRareOnes) {
   SynthRandom random(3);
   const std::vector<size_t> choices = stratified_choices({0.7, 0.25, 0.05}, 12, random);
