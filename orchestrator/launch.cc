@@ -1,5 +1,6 @@
 #include "orchestrator/launch.h"
 
+#include <cstdlib>
 #include <thread>
 
 #include "orchestrator/local_pool_transport.h"
@@ -29,12 +30,21 @@ WorkerLayout choose_worker_layout(int requested_workers, int requested_threads) 
   return layout;
 }
 
+std::vector<std::string> worker_process_environment(const WorkerLayout& layout, int cores,
+                                                    const char* user_wait_policy) {
+  const bool oversubscribed = layout.workers * layout.threads_per_worker > cores;
+  if (!oversubscribed || user_wait_policy != nullptr) return {};
+  return {"OMP_WAIT_POLICY=PASSIVE"};
+}
+
 std::unique_ptr<CoordinatorTransport> make_coordinator_transport(const WorkerLayout& layout,
                                                                  const std::string& device) {
   if (g_world) return std::make_unique<MpiCoordinatorTransport>(*g_world);
   WorkerCommand command;
   command.executable = "/proc/self/exe";
   command.arguments = {"worker", "--threads", std::to_string(layout.threads_per_worker), "--device", device};
+  command.environment = worker_process_environment(
+      layout, static_cast<int>(std::thread::hardware_concurrency()), std::getenv("OMP_WAIT_POLICY"));
   return std::make_unique<LocalPoolTransport>(layout.workers, command);
 }
 

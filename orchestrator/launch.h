@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "orchestrator/stage_executor.h"
 #include "orchestrator/transport.h"
@@ -25,6 +26,15 @@ struct WorkerLayout {
   int threads_per_worker = 1;
 };
 WorkerLayout choose_worker_layout(int requested_workers, int requested_threads);
+
+// Extra environment for the pool's worker processes. When the pool asks for
+// more threads than the machine has cores, OpenMP threads that spin while
+// waiting steal each other's cores: one image_to_video job went from 1.6 s to
+// 14.9 s beside two busy processes, and to 2.8 s with OMP_WAIT_POLICY=PASSIVE
+// (docs/BENCHMARKS.md). Passive waiting costs ~35% on an idle machine, so it
+// is only set when oversubscribed, and never over the user's own setting.
+std::vector<std::string> worker_process_environment(const WorkerLayout& layout, int cores,
+                                                    const char* user_wait_policy);
 
 // The coordinator's transport: MPI ranks when launched so, otherwise a local
 // pool of `popsweep worker` processes.

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -30,6 +31,22 @@ std::string describe_exit(int status) {
   return "ended (status " + std::to_string(status) + ")";
 }
 
+// The coordinator's environment with `overrides` (NAME=VALUE) replacing or
+// adding entries; built before fork, since the child may only exec.
+std::vector<std::string> child_environment(const std::vector<std::string>& overrides) {
+  std::vector<std::string> entries;
+  const auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string inherited(*entry);
+    const bool overridden = std::any_of(
+        overrides.begin(), overrides.end(),
+        [&](const std::string& override_entry) { return name_of(override_entry) == name_of(inherited); });
+    if (!overridden) entries.push_back(inherited);
+  }
+  entries.insert(entries.end(), overrides.begin(), overrides.end());
+  return entries;
+}
+
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 }  // namespace
@@ -49,7 +66,8 @@ LocalPoolTransport::~LocalPoolTransport() {
 }
 
 std::string LocalPoolTransport::worker_name(int worker) const {
-  return "local-" + std::to_string(worker) + "/pid-" + std::to_string(workers_[static_cast<size_t>(worker)].pid);
+  return "local-" + std::to_string(worker) + "/pid-" +
+         std::to_string(workers_[static_cast<size_t>(worker)].pid);
 }
 
 void LocalPoolTransport::spawn(int index) {
@@ -64,13 +82,17 @@ void LocalPoolTransport::spawn(int index) {
   argv.push_back(const_cast<char*>(command_.executable.c_str()));
   for (std::string& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
+  std::vector<std::string> environment = child_environment(command_.environment);
+  std::vector<char*> envp;
+  for (std::string& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
 
   const pid_t pid = ::fork();
   if (pid < 0) throw Error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
     ::dup2(sockets[1], kChildChannelFd);  // dup2 clears close-on-exec on the copy
-    ::execv(command_.executable.c_str(), argv.data());
+    ::execve(command_.executable.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(sockets[1]);
@@ -124,7 +146,8 @@ std::optional<ReceivedMessage> LocalPoolTransport::receive(std::chrono::millisec
       fds.push_back({workers_[i].fd, POLLIN, 0});
       owners.push_back(static_cast<int>(i));
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (fds.empty()) {
       if (left.count() > 0) std::this_thread::sleep_for(left);
       return std::nullopt;
@@ -202,7 +225,8 @@ std::optional<Message> SocketWorkerChannel::receive(std::chrono::milliseconds ti
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (std::optional<Message> message = reader_.next()) return message;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd fd{fd_, POLLIN, 0};
     const int ready = ::poll(&fd, 1, static_cast<int>(std::max<long>(0, left.count())));
     if (ready < 0 && errno != EINTR) throw Error(std::string("poll failed: ") + std::strerror(errno));

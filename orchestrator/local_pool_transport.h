@@ -16,8 +16,9 @@
 namespace popsweep::orchestrator {
 
 struct WorkerCommand {
-  std::string executable;          // usually /proc/self/exe
-  std::vector<std::string> arguments;  // after the executable; "--channel-fd N" is appended
+  std::string executable;                // usually /proc/self/exe
+  std::vector<std::string> arguments;    // after the executable; "--channel-fd N" is appended
+  std::vector<std::string> environment;  // NAME=VALUE set on top of the coordinator's environment
 };
 
 class LocalPoolTransport : public CoordinatorTransport {

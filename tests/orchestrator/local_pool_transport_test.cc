@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
 #include <thread>
 
 #include "orchestrator/pipeline_handlers.h"
@@ -16,7 +17,7 @@
 namespace popsweep::orchestrator {
 namespace {
 
-WorkerCommand worker_command() { return {testing::popsweep_binary(), {"worker", "--threads", "1"}}; }
+WorkerCommand worker_command() { return {testing::popsweep_binary(), {"worker", "--threads", "1"}, {}}; }
 
 TEST(LocalPoolTransport, WorkersSayHelloAndStop) {
   LocalPoolTransport pool(2, worker_command());
@@ -28,6 +29,26 @@ TEST(LocalPoolTransport, WorkersSayHelloAndStop) {
   }
   EXPECT_EQ(hellos, 2);
   pool.shutdown();
+}
+
+// The command's environment entries reach the worker process on top of the
+// coordinator's own (which still arrives: PATH is there too).
+TEST(LocalPoolTransport, WorkersGetTheCommandsEnvironment) {
+  testing::TempDir dir;
+  const std::string seen = dir.file("seen");
+  WorkerCommand command{"/bin/sh",
+                        {"-c", "printf '%s|%s' \"$POPSWEEP_POOL_TEST\" \"${PATH:+set}\" > " + seen +
+                                   ".tmp && mv " + seen + ".tmp " + seen},
+                        {"POPSWEEP_POOL_TEST=passed on"}};
+  {
+    LocalPoolTransport pool(1, command);
+    for (int i = 0; i < 1000 && !std::ifstream(seen); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::ifstream in(seen);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "passed on|set");
 }
 
 TEST(LocalPoolTransport, KilledWorkerLosesOnlyItsJob) {
@@ -51,7 +72,8 @@ TEST(LocalPoolTransport, KilledWorkerLosesOnlyItsJob) {
   std::thread killer([&] {
     storage::Database reader = storage::Database::open(dir.file("k.db"), storage::Database::Access::ReadOnly);
     for (int i = 0; i < 2000; ++i) {
-      storage::Statement running = reader.prepare("SELECT COUNT(*) FROM jobs WHERE status = 'running' AND worker = ?");
+      storage::Statement running =
+          reader.prepare("SELECT COUNT(*) FROM jobs WHERE status = 'running' AND worker = ?");
       running.bind(1, victim);
       if (running.step() && running.column_int(0) > 0) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
