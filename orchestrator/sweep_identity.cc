@@ -8,6 +8,32 @@
 
 namespace popsweep::orchestrator {
 
+namespace {
+
+// The training grid inside one sweep point: its experiments, class counts and
+// repeats. Each combination is its own jobs (a repeat's seeds depend on the
+// repeat alone), so the identity lists them one by one: a rerun that adds an
+// experiment, a number of classes or a repeat keeps every old entry and only
+// adds jobs, like a new value in a `sweep:` list.
+void add_training_grid(const SpecValues& point, const nlohmann::json& values, nlohmann::json& entries) {
+  const auto& experiments = std::get<std::vector<std::string>>(point.at("train.experiments"));
+  const auto& classes = std::get<std::vector<std::int64_t>>(point.at("train.classes"));
+  const std::int64_t repeats = std::get<std::int64_t>(point.at("train.repeats"));
+  for (const std::string& experiment : experiments) {
+    for (const std::int64_t k : classes) {
+      for (std::int64_t repeat = 0; repeat < repeats; ++repeat) {
+        nlohmann::json entry = values;
+        entry["train.experiments"] = experiment;
+        entry["train.classes"] = std::to_string(k);
+        entry["train.repeats"] = "repeat " + std::to_string(repeat);
+        entries.push_back(std::move(entry));
+      }
+    }
+  }
+}
+
+}  // namespace
+
 nlohmann::json sweep_identity(const LoadedSpec& spec) {
   nlohmann::json points = nlohmann::json::array();
   for (const SpecValues& point : expand_sweep_points(spec)) {
@@ -16,7 +42,7 @@ nlohmann::json sweep_identity(const LoadedSpec& spec) {
       const SpecField* field = find_spec_field(path);
       if (field && field->affects_results) values[path] = format_spec_value(value);
     }
-    points.push_back(std::move(values));
+    add_training_grid(point, values, points);
   }
   return {{"points", points}};
 }
@@ -28,7 +54,8 @@ std::vector<std::string> incompatible_changes(const nlohmann::json& stored, cons
   for (const nlohmann::json& point : updated.at("points")) new_points.insert(point.dump());
   std::vector<std::string> changes;
   bool every_point_kept = true;
-  for (const nlohmann::json& point : stored.at("points")) every_point_kept &= new_points.count(point.dump()) > 0;
+  for (const nlohmann::json& point : stored.at("points"))
+    every_point_kept &= new_points.count(point.dump()) > 0;
   if (every_point_kept) return changes;
   // Describe the change key by key: the values each key took before and now.
   std::map<std::string, std::set<std::string>> before, after;

@@ -1,12 +1,11 @@
 // What a sweep is, for the "resume is safe" rule: the canonical form of
 // every value that can change a result, per sweep point. Rerunning a sweep
-// whose points all still exist (a new value was added to a sweep list) runs
-// only the new jobs; rerunning one whose existing points changed is refused
-// with a diff, unless the user names a new sweep.
+// whose points all still exist (a new value was added to a sweep list, or a
+// new experiment, number of classes or repeat) runs only the new jobs; rerunning one whose existing points
+// changed is refused with a diff, unless the user names a new sweep.
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -14,7 +13,8 @@
 
 namespace popsweep::orchestrator {
 
-// {"points": [{key: value, ...}, ...]} over the result-affecting keys only.
+// {"points": [{key: value, ...}, ...]} over the result-affecting keys only,
+// one entry per sweep point, experiment, number of classes and repeat.
 nlohmann::json sweep_identity(const LoadedSpec& spec);
 std::string sweep_identity_hash(const nlohmann::json& identity);
 

@@ -53,6 +53,26 @@ TEST(SweepIdentity, AddingAValueToASweepListIsCompatible) {
   EXPECT_TRUE(incompatible_changes(identity_of({}), identity_of({"sweep.train.lr=[0.001, 0.0005]"})).empty());
 }
 
+// train.experiments and train.classes are plain lists, and repeats a count,
+// but each value is its own jobs: adding one only adds jobs.
+TEST(SweepIdentity, AddingAnExperimentAClassCountOrARepeatIsCompatible) {
+  const nlohmann::json before = identity_of({"train.repeats=2"});
+  EXPECT_TRUE(incompatible_changes(before, identity_of({"train.repeats=2", "train.classes=[2, 3]"})).empty());
+  EXPECT_TRUE(
+      incompatible_changes(before, identity_of({"train.repeats=2", "train.experiments=[image, cnn_rnn]"}))
+          .empty());
+  EXPECT_TRUE(incompatible_changes(before, identity_of({"train.repeats=3"})).empty());
+}
+
+TEST(SweepIdentity, DroppingAClassCountOrARepeatIsAChange) {
+  const nlohmann::json before = identity_of({"train.classes=[2, 3]", "train.repeats=2"});
+  std::vector<std::string> changes = incompatible_changes(before, identity_of({"train.repeats=2"}));
+  EXPECT_TRUE(mentions(changes, "train.classes: 2 | 3 -> 2")) << ::testing::PrintToString(changes);
+  changes = incompatible_changes(before, identity_of({"train.classes=[2, 3]", "train.repeats=1"}));
+  EXPECT_TRUE(mentions(changes, "train.repeats: repeat 0 | repeat 1 -> repeat 0"))
+      << ::testing::PrintToString(changes);
+}
+
 TEST(SweepIdentity, RemovingAValueIsAChange) {
   const std::vector<std::string> changes = incompatible_changes(
       identity_of({"sweep.train.lr=[0.001, 0.0005]"}), identity_of({"sweep.train.lr=[0.001]"}));
