@@ -15,7 +15,8 @@
 # mount rights; skipped without them). The command must fail saying the disk
 # is full and naming the database, keep what it had committed, and after the
 # file system grows, the same command must end with the baseline's database.
-# One uninterrupted baseline is shared by all points; each run copies the
+# Three of the points again under mpirun, where a killed rank ends the whole
+# MPI job. One uninterrupted baseline is shared by all points; each run copies the
 # baseline's generated profile so it does not synthesise it again.
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
@@ -151,6 +152,44 @@ for case in "${cases[@]}"; do
        "rerun matches the baseline ($(( SECONDS - case_started )) s)"
 done
 
+# Under MPI (rank 0 coordinates, two worker ranks) a process killed at a fault
+# point takes the whole MPI job down (Open MPI aborts the other ranks), so each
+# case is "the whole MPI job killed at that point": a worker rank mid-batch and
+# mid-epoch, and rank 0 between writing a result and marking its job done.
+# The same command under mpirun must then end with the baseline's database.
+mpi_cases=("extract.mid_batch:2" "train.mid_epoch:6" "train.result_before_status:3")
+if command -v mpirun > /dev/null; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  for fault in "${mpi_cases[@]}"; do
+    point=${fault%%:*}
+    dir=$work/mpi-${fault//[.:]/-}
+    mkdir -p "$dir"
+    cp -r "$work/base/synth-tiny-1" "$dir/"
+    case_started=$SECONDS
+    mpi_run=(timeout 600 mpirun -np 3 "$bin" run "$work/base/quick.yaml" "${overrides[@]}" --db "$dir/popsweep.db")
+    set +e
+    POPSWEEP_FAULT=$fault POPSWEEP_FAULT_MARKER=$dir/fault.fired "${mpi_run[@]}" > "$dir/crash.log" 2>&1
+    status=$?
+    set -e
+    [[ -f $dir/fault.fired ]] || { tail -20 "$dir/crash.log"; fail "MPI $fault: the fault point was never reached"; }
+    read -r fired_point fired_pid < "$dir/fault.fired"
+    [[ $fired_point == "$point" ]] || fail "MPI $fault: fired at $fired_point"
+    (( status != 0 && status != 124 )) || { tail -20 "$dir/crash.log"; fail "MPI $fault: mpirun exited $status"; }
+    done_at_crash=$(sqlite3 "$dir/popsweep.db" "SELECT count(*) FROM jobs WHERE status = 'done'" 2>/dev/null || echo 0)
+    "${mpi_run[@]}" > "$dir/rerun.log" 2>&1 || { tail -40 "$dir/rerun.log"; fail "MPI $fault: rerun failed"; }
+    check_no_leftovers "$dir" "MPI $fault"
+    canonical "$dir" > "$dir/final.dump"
+    diff "$work/base.dump" "$dir/final.dump" > "$dir/dump.diff" ||
+      { head -40 "$dir/dump.diff"; fail "MPI $fault: the database differs from the uninterrupted run's"; }
+    compared=$(( compared + 1 ))
+    echo "MPI $fault: the MPI job died (mpirun status $status) with $done_at_crash job(s) done;" \
+         "rerun under mpirun matches the baseline ($(( SECONDS - case_started )) s)"
+  done
+else
+  mpi_cases=()
+  echo "MPI fault cases: skipped (no mpirun)"
+fi
+
 # A real full disk (ENOSPC, which SQLite reports as SQLITE_FULL).
 full=$work/full
 mkdir -p "$full"
@@ -184,4 +223,4 @@ if mount -t tmpfs -o size=$(( profile_kb + 1024 ))k popsweep-full "$full" 2> /de
 else
   echo "disk full on tmpfs: skipped (no right to mount a tmpfs here)"
 fi
-echo "PASS: ${#cases[@]} faults injected, $compared resumed databases compared with the baseline in $(( SECONDS - started )) s"
+echo "PASS: $(( ${#cases[@]} + ${#mpi_cases[@]} )) faults injected, $compared resumed databases compared with the baseline in $(( SECONDS - started )) s"

@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>  // explicit, so the build gives this file the precompiled header
 
+#include <functional>
 #include <optional>
+#include <vector>
 
 #include "common/error.h"
 #include "common/sha256.h"
@@ -15,9 +17,39 @@
 namespace popsweep::nets {
 namespace {
 
-// Bounds the activations of one forward pass (about 40 MB per image at 224x224
-// for EfficientNet-B0) while keeping batches large enough for fast convs.
-constexpr std::int64_t kEmbedSliceSize = 64;
+// Every forward pass of embed() has exactly this many rows, the last slice
+// padded with zeros. oneDNN picks its convolution algorithms by batch size
+// (and thread count), and different algorithms round differently: a media's
+// features changed in the 7th digit with the batch it landed in, so a
+// resumed extraction (which re-forms batches) drifted from an uninterrupted
+// one. A fixed size makes every row's features independent of its
+// neighbours. 16 is also the fastest CPU size measured (docs/BENCHMARKS.md:
+// 1 thread falls off a cliff below 16, and 2 threads lose a third at 64 as
+// activations leave the cache); a GPU wants larger passes.
+constexpr std::int64_t kCpuSliceRows = 16;
+constexpr std::int64_t kGpuSliceRows = 128;
+
+std::int64_t slice_rows(const torch::Device& device) {
+  return device.is_cpu() ? kCpuSliceRows : kGpuSliceRows;
+}
+
+// `run` over `images` in slices of exactly `rows` rows (zero rows pad the
+// last); the padding's outputs are dropped.
+torch::Tensor run_in_fixed_slices(const torch::Tensor& images, std::int64_t rows, const torch::Device& device,
+                                  const std::function<torch::Tensor(const torch::Tensor&)>& run) {
+  std::vector<torch::Tensor> outputs;
+  for (std::int64_t start = 0; start < images.size(0); start += rows) {
+    const std::int64_t real = std::min(rows, images.size(0) - start);
+    torch::Tensor slice = images.slice(0, start, start + real).to(device);
+    if (real < rows) {
+      std::vector<std::int64_t> padding_shape = slice.sizes().vec();
+      padding_shape[0] = rows - real;
+      slice = torch::cat({slice, torch::zeros(padding_shape, slice.options())});
+    }
+    outputs.push_back(run(slice).slice(0, 0, real));
+  }
+  return torch::cat(outputs);
+}
 
 torch::Device parse_device(const std::string& text) {
   std::optional<torch::Device> device;
@@ -46,7 +78,9 @@ torch::Tensor unit_rms(const torch::Tensor& features) {
 class EfficientNetB0Backbone : public FrozenBackbone {
  public:
   EfficientNetB0Backbone(EfficientNetB0 model, const torch::Device& device, bool random_weights)
-      : device_(device), frozen_(model, FrozenBackboneOptions{device, true}), random_weights_(random_weights) {}
+      : device_(device),
+        frozen_(model, FrozenBackboneOptions{device, true}),
+        random_weights_(random_weights) {}
 
   std::string name() const override { return "efficientnet_b0"; }
   int feature_dimension() const override { return static_cast<int>(EfficientNetB0Impl::kFeatureChannels); }
@@ -56,12 +90,19 @@ class EfficientNetB0Backbone : public FrozenBackbone {
   torch::Device device() const override { return device_; }
 
   torch::Tensor embed(const torch::Tensor& images) override {
-    torch::Tensor features = frozen_.embed_in_batches(images, kEmbedSliceSize);
+    if (images.size(0) == 0) return torch::empty({0, feature_dimension()}, torch::TensorOptions(device_));
+    torch::Tensor features =
+        run_in_fixed_slices(images, slice_rows(device_), device_,
+                            [&](const torch::Tensor& slice) { return frozen_.embed(slice); });
     return random_weights_ ? unit_rms(features) : features;
   }
 
+  // In the same fixed passes as embed(), so pool(feature_map(x)) is embed(x).
   torch::Tensor feature_map(const torch::Tensor& images) override {
-    return frozen_.feature_map(images).requires_grad_(true);
+    if (images.size(0) == 0) return frozen_.feature_map(images).requires_grad_(true);
+    return run_in_fixed_slices(images, slice_rows(device_), device_,
+                               [&](const torch::Tensor& slice) { return frozen_.feature_map(slice); })
+        .requires_grad_(true);
   }
 
   torch::Tensor pool(const torch::Tensor& feature_map) override {
@@ -95,17 +136,15 @@ class MobileNetV2Backbone : public FrozenBackbone {
   torch::Device device() const override { return device_; }
 
   torch::Tensor embed(const torch::Tensor& images) override {
-    std::vector<torch::Tensor> slices;
+    if (images.size(0) == 0) return torch::zeros({0, feature_dimension()}, torch::TensorOptions(device_));
+    torch::Tensor features;
     {
       torch::InferenceMode inference;
-      for (std::int64_t start = 0; start < images.size(0); start += kEmbedSliceSize) {
-        const torch::Tensor slice = images.slice(0, start, std::min(start + kEmbedSliceSize, images.size(0)));
-        slices.push_back(loaded_.model->embed(slice.to(device_)));
-      }
+      features = run_in_fixed_slices(images, slice_rows(device_), device_,
+                                     [&](const torch::Tensor& slice) { return loaded_.model->embed(slice); });
     }
     // clone() outside InferenceMode turns the results into ordinary tensors.
-    torch::Tensor features = slices.empty() ? torch::zeros({0, feature_dimension()}, torch::TensorOptions(device_))
-                                            : torch::cat(slices).clone();
+    features = features.clone();
     return loaded_.random_weights ? unit_rms(features) : features;
   }
 
@@ -113,7 +152,11 @@ class MobileNetV2Backbone : public FrozenBackbone {
     torch::Tensor map;
     {
       torch::InferenceMode inference;
-      map = loaded_.model->feature_map(images.to(device_));
+      map = images.size(0) == 0
+                ? loaded_.model->feature_map(images.to(device_))
+                : run_in_fixed_slices(images, slice_rows(device_), device_, [&](const torch::Tensor& slice) {
+                    return loaded_.model->feature_map(slice);
+                  });
     }
     return map.clone().requires_grad_(true);
   }
@@ -141,7 +184,8 @@ std::unique_ptr<FrozenBackbone> load_backbone(const BackboneSpec& spec) {
   if (spec.weights.empty()) throw ConfigError("no backbone weights given (a weight file, or 'random')");
   const torch::Device device = parse_device(spec.device);
   if (spec.name == "mobilenet_v2") {
-    return std::make_unique<MobileNetV2Backbone>(load_mobilenet_v2(spec.weights, spec.random_seed, device), device);
+    return std::make_unique<MobileNetV2Backbone>(load_mobilenet_v2(spec.weights, spec.random_seed, device),
+                                                 device);
   }
   EfficientNetB0 model = load_efficientnet_b0(spec.weights, spec.random_seed, device);
   return std::make_unique<EfficientNetB0Backbone>(model, device, spec.weights == kRandomWeights);

@@ -32,7 +32,8 @@ class FrozenBackbone {
   // the global-average-pooled features [N, feature_dimension()] on the
   // backbone's device: an ordinary tensor without grad (usable as input to a
   // head being trained), computed on the optimised path (batch norms folded,
-  // channels-last, InferenceMode) in slices of at most 64 images.
+  // channels-last, InferenceMode) in passes of a fixed number of rows (16 on
+  // a CPU), so a row's features never depend on the rows it came with.
   virtual torch::Tensor embed(const torch::Tensor& images) = 0;
   // For Grad-CAM (M20): the last conv layer's output [N, C, h, w] on the
   // backbone's device, computed on the optimised path. It is a leaf that

@@ -158,7 +158,9 @@ std::vector<T> load_all(const std::uint8_t* data, const std::optional<ByteSpan>&
   std::vector<T> values;
   if (!span) return values;
   values.resize(span->size / sizeof(T));
-  std::memcpy(values.data(), data + span->offset, span->size);
+  // An empty vector's data() may be null, and memcpy from or to null is
+  // undefined even for zero bytes (UBSan reports it).
+  if (!values.empty()) std::memcpy(values.data(), data + span->offset, span->size);
   return values;
 }
 
