@@ -70,6 +70,7 @@ class Scheduler {
   std::set<std::int64_t> ready_on_coordinator_;
   std::set<std::int64_t> ready_for_workers_;
   std::vector<WorkerState> workers_;
+  std::vector<std::string> lost_workers_;
   bool stopping_ = false;
   Clock::time_point stop_deadline_;
   Clock::time_point started_ = Clock::now();
@@ -197,6 +198,7 @@ void Scheduler::lose_worker(int w, const std::string& reason) {
   worker = WorkerState{};
   if (!transport_.restart_worker(w)) {
     worker.lost = true;
+    lost_workers_.push_back(transport_.worker_name(w) + ": " + reason);
     log("worker " + std::to_string(w) + " is gone and cannot be replaced: " + reason);
   }
 }
@@ -352,6 +354,7 @@ SchedulerOutcome Scheduler::run() {
   // the table; the next run requeues them.
   SchedulerOutcome outcome;
   outcome.stopped = stopping_;
+  outcome.lost_workers = lost_workers_;
   for (const auto& [id, job] : jobs_) {
     if (job.status == JobStatus::Done) ++outcome.done;
     else if (job.status == JobStatus::Failed) ++outcome.failed;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "orchestrator/stage_handlers.h"
 #include "orchestrator/transport.h"
@@ -47,6 +48,9 @@ struct SchedulerOutcome {
   int interrupted = 0;
   int pending = 0;  // not run: blocked by a failure, or left by a stop
   bool stopped = false;
+  // Workers gone for good, as "name: why" (a hung or dead MPI rank, which no
+  // transport can restart); a caller under MPI must not wait for them.
+  std::vector<std::string> lost_workers;
 };
 
 SchedulerOutcome run_scheduler(storage::Database& db, std::int64_t sweep_id, CoordinatorTransport& transport,

@@ -169,6 +169,18 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
 
   out << fmt::format("sweep '{}': {} done, {} failed, {} interrupted, {} not run\n", first.name, outcome.done,
                      outcome.failed, outcome.interrupted, outcome.pending);
+  if (MpiWorld* world = mpi_world(); world && !outcome.lost_workers.empty()) {
+    // A hung rank never reaches MPI_Finalize, and Open MPI's finalize waits
+    // for every rank: ending normally would hang this job until Slurm kills
+    // it. Everything is committed by now, so the coordinator takes the MPI
+    // job down itself, saying which rank and why; rerunning resumes.
+    out.flush();
+    std::string lost;
+    for (const std::string& line : outcome.lost_workers) lost += (lost.empty() ? "" : "; ") + line;
+    world->abort_world(fmt::format("{} worker rank(s) lost ({}); every result is recorded in {}", outcome.lost_workers.size(),
+                                   lost, run.database),
+                       outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped ? 2 : 4);
+  }
   if (outcome.stopped) {
     out << "stopped by signal " << stop_signal_received() << "; run the same command again to resume\n";
     return 3;

@@ -11,16 +11,8 @@ trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v sqlite3 > /dev/null || { echo "skipped: sqlite3 command-line tool not installed"; exit 77; }
 
-# A 30 s job time limit: far above a healthy job of this sweep (a few
-# second), short enough for a test. It is operational, so the spec is the same.
-overrides=(train.epochs=3 "train.classes=[2]" train.folds=2 run.workers=2 run.threads_per_worker=1
-           train.batch_size=8 features.image_size=64 run.job_timeout_minutes=0.5)
-numbers() {
-  sqlite3 "$1/popsweep.db" "SELECT r.experiment, r.fold, r.best_epoch, printf('%.9f', r.accuracy_best),
-                                   printf('%.9f', r.accuracy_last), e.epoch, printf('%.9f', e.train_loss),
-                                   printf('%.9f', e.val_loss)
-                            FROM train_results r JOIN epochs e USING (job_id) ORDER BY 1, 2, 6"
-}
+source "$(dirname "$0")/../support/hang_sweep.sh"
+overrides=("${hang_sweep_overrides[@]}" run.workers=2)
 
 started=$SECONDS
 "$bin" demo --out "$work/base" "${overrides[@]}" > "$work/base.log" 2>&1 || { cat "$work/base.log"; fail "baseline failed"; }
@@ -39,5 +31,5 @@ grep -q "pid-$pid lost: the job exceeded its time limit" "$work/hang.log" ||
   fail "not every job is done"
 [[ $(sqlite3 "$work/hang/popsweep.db" "SELECT count(*) FROM jobs WHERE attempts = 2") == 1 ]] ||
   fail "expected exactly one job to need a second attempt"
-diff <(numbers "$work/base") <(numbers "$work/hang") || fail "the sweep with a hung worker gave other numbers"
+diff <(sweep_numbers "$work/base/popsweep.db") <(sweep_numbers "$work/hang/popsweep.db") || fail "the sweep with a hung worker gave other numbers"
 echo "PASS: worker $pid hung at $point, timed out and replaced; same numbers ($(( SECONDS - started )) s)"

@@ -60,6 +60,30 @@ Split best_split(const std::vector<double>& logs) {
   return best;
 }
 
+// The z with P(Z > z) = tail for a standard normal Z, by bisection on erfc
+// (monotone, so 100 halvings are exact to double precision).
+double upper_normal_quantile(double tail) {
+  double low = 0, high = 40;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = (low + high) / 2;
+    (0.5 * std::erfc(mid / std::sqrt(2.0)) > tail ? low : high) = mid;
+  }
+  return (low + high) / 2;
+}
+
+// Where the bulk of distinct pictures ends on the left, on a log scale: its
+// median less z robust deviations, measured on its left side only (the right
+// side is stretched by pictures unlike any other), with z chosen so that a
+// normal bulk of this size would put half a picture below the edge.
+double bulk_left_edge(const std::vector<double>& logs, size_t split) {
+  const size_t n = logs.size() - split;
+  const double median = logs[split + n / 2];
+  const double lower_quartile = logs[split + n / 4];
+  constexpr double kQuartileInDeviations = 0.6744897501960817;  // P(Z < -0.674...) = 1/4
+  const double deviation = (median - lower_quartile) / kQuartileInDeviations;
+  return median - upper_normal_quantile(0.5 / static_cast<double>(n)) * deviation;
+}
+
 }  // namespace
 
 ThresholdSuggestion suggest_threshold(const std::vector<double>& nearest_distances) {
@@ -73,10 +97,10 @@ ThresholdSuggestion suggest_threshold(const std::vector<double>& nearest_distanc
   // On a log scale the near duplicates form a tail far below the bulk of
   // distinct pictures. Otsu's split separates the two; it is a real tail only
   // when it is the smaller class and lies many within-class deviations below
-  // the bulk (one unimodal bulk split in two gives about 3.5 at most). The
-  // threshold goes halfway between the two classes' nearest members. A tail
+  // the bulk (one unimodal bulk split in two gives about 3.5 at most). A tail
   // may be spread out (a crop lies farther from its original than a
-  // re-encode): the split keeps it whole where a widest-gap rule would not.
+  // re-encode): the split keeps more of it than a widest-gap rule would, and
+  // the bulk's left edge (below) the rest.
   constexpr double kMinimumSeparation = 5.0;
   constexpr double kLargestTailFraction = 0.5;
   const Split split = best_split(logs);
@@ -86,10 +110,23 @@ ThresholdSuggestion suggest_threshold(const std::vector<double>& nearest_distanc
                                       "no near duplicates suggested",
                                       std::exp(median))};
   }
-  const double threshold = std::exp((logs[split.split - 1] + logs[split.split]) / 2);
+  // The split alone cuts a spread-out tail in two: crops lie farther from
+  // their originals than re-encodes, and Otsu puts the farther ones with the
+  // bulk. So the threshold goes up to where the bulk itself ends on the left,
+  // when that lies higher.
+  const double between_classes = std::exp((logs[split.split - 1] + logs[split.split]) / 2);
+  // Extrapolating two to four deviations from quartiles needs a bulk of a few
+  // hundred: a small profile's bulk (the tiny preset's 50) is lumpy, and its
+  // edge would fall among distinct pictures.
+  constexpr size_t kSmallestBulkWithAnEdge = 200;
+  const bool bulk_is_large = logs.size() - split.split >= kSmallestBulkWithAnEdge;
+  const double bulk_edge = bulk_is_large ? std::exp(bulk_left_edge(logs, split.split)) : 0.0;
+  const double threshold = std::max(between_classes, bulk_edge);
+  const auto below = static_cast<size_t>(std::lower_bound(logs.begin(), logs.end(), std::log(threshold)) - logs.begin());
+  const std::string edge = bulk_is_large ? fmt::format(", the bulk starts at {:.4g}", bulk_edge) : std::string();
   return {threshold, fmt::format("suggested threshold {:.4g}: it cuts the left tail of {} media off the bulk of "
-                                 "nearest-neighbour distances (median {:.4g})",
-                                 threshold, split.split, std::exp(median))};
+                                 "nearest-neighbour distances (median {:.4g}; the tail ends at {:.4g}{})",
+                                 threshold, below, std::exp(median), between_classes, edge)};
 }
 
 }  // namespace popsweep::features

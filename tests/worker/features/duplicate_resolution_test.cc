@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "worker/features/duplicate_threshold.h"
 
 namespace popsweep::features {
@@ -57,6 +59,32 @@ TEST(DuplicateThreshold, KeepsASpreadOutTailWhole) {
   ASSERT_TRUE(suggestion.threshold);
   EXPECT_GT(*suggestion.threshold, 1.946);
   EXPECT_LT(*suggestion.threshold, 5.9);
+}
+
+// The paper-size synthetic profile's shape with random weights: 20 tight
+// re-encodes, crops spread from 1 to 3, and a log-normal bulk of 200 distinct
+// pictures (median 6, log deviation 0.2, smallest 3.42). Otsu's split alone
+// falls at 1.62, inside the crops; the bulk's own left edge (3.28) keeps them.
+TEST(DuplicateThreshold, ReachesUpToWhereTheBulkStarts) {
+  std::vector<double> distances(20, 0.4);
+  for (int i = 0; i < 9; ++i) distances.push_back(1.0 + 0.25 * i);
+  double smallest_distinct = 1e9;
+  for (int i = 0; i < 200; ++i) {
+    // Normal quantiles by bisection on erfc: the bulk is log-normal by construction.
+    const double p = (i + 0.5) / 200;
+    double low = -10, high = 10;
+    for (int k = 0; k < 100; ++k) {
+      const double mid = (low + high) / 2;
+      (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? low : high) = mid;
+    }
+    distances.push_back(std::exp(std::log(6.0) + 0.2 * low));
+    smallest_distinct = std::min(smallest_distinct, distances.back());
+  }
+  const ThresholdSuggestion suggestion = suggest_threshold(distances);
+  ASSERT_TRUE(suggestion.threshold);
+  EXPECT_GT(*suggestion.threshold, 3.0);  // every crop
+  EXPECT_LT(*suggestion.threshold, smallest_distinct);
+  EXPECT_NEAR(smallest_distinct, 3.4224, 1e-3);
 }
 
 TEST(DuplicateThreshold, NoTailMeansNoDuplicates) {
