@@ -177,9 +177,10 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     out.flush();
     std::string lost;
     for (const std::string& line : outcome.lost_workers) lost += (lost.empty() ? "" : "; ") + line;
-    world->abort_world(fmt::format("{} worker rank(s) lost ({}); every result is recorded in {}", outcome.lost_workers.size(),
-                                   lost, run.database),
-                       outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped ? 2 : 4);
+    const bool all_done = !(outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped);
+    world->abort_world(fmt::format("{} worker rank(s) lost ({}); every result is recorded in {}",
+                                   outcome.lost_workers.size(), lost, run.database),
+                       all_done ? 4 : 2);
   }
   if (outcome.stopped) {
     out << "stopped by signal " << stop_signal_received() << "; run the same command again to resume\n";

@@ -122,7 +122,8 @@ ThresholdSuggestion suggest_threshold(const std::vector<double>& nearest_distanc
   const bool bulk_is_large = logs.size() - split.split >= kSmallestBulkWithAnEdge;
   const double bulk_edge = bulk_is_large ? std::exp(bulk_left_edge(logs, split.split)) : 0.0;
   const double threshold = std::max(between_classes, bulk_edge);
-  const auto below = static_cast<size_t>(std::lower_bound(logs.begin(), logs.end(), std::log(threshold)) - logs.begin());
+  const auto below =
+      static_cast<size_t>(std::lower_bound(logs.begin(), logs.end(), std::log(threshold)) - logs.begin());
   const std::string edge = bulk_is_large ? fmt::format(", the bulk starts at {:.4g}", bulk_edge) : std::string();
   return {threshold, fmt::format("suggested threshold {:.4g}: it cuts the left tail of {} media off the bulk of "
                                  "nearest-neighbour distances (median {:.4g}; the tail ends at {:.4g}{})",
