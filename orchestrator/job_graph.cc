@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/sha256.h"
+#include "worker/train/split_protocol.h"
 
 namespace popsweep::orchestrator {
 
@@ -52,7 +53,7 @@ nlohmann::json dedup_params(const Spec& spec) {
 
 nlohmann::json train_job_params(const Spec& spec, const nlohmann::json& labels, const nlohmann::json& features,
                                 const std::string& experiment, int classes, int fold, int repeat) {
-  return {{"labels", labels},
+  nlohmann::json params = {{"labels", labels},
           {"features", features},
           {"dedup", dedup_params(spec)},
           {"experiment", experiment},
@@ -67,6 +68,12 @@ nlohmann::json train_job_params(const Spec& spec, const nlohmann::json& labels, 
                      {"lr", spec.train.lr},
                      {"batch_size", spec.train.batch_size},
                      {"mode", spec.train.mode}}}};
+  // Only the newer protocols name themselves: jobs of the paper's protocol,
+  // `media`, keep the keys they had before train.split existed, so old
+  // databases resume without recomputing anything.
+  if (spec.train.split != "media") params["split"] = spec.train.split;
+  if (spec.train.split == "time") params["time_gap_weeks"] = resolved_time_gap_weeks(spec);
+  return params;
 }
 
 std::int64_t train_job_seed(const Spec& spec, const nlohmann::json& train_params) {
@@ -113,7 +120,9 @@ std::vector<PlannedJob> plan_jobs(const std::vector<Spec>& points, const GraphIn
       const std::string label_key = add({"label", labels, 0, {}});
       for (const std::string& experiment : spec.train.experiments) {
         for (int repeat = 0; repeat < spec.train.repeats; ++repeat) {
-          for (int fold = 0; fold < spec.train.folds; ++fold) {
+          // Under train.split time block 0 is never validated: it has no past.
+          const int first_fold = train::SplitPlan::first_validated_fold(train::parse_split_protocol(spec.train.split));
+          for (int fold = first_fold; fold < spec.train.folds; ++fold) {
             nlohmann::json params = train_job_params(spec, labels, features, experiment, classes, fold, repeat);
             const std::int64_t seed = train_job_seed(spec, params);
             add({"train", std::move(params), seed, {label_key, dedup_key}, swept});

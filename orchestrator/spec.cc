@@ -52,7 +52,8 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   spec.dedup = {read.boolean("dedup.enabled"), read.number_or_auto("dedup.threshold")};
   spec.train = {read.texts("train.experiments"), read.integers("train.classes"),  read.small_integer("train.folds"),
                 read.small_integer("train.repeats"), read.small_integer("train.epochs"), read.number("train.lr"),
-                read.small_integer("train.batch_size"), read.text("train.mode")};
+                read.small_integer("train.batch_size"), read.text("train.mode"),
+                read.text("train.split"), read.number_or_auto("train.time_gap_weeks")};
   spec.run = {read.small_integer("run.workers"), read.small_integer("run.threads_per_worker"),
               read.small_integer("run.max_attempts"), read.number("run.job_timeout_minutes"), read.text("run.device")};
 
@@ -64,7 +65,16 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   if (spec.profile.format == "instaloader" && spec.profile.followers.empty()) {
     throw ConfigError(where + "profile.format instaloader needs profile.followers (a date,followers CSV)");
   }
+  if (spec.train.split == "time" && spec.labels.mode != "trailing") {
+    throw ConfigError(where + "train.split time predicts each post from earlier posts only, but labels.mode " +
+                      spec.labels.mode + " ranks a post against posts published after it, so its labels " +
+                      "look into the future: set labels.mode: trailing");
+  }
   return spec;
+}
+
+double resolved_time_gap_weeks(const Spec& spec) {
+  return spec.train.time_gap_weeks ? *spec.train.time_gap_weeks : spec.labels.window_weeks;
 }
 
 }  // namespace popsweep::orchestrator

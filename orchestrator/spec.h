@@ -51,6 +51,8 @@ struct TrainSpec {
   double lr = 0.001;
   int batch_size = 32;
   std::string mode;
+  std::string split = "post";                // media, post or time (split_protocol.h)
+  std::optional<double> time_gap_weeks;       // nullopt: the label window
 };
 
 struct RunSpec {
@@ -72,6 +74,9 @@ struct Spec {
   TrainSpec train;
   RunSpec run;
 };
+
+// train.time_gap_weeks, with `auto` resolved to the label window.
+double resolved_time_gap_weeks(const Spec& spec);
 
 // Throws ConfigError naming the keys when a rule across keys fails (for
 // example neither profile.path nor profile.synth.preset set).

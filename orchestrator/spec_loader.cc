@@ -164,6 +164,7 @@ void add_sweep_axis(LoadedSpec& spec, const std::string& path, const YAML::Node&
     axis.values.push_back(checked_value(*field, item, Origin::of(origin.text, item)));
   }
   if (axis.values.empty()) fail(origin, "sweep." + path, "no values to sweep");
+  spec.explicit_keys.insert(path);
   auto existing = std::find_if(spec.sweep.begin(), spec.sweep.end(), [&](const SweepAxis& a) { return a.path == path; });
   if (existing != spec.sweep.end()) {
     *existing = std::move(axis);  // an override replaces the file's axis
@@ -188,6 +189,7 @@ void read_mapping(LoadedSpec& spec, const YAML::Node& node, const std::string& p
     }
     if (const SpecField* field = find_spec_field(path)) {
       spec.values[path] = checked_value(*field, entry.second, Origin::of(spec.source, entry.second));
+      spec.explicit_keys.insert(path);
     } else if (entry.second.IsMap()) {
       read_mapping(spec, entry.second, path);
     } else if (is_section(path)) {
@@ -216,6 +218,7 @@ void apply_override(LoadedSpec& spec, const std::string& text) {
   const SpecField* field = find_spec_field(path);
   if (!field) fail(origin, path, unknown_key_message(path));
   spec.values[path] = checked_value(*field, value, origin);
+  spec.explicit_keys.insert(path);
 }
 
 // Refuses a sweep of more than kMaxSweepPoints points, naming its axes.

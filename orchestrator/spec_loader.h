@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct LoadedSpec {
   SpecValues values;                   // every field: default, file, then overrides
   std::vector<SweepAxis> sweep;        // in the order the spec lists them
   std::vector<std::string> overrides;  // as given on the command line
+  std::set<std::string> explicit_keys; // set by the file, an override or a sweep axis (not defaults)
 };
 
 LoadedSpec load_spec_file(const std::string& path, const std::vector<std::string>& overrides = {});

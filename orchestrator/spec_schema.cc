@@ -91,6 +91,15 @@ std::vector<SpecField> build_schema() {
              "features: heads train on stored embeddings, M14's augmentation drawing from the stored views "
              "(features.views); pixels: images are augmented anew and run through the backbone every epoch, "
              "as the paper did (image and video_to_image only; slow)"),
+      choice("train.split", "post", {"media", "post", "time"},
+             "how folds split the data (docs/METHOD.md, split protocols): media, the paper's stratified folds "
+             "over media items (carousel siblings can sit on both sides); post, stratified folds over posts, "
+             "every item of a post in one fold; time, forward chaining over consecutive blocks of the "
+             "timeline (needs labels.mode trailing; block 0 is never validated)"),
+      bounded(field("train.time_gap_weeks", FieldKind::NumberOrAuto, std::string("auto"),
+                    "train.split time: a fold trains only on posts published at least this long before its "
+                    "block starts; `auto`: labels.window_weeks"),
+              0, std::nullopt),
       operational(bounded(field("run.workers", FieldKind::Integer, std::int64_t{0},
                                 "local worker processes (0: a sensible split of the cores)"),
                           0, 4096)),

@@ -32,15 +32,33 @@ struct LoadedRun {
   std::string database;
 };
 
+void make_points(LoadedRun& run, const std::string& spec_path) {
+  run.points.clear();
+  for (const SpecValues& point : expand_sweep_points(run.loaded)) run.points.push_back(make_spec(point, spec_path));
+}
+
 LoadedRun load_run(const RunOptions& options) {
   LoadedRun run;
   run.loaded = load_spec_file(options.spec_path, options.overrides);
   if (!options.new_sweep_name.empty()) run.loaded.values["name"] = options.new_sweep_name;
-  for (const SpecValues& point : expand_sweep_points(run.loaded)) {
-    run.points.push_back(make_spec(point, options.spec_path));
-  }
+  make_points(run, options.spec_path);
   run.database = options.database.empty() ? run.points.front().database : options.database;
   return run;
+}
+
+// A sweep recorded before train.split existed ran the paper's protocol. Its
+// spec does not mention the key, so the new default (post) would make every
+// point look changed and the rerun would be refused: such a sweep keeps the
+// protocol it ran with unless the spec sets train.split itself.
+void keep_legacy_split(LoadedRun& run, const RunOptions& options, std::ostream& out) {
+  if (run.loaded.explicit_keys.count("train.split") || !file_exists(run.database)) return;
+  storage::Database db = storage::Database::open(run.database);
+  const std::optional<storage::SweepRow> existing = storage::find_sweep(db, run.points.front().name);
+  if (!existing || existing->legacy_split.empty()) return;
+  run.loaded.values["train.split"] = existing->legacy_split;
+  make_points(run, options.spec_path);
+  out << "sweep '" << existing->name << "' was recorded before train.split existed: it keeps train.split "
+      << existing->legacy_split << " (set train.split, with a new sweep name, to change it)\n";
 }
 
 void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
@@ -122,7 +140,8 @@ WorkerEnvironment worker_environment(const Spec& spec, int threads) {
 }  // namespace
 
 int run_sweep(const RunOptions& options, std::ostream& out) {
-  const LoadedRun run = load_run(options);
+  LoadedRun run = load_run(options);
+  keep_legacy_split(run, options, out);
   const Spec& first = run.points.front();
   if (options.dry_run) {
     GraphInputs inputs{"(profile fingerprint after ingest)", weights_identity(first)};

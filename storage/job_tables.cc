@@ -27,11 +27,12 @@ JobRow read_job(const Statement& q) {
 }
 
 SweepRow read_sweep(const Statement& q) {
-  return {q.column_int(0), q.column_text(1), q.column_text(2), q.column_text(3),
-          q.column_int(4), q.column_int(5),  q.column_int(6)};
+  return {q.column_int(0), q.column_text(1), q.column_text(2),
+          q.column_text(3), q.column_int(4), q.column_int(5), q.column_int(6),
+          q.column_is_null(7) ? std::string() : q.column_text(7)};
 }
 
-const char* const kSweepColumns = "id, name, spec_text, result_hash, seed, created_at, updated_at";
+const char* const kSweepColumns = "id, name, spec_text, result_hash, seed, created_at, updated_at, legacy_split";
 
 }  // namespace
 

@@ -22,6 +22,9 @@ struct SweepRow {
   std::int64_t seed = 0;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
+  // The protocol of a sweep recorded before train.split existed ("media"),
+  // empty otherwise: see the migration "split protocols".
+  std::string legacy_split;
 };
 
 std::optional<SweepRow> find_sweep(Database& db, const std::string& name);

@@ -237,6 +237,21 @@ const char* const kTrainingMajority = R"SQL(
 ALTER TABLE train_results ADD COLUMN training_majority_class INTEGER NOT NULL DEFAULT -1;
 )SQL";
 
+// Version 7: split protocols (train.split). Each training job keeps the
+// media items it trained on, for the leakage audit. Sweeps recorded before
+// the key existed ran the paper's protocol: their identities are stamped
+// `media` (with the time gap at its default), and `legacy_split` remembers
+// it, so rerunning such a sweep with a spec that does not set train.split
+// keeps `media` instead of switching to the new default and recomputing.
+const char* const kSplitProtocols = R"SQL(
+ALTER TABLE train_results ADD COLUMN training_media_ids BLOB;
+ALTER TABLE sweeps ADD COLUMN legacy_split TEXT;
+UPDATE sweeps SET legacy_split = 'media',
+  spec_text = (SELECT json_object('points', json_group_array(
+                 json_set(p.value, '$."train.split"', 'media', '$."train.time_gap_weeks"', 'auto')))
+               FROM json_each(sweeps.spec_text, '$.points') AS p);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -247,6 +262,7 @@ const std::vector<Migration>& schema_migrations() {
       {"sweep points of jobs", kSweepPoints},
       {"near-duplicate runs", kDedupRuns},
       {"training majority class", kTrainingMajority},
+      {"split protocols: training items, legacy split of old sweeps", kSplitProtocols},
   };
   return migrations;
 }

@@ -76,6 +76,23 @@ std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_
   return rows;
 }
 
+void save_training_media_ids(Database& db, std::int64_t job_id, const std::vector<std::int64_t>& media_ids) {
+  db.prepare("UPDATE train_results SET training_media_ids = ? WHERE job_id = ?")
+      .bind_blob(1, media_ids.data(), media_ids.size() * sizeof(std::int64_t))
+      .bind(2, job_id)
+      .run();
+}
+
+std::optional<std::vector<std::int64_t>> load_training_media_ids(Database& db, std::int64_t job_id) {
+  Statement q = db.prepare("SELECT training_media_ids FROM train_results WHERE job_id = ?");
+  q.bind(1, job_id);
+  if (!q.step() || q.column_is_null(0)) return std::nullopt;
+  const std::vector<std::uint8_t> blob = q.column_blob(0);
+  std::vector<std::int64_t> ids(blob.size() / sizeof(std::int64_t));
+  if (!ids.empty()) std::memcpy(ids.data(), blob.data(), ids.size() * sizeof(std::int64_t));
+  return ids;
+}
+
 std::vector<EpochRow> load_epochs(Database& db, std::int64_t job_id) {
   Statement q = db.prepare(
       "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy FROM epochs WHERE job_id = ? ORDER BY epoch");

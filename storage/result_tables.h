@@ -55,6 +55,11 @@ void save_train_result(Database& db, const TrainResultRow& result, const std::ve
                        const std::vector<PredictionRow>& predictions);
 
 std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_id);
+
+// The media a training job trained on (for the leakage audit), stored as
+// int64 little-endian. nullopt for jobs recorded before it was kept.
+void save_training_media_ids(Database& db, std::int64_t job_id, const std::vector<std::int64_t>& media_ids);
+std::optional<std::vector<std::int64_t>> load_training_media_ids(Database& db, std::int64_t job_id);
 std::vector<EpochRow> load_epochs(Database& db, std::int64_t job_id);
 std::vector<PredictionRow> load_predictions(Database& db, std::int64_t job_id);
 

@@ -12,7 +12,7 @@
 #include "worker/features/pixel_views.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
-#include "worker/train/folds.h"
+#include "worker/train/split_protocol.h"
 #include "worker/train/job_data.h"
 #include "worker/train/metrics.h"
 #include "worker/train/trainer.h"
@@ -139,6 +139,22 @@ Message result_message(const nlohmann::json& params, const train::JobData& job, 
   return message;
 }
 
+// The split plan of a job. Jobs recorded before train.split existed carry no
+// "split" and ran the paper's protocol, media.
+train::SplitPlan split_plan_of(const nlohmann::json& params, const TrainingDataset& d, bool on_images) {
+  const train::SplitProtocol protocol = train::parse_split_protocol(params.value("split", std::string("media")));
+  const std::vector<int>& classes = on_images ? d.image_classes : d.video_classes;
+  const std::vector<std::int64_t>& posts = on_images ? d.image_posts : d.video_posts;
+  const std::vector<std::int64_t>& times = on_images ? d.image_posted_at : d.video_posted_at;
+  std::vector<train::SplitItem> items;
+  items.reserve(classes.size());
+  for (size_t i = 0; i < classes.size(); ++i) items.push_back({classes[i], posts[i], times[i]});
+  const double gap_weeks = params.value("time_gap_weeks", 0.0);
+  return train::SplitPlan(protocol, std::move(items), params.at("folds").get<int>(),
+                          params.at("fold_seed").get<std::uint64_t>(),
+                          static_cast<std::int64_t>(std::llround(gap_weeks * 7 * 86400)));
+}
+
 }  // namespace
 
 StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
@@ -154,7 +170,8 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     const int classes = params.at("classes").get<int>();
     const bool on_images = architecture == train::Architecture::kImage;
 
-    // Folds over the medium the experiment is validated on (M19).
+    // Folds over the medium the experiment is validated on (M19), under the
+    // sweep point's split protocol.
     const std::vector<int>& fold_classes = on_images ? d.image_classes : d.video_classes;
     const std::vector<std::int64_t>& fold_ids = on_images ? d.image_ids : d.video_ids;
     const int folds = params.at("folds").get<int>();
@@ -163,12 +180,20 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
                         std::to_string(fold_classes.size()) + " labelled " + (on_images ? "images" : "videos") +
                         ", fewer than train.folds = " + std::to_string(folds));
     }
-    const std::vector<int> fold_of_item =
-        train::stratified_folds(fold_classes, folds, params.at("fold_seed").get<std::uint64_t>());
+    const train::SplitPlan plan = split_plan_of(params, d, on_images);
     const int fold = params.at("fold").get<int>();
+    const train::FoldMembers members = plan.members(fold);
+    std::vector<std::int64_t> extra_images;
+    if (train::mixes_media(architecture)) {
+      for (size_t i = 0; i < d.image_ids.size(); ++i) {
+        if (plan.may_also_train_on(fold, d.image_posts[i], d.image_posted_at[i])) {
+          extra_images.push_back(static_cast<std::int64_t>(i));
+        }
+      }
+    }
     const train::LabelledEmbeddings images{tensors->image_views.select(1, 0), d.image_classes};
     const train::LabelledEmbeddings videos{tensors->videos, d.video_classes};
-    train::JobData data = train::assemble_job_data(architecture, images, videos, fold_of_item, fold);
+    train::JobData data = train::assemble_job_data(architecture, images, videos, members, extra_images);
     const auto seed = job.header.at("seed").get<std::uint64_t>();
     std::shared_ptr<features::PixelViewSampler> pixel_views;
     if (params.at("train").value("mode", std::string("features")) == "pixels") {
@@ -211,7 +236,13 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
       interrupted.blobs.push_back(stopped_state);
       return interrupted;
     }
-    return result_message(params, data, outcome, validation_ids, validation_classes);
+    Message result = result_message(params, data, outcome, validation_ids, validation_classes);
+    // What the job trained on, for the reports' leakage audit.
+    nlohmann::json training_ids = nlohmann::json::array();
+    for (const std::int64_t image : data.training_images) training_ids.push_back(d.image_ids[static_cast<size_t>(image)]);
+    for (const std::int64_t video : data.training_videos) training_ids.push_back(d.video_ids[static_cast<size_t>(video)]);
+    result.header["training_ids"] = std::move(training_ids);
+    return result;
   };
 }
 

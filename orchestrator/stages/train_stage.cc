@@ -83,6 +83,9 @@ void TrainStage::record_result(const storage::JobRow& job, const Message& result
     throw Error("malformed training result: prediction count differs from the validation set");
   }
   storage::save_train_result(db_, row, epochs, predictions);
+  if (h.contains("training_ids")) {
+    storage::save_training_media_ids(db_, job.id, h.at("training_ids").get<std::vector<std::int64_t>>());
+  }
   storage::CheckpointRow checkpoint;
   checkpoint.job_id = job.id;
   checkpoint.kind = "best";

@@ -73,7 +73,12 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
   nlohmann::json images = nlohmann::json::array(), videos = nlohmann::json::array();
   std::string image_blob, video_blob;
   int skipped = 0;
+  // Posts as small numbers, so the split protocols can keep a post's media
+  // together (and order them in time) without the post keys.
+  std::map<std::string, std::int64_t> post_number;
   for (const storage::MediaOfPost& media : storage::load_media_of_posts(db)) {
+    const std::int64_t post =
+        post_number.emplace(media.post_key, static_cast<std::int64_t>(post_number.size())).first->second;
     const auto label = class_of.find(media.media_id);
     if (label == class_of.end() || removed.count(media.media_id)) continue;
     if (media.media_type == "image") {
@@ -86,7 +91,7 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
         const std::vector<float>& values = found->second.at(view);
         image_blob.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
       }
-      images.push_back({media.media_id, label->second, media.path});
+      images.push_back({media.media_id, label->second, media.path, post, media.posted_at});
     } else {
       const auto found = video_frames.find(media.content_hash);
       if (found == video_frames.end()) {
@@ -94,7 +99,7 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
         continue;
       }
       video_blob.append(reinterpret_cast<const char*>(found->second.data()), found->second.size() * sizeof(float));
-      videos.push_back({media.media_id, label->second});
+      videos.push_back({media.media_id, label->second, post, media.posted_at});
     }
   }
   Message message = make_message("dataset", {{"classes", ids.classes},
@@ -117,10 +122,14 @@ TrainingDataset read_training_dataset(const Message& message) {
     dataset.image_ids.push_back(item.at(0).get<std::int64_t>());
     dataset.image_classes.push_back(item.at(1).get<int>());
     dataset.image_paths.push_back(item.at(2).get<std::string>());
+    dataset.image_posts.push_back(item.at(3).get<std::int64_t>());
+    dataset.image_posted_at.push_back(item.at(4).get<std::int64_t>());
   }
   for (const nlohmann::json& item : message.header.at("videos")) {
     dataset.video_ids.push_back(item.at(0).get<std::int64_t>());
     dataset.video_classes.push_back(item.at(1).get<int>());
+    dataset.video_posts.push_back(item.at(2).get<std::int64_t>());
+    dataset.video_posted_at.push_back(item.at(3).get<std::int64_t>());
   }
   if (message.blobs.size() != 2) throw Error("malformed training dataset: expected 2 attachments");
   dataset.image_features = blob_to_floats(message.blobs[0]);

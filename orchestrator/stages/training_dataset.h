@@ -32,8 +32,12 @@ struct TrainingDataset {
   std::vector<int> image_classes;
   std::vector<std::string> image_paths;  // for train.mode pixels
   std::vector<float> image_features;  // [images, views, dim]
+  std::vector<std::int64_t> image_posts;  // a number per post, shared by its media
+  std::vector<std::int64_t> image_posted_at;
   std::vector<std::int64_t> video_ids;
   std::vector<int> video_classes;
+  std::vector<std::int64_t> video_posts;
+  std::vector<std::int64_t> video_posted_at;
   std::vector<float> video_frames;  // [videos, 15, dim]
   int skipped = 0;                  // labelled media without features (unreadable files)
 };

@@ -101,6 +101,44 @@ TEST(SpecLoader, CrossKeyRules) {
   EXPECT_THROW(make_spec(both.values, "s.yaml"), ConfigError);
 }
 
+TEST(SpecLoader, SplitProtocolDefaultsToPostAndTimeNeedsTrailingLabels) {
+  const std::string profile = "profile:\n  synth:\n    preset: tiny\n";
+  const Spec by_default = make_spec(parse_spec_text(profile, "s.yaml").values, "s.yaml");
+  EXPECT_EQ(by_default.train.split, "post");
+  EXPECT_FALSE(by_default.train.time_gap_weeks.has_value());
+  EXPECT_DOUBLE_EQ(resolved_time_gap_weeks(by_default), 8.0) << "auto is the label window";
+  // time with the default centred labels: refused, saying why and what to set.
+  try {
+    make_spec(parse_spec_text(profile + "train:\n  split: time\n", "s.yaml").values, "s.yaml");
+    FAIL() << "train.split time with labels.mode centered must be refused";
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("s.yaml"), std::string::npos) << message;
+    EXPECT_NE(message.find("labels.mode: trailing"), std::string::npos) << message;
+    EXPECT_NE(message.find("future"), std::string::npos) << message;
+  }
+  const Spec forward = make_spec(
+      parse_spec_text(profile + "labels:\n  mode: trailing\n  window_weeks: 6\ntrain:\n  split: time\n", "s.yaml")
+          .values,
+      "s.yaml");
+  EXPECT_DOUBLE_EQ(resolved_time_gap_weeks(forward), 6.0);
+  const LoadedSpec gap = parse_spec_text(profile + "labels:\n  mode: trailing\n", "s.yaml",
+                                         {"train.split=time", "train.time_gap_weeks=2"});
+  EXPECT_DOUBLE_EQ(resolved_time_gap_weeks(make_spec(gap.values, "s.yaml")), 2.0);
+  EXPECT_TRUE(gap.explicit_keys.count("train.split"));
+  EXPECT_FALSE(gap.explicit_keys.count("train.folds"));
+  EXPECT_NE(error_of(profile + "train:\n  split: random\n").find("train.split"), std::string::npos);
+  // A sweep over protocols is one more axis.
+  const LoadedSpec swept = parse_spec_text(profile + "sweep:\n  train.split: [media, post]\n", "s.yaml");
+  EXPECT_EQ(expand_sweep_points(swept).size(), 2u);
+  EXPECT_TRUE(swept.explicit_keys.count("train.split"));
+}
+
+TEST(SpecLoader, ThePaperSpecUsesThePapersProtocol) {
+  const std::string path = std::string(POPSWEEP_SOURCE_DIR) + "/experiments/paper.yaml";
+  EXPECT_EQ(make_spec(load_spec_file(path).values, path).train.split, "media");
+}
+
 TEST(SpecLoader, ShippedSpecsLoad) {
   for (const char* name : {"quick.yaml", "paper.yaml", "window-study.yaml"}) {
     const std::string path = std::string(POPSWEEP_SOURCE_DIR) + "/experiments/" + name;

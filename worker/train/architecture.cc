@@ -54,6 +54,10 @@ bool takes_sequences(Architecture architecture) {
   return architecture == Architecture::kCnnRnn || architecture == Architecture::kImageToVideo;
 }
 
+bool mixes_media(Architecture architecture) {
+  return architecture == Architecture::kVideoToImage || architecture == Architecture::kImageToVideo;
+}
+
 int head_outputs(int classes) {
   if (classes < 2) throw ConfigError("a classifier needs at least 2 classes, got " + std::to_string(classes));
   return classes == 2 ? 1 : classes;

@@ -27,6 +27,10 @@ std::string architecture_name(Architecture architecture);
 // sequences; the others take [N, embedding].
 bool takes_sequences(Architecture architecture);
 
+// True for the mixed experiments (M16, M17): validated on videos, trained
+// on images too.
+bool mixes_media(Architecture architecture);
+
 // Sizes fixed by the paper.
 inline constexpr int kEmbeddingSize = 1280;  // EfficientNet-B0's pooled features (M7, M13)
 inline constexpr int kVideoFrames = 15;      // M12

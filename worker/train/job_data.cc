@@ -39,14 +39,36 @@ JobData assemble_job_data(Architecture architecture, const LabelledEmbeddings& i
                           const LabelledEmbeddings& videos, const std::vector<int>& fold_of_item, int fold) {
   const bool image_only = architecture == Architecture::kImage;
   const LabelledEmbeddings& folded = image_only ? images : videos;
-  check_medium(folded, image_only ? 2 : 3, image_only ? "images" : "videos");
   if (fold_of_item.size() != folded.classes.size()) {
     throw Error("job data: " + std::to_string(fold_of_item.size()) + " fold assignments for " +
                 std::to_string(folded.classes.size()) + " items");
   }
+  std::vector<std::int64_t> every_image;
+  if (!image_only && images.embeddings.defined()) {
+    for (int64_t i = 0; i < images.embeddings.size(0); ++i) every_image.push_back(i);
+  }
+  return assemble_job_data(architecture, images, videos,
+                           FoldMembers{items_in_fold(fold_of_item, fold), items_outside_fold(fold_of_item, fold)},
+                           every_image);
+}
+
+JobData assemble_job_data(Architecture architecture, const LabelledEmbeddings& images,
+                          const LabelledEmbeddings& videos, const FoldMembers& members,
+                          const std::vector<std::int64_t>& extra_images) {
+  const bool image_only = architecture == Architecture::kImage;
+  const LabelledEmbeddings& folded = image_only ? images : videos;
+  check_medium(folded, image_only ? 2 : 3, image_only ? "images" : "videos");
+  const auto item_count = static_cast<std::int64_t>(folded.classes.size());
+  for (const std::vector<std::int64_t>* list : {&members.validation, &members.training}) {
+    for (const std::int64_t item : *list) {
+      if (item < 0 || item >= item_count) {
+        throw Error("job data: item " + std::to_string(item) + " of " + std::to_string(item_count));
+      }
+    }
+  }
   JobData job;
-  job.validation_items = items_in_fold(fold_of_item, fold);
-  const std::vector<std::int64_t> training_rows = items_outside_fold(fold_of_item, fold);
+  job.validation_items = members.validation;
+  const std::vector<std::int64_t>& training_rows = members.training;
   TrainingData& data = job.data;
   data.validation_classes = classes_of(folded.classes, job.validation_items);
   if (image_only) {
@@ -64,18 +86,18 @@ JobData assemble_job_data(Architecture architecture, const LabelledEmbeddings& i
     return job;
   }
   check_medium(images, 2, "images");
-  for (int64_t i = 0; i < images.embeddings.size(0); ++i) job.training_images.push_back(i);
-  job.training_videos = training_rows;
-  data.train_classes = images.classes;
+  job.training_images = extra_images;
+  const torch::Tensor training_images = rows_of(images.embeddings, extra_images);
+  data.train_classes = classes_of(images.classes, extra_images);
   const std::vector<int> video_classes = classes_of(videos.classes, training_rows);
   data.train_classes.insert(data.train_classes.end(), video_classes.begin(), video_classes.end());
   const torch::Tensor training_videos = rows_of(videos.embeddings, training_rows);
   const torch::Tensor validation_videos = rows_of(videos.embeddings, job.validation_items);
   if (architecture == Architecture::kVideoToImage) {
-    data.train_inputs = torch::cat({images.embeddings, maximum_over_frames(training_videos)});
+    data.train_inputs = torch::cat({training_images, maximum_over_frames(training_videos)});
     data.validation_inputs = maximum_over_frames(validation_videos);
   } else {
-    data.train_inputs = torch::cat({static_sequences(images.embeddings, static_cast<int>(videos.embeddings.size(1))),
+    data.train_inputs = torch::cat({static_sequences(training_images, static_cast<int>(videos.embeddings.size(1))),
                                     training_videos});
     data.validation_inputs = validation_videos;
   }

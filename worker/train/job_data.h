@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "worker/train/architecture.h"
+#include "worker/train/split_protocol.h"
 #include "worker/train/trainer.h"
 
 namespace popsweep::train {
@@ -37,9 +38,19 @@ struct JobData {
   std::vector<std::int64_t> validation_items;
 };
 
-// `fold_of_item` covers the images for `image`, the videos otherwise.
+// `fold_of_item` covers the images for `image`, the videos otherwise. The
+// paper's protocol: the mixed experiments train on every image.
 JobData assemble_job_data(Architecture architecture, const LabelledEmbeddings& images,
                           const LabelledEmbeddings& videos, const std::vector<int>& fold_of_item, int fold);
+
+// Any split protocol: `members` index the medium the experiment is validated
+// on (images for `image`, videos otherwise); `extra_images` are the images a
+// mixed experiment may add to its training set (increasing; ignored by
+// `image` and `cnn_rnn`), so images of a validated post, or published
+// after the training cutoff, can be left out (split_protocol.h).
+JobData assemble_job_data(Architecture architecture, const LabelledEmbeddings& images,
+                          const LabelledEmbeddings& videos, const FoldMembers& members,
+                          const std::vector<std::int64_t>& extra_images);
 
 // M14's augmentation without running the backbone while training: the feature
 // store holds V augmented views of every image, [N_images, V, 1280], and

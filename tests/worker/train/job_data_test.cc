@@ -73,6 +73,30 @@ TEST(TrainJobData, VideoExperimentsShareValidationVideosAndTrainOnEveryImage) {
   EXPECT_EQ(to_video.data.validation_inputs.sizes(), (std::vector<int64_t>{3, kVideoFrames, kEmbeddingSize}));
 }
 
+TEST(TrainJobData, MixedExperimentsTrainOnlyOnTheImagesTheSplitAllows) {
+  // Under train.split post or time the mixed experiments leave out the images
+  // of a validated video's post (and images published after the cutoff).
+  const LabelledEmbeddings images = numbered_images(7), videos = numbered_videos(15);
+  const FoldMembers members{{1, 4, 9}, {0, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 14}};
+  const std::vector<std::int64_t> allowed{0, 3, 6};
+  for (const Architecture architecture : {Architecture::kVideoToImage, Architecture::kImageToVideo}) {
+    const JobData job = assemble_job_data(architecture, images, videos, members, allowed);
+    EXPECT_EQ(job.training_images, allowed);
+    EXPECT_EQ(job.training_videos, members.training);
+    EXPECT_EQ(job.validation_items, members.validation);
+    ASSERT_EQ(job.data.train_inputs.size(0), 3 + 12);
+    ASSERT_EQ(job.data.train_classes.size(), 15u);
+    for (size_t row = 0; row < allowed.size(); ++row) {
+      const torch::Tensor input = job.data.train_inputs[static_cast<int64_t>(row)];
+      EXPECT_EQ(input.flatten()[0].item<float>(), static_cast<float>(allowed[row]));
+      EXPECT_EQ(job.data.train_classes[row], images.classes[static_cast<size_t>(allowed[row])]);
+    }
+  }
+  // The image and cnn_rnn experiments ignore the extra images.
+  EXPECT_TRUE(assemble_job_data(Architecture::kCnnRnn, images, videos, members, allowed).training_images.empty());
+  EXPECT_THROW(assemble_job_data(Architecture::kCnnRnn, images, videos, FoldMembers{{15}, {0}}, {}), Error);
+}
+
 TEST(TrainJobData, AugmentedViewsAreDrawnPerImagePerEpochAndSeeded) {
   const LabelledEmbeddings images = numbered_images(10), videos = numbered_videos(10);
   // View v of image i is filled with 100 i + v.

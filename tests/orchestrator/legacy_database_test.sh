@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Old databases keep working (issue: split protocols). The fixture database
+# was written by the release before train.split existed (legacy_database/
+# README.md). Today's binary migrates it and resumes its sweep with the same
+# spec, which does not mention train.split:
+#   - the rerun is not refused and runs no job again (every job keeps its
+#     attempts and finish time), and every result stays as recorded;
+#   - the sweep's identity is stamped train.split media, and the run says it
+#     kept the old protocol;
+#   - the same spec under a new sweep name gets today's default (post) and
+#     trains new jobs, while naming train.split media explicitly reuses the
+#     old jobs.
+set -euo pipefail
+bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+command -v sqlite3 > /dev/null || fail "the sqlite3 command-line tool is missing (scripts/setup installs it)"
+
+cp "$here/legacy_database/legacy.yaml" "$work/"
+xz -dc "$here/legacy_database/popsweep.db.xz" > "$work/popsweep.db"
+db=$work/popsweep.db
+[[ $(sqlite3 "$db" "PRAGMA user_version") == 6 ]] || fail "the fixture should be a schema-6 database"
+jobs_state() { sqlite3 "$db" "SELECT id, job_key, status, attempts, finished_at FROM jobs WHERE stage != 'ingest' ORDER BY id"; }
+results() {
+  sqlite3 "$db" "SELECT r.job_id, r.experiment, r.fold, printf('%.9f', r.accuracy_best), printf('%.9f', r.accuracy_last),
+                        (SELECT group_concat(media_id || ':' || predicted_best) FROM predictions p WHERE p.job_id = r.job_id)
+                 FROM train_results r JOIN sweep_jobs s USING (job_id) JOIN sweeps w ON w.id = s.sweep_id
+                 WHERE w.name = '${1:-legacy}' ORDER BY r.job_id"
+}
+jobs_before=$(jobs_state)
+results_before=$(results)
+(( $(sqlite3 "$db" "SELECT count(*) FROM train_results") == 6 )) || fail "the fixture should hold 6 training results"
+
+cd "$work"
+"$bin" run legacy.yaml --db "$db" > rerun.log 2>&1 || { cat rerun.log; fail "resuming the old sweep failed"; }
+grep -q "keeps train.split media" rerun.log || { cat rerun.log; fail "the rerun did not say it kept the old protocol"; }
+[[ $(sqlite3 "$db" "PRAGMA user_version") -ge 7 ]] || fail "the database was not migrated"
+[[ "$(jobs_state)" == "$jobs_before" ]] || { diff <(echo "$jobs_before") <(jobs_state); fail "jobs were run again"; }
+[[ "$(results)" == "$results_before" ]] || fail "recorded results changed"
+stamped=$(sqlite3 "$db" "SELECT count(*) FROM sweeps, json_each(sweeps.spec_text, '\$.points') p
+                         WHERE json_extract(p.value, '\$.\"train.split\"') = 'media'")
+(( stamped == 2 )) || fail "expected both identity points stamped train.split media, found $stamped"
+"$bin" report --db "$db" --out report > report.log 2>&1 || { cat report.log; fail "report on the migrated database failed"; }
+echo "old sweep resumed: 0 of $(echo "$jobs_before" | wc -l) jobs rerun, 6 results unchanged, identity stamped media"
+
+# A new sweep from the same spec gets today's default and new jobs; naming the
+# old protocol explicitly finds the old jobs.
+"$bin" run legacy.yaml --db "$db" --new-sweep explicit-media train.split=media > explicit.log 2>&1 ||
+  { cat explicit.log; fail "the explicit media sweep failed"; }
+[[ "$(jobs_state)" == "$jobs_before" ]] || fail "train.split=media under a new name recomputed the old jobs"
+"$bin" run legacy.yaml --db "$db" --new-sweep by-post > post.log 2>&1 || { cat post.log; fail "the post sweep failed"; }
+post_jobs=$(sqlite3 "$db" "SELECT count(*) FROM jobs WHERE stage = 'train' AND json_extract(params, '\$.split') = 'post'")
+(( post_jobs == 6 )) || fail "the default protocol should have trained 6 new jobs, found $post_jobs"
+echo "new sweeps: train.split=media reused the 6 old jobs; the default (post) trained $post_jobs new ones"
