@@ -47,8 +47,8 @@ std::vector<float> probabilities_for(int predicted) {
 class SweepResultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    storage::upsert_sweep(db_, {0, "older", "", "h0", 1, 100, 100});
-    sweep_id_ = storage::upsert_sweep(db_, {0, "paper", "", "h1", 1, 200, 200});
+    storage::upsert_sweep(db_, {0, "older", "", "h0", 1, 100, 100, ""});
+    sweep_id_ = storage::upsert_sweep(db_, {0, "paper", "", "h1", 1, 200, 200, ""});
     add_job("cnn_rnn", 0, 0, 0, {{1, 0, 0, 0}, {2, 1, 1, 0}},
             {{1, 0.7, 0.6, 0.9, 0.5}, {2, 0.6, 0.7, 0.8, 0.6}});
     add_job("cnn_rnn", 0, 1, 0, {{3, 0, 1, 0}, {4, 1, 1, 0}}, {{1, 0.7, 0.6, 0.9, 0.5}});
