@@ -25,6 +25,7 @@ struct SynthReport {
   int images = 0;  // listed image files, duplicates and corrupt ones included
   int videos = 0;
   int duplicates = 0;
+  int cross_type_copies = 0;  // images that are also a video (cross-type preset)
   int corrupt = 0;
   double seconds = 0;
 };
