@@ -124,6 +124,8 @@ WorkerEnvironment worker_environment(const Spec& spec, int threads) {
 int run_sweep(const RunOptions& options, std::ostream& out) {
   const LoadedRun run = load_run(options);
   const Spec& first = run.points.front();
+  // Before the profile is generated or ingested, so a wrong pair fails at once.
+  for (const Spec& point : run.points) check_weights_fit_backbone(point);
   if (options.dry_run) {
     GraphInputs inputs{"(profile fingerprint after ingest)", weights_identity(first)};
     out << "sweep '" << first.name << "': " << run.points.size() << " sweep point(s), database " << run.database
