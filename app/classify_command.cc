@@ -27,7 +27,9 @@ void add_classify_command(CLI::App& app) {
       ->check(CLI::IsMember({"mobilenet_v2"}))
       ->capture_default_str();
   const CLI::Validator builtin(
-      [](std::string& weights) { return nets::is_builtin_weights(weights) ? std::string() : "not builtin:NAME"; },
+      [](std::string& weights) {
+        return nets::is_builtin_weights(weights) ? std::string() : "not builtin:NAME";
+      },
       "builtin:NAME");
   command
       ->add_option("--weights", options->weights,

@@ -46,9 +46,10 @@ void check_weights_fit_backbone(const Spec& spec) {
     throw ConfigError(std::string("features.weights: ") + error.what());
   }
   if (!fitting.empty() && fitting != spec.features.backbone) {
-    throw ConfigError("features.weights: " + weights + " holds " + fitting + " weights, but features.backbone is " +
-                      spec.features.backbone + "; set features.backbone: " + fitting + ", or give " +
-                      spec.features.backbone + " weights (a file, or `random`)");
+    throw ConfigError("features.weights: " + weights + " holds " + fitting +
+                      " weights, but features.backbone is " + spec.features.backbone +
+                      "; set features.backbone: " + fitting + ", or give " + spec.features.backbone +
+                      " weights (a file, or `random`)");
   }
 }
 

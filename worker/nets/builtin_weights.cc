@@ -31,9 +31,7 @@ __attribute__((visibility("hidden"))) extern const std::uint8_t popsweep_builtin
 
 namespace popsweep::nets {
 
-bool is_builtin_weights(const std::string& weights) {
-  return weights.rfind(kBuiltinWeightsPrefix, 0) == 0;
-}
+bool is_builtin_weights(const std::string& weights) { return weights.rfind(kBuiltinWeightsPrefix, 0) == 0; }
 
 const std::vector<BuiltinWeights>& builtin_weights() {
   static const std::vector<BuiltinWeights> all = {
@@ -68,6 +66,13 @@ std::string builtin_weights_sha256(const BuiltinWeights& builtin) {
     if (&all[i] == &builtin) return hashes[i];
   }
   throw Error("builtin_weights_sha256: not one of builtin_weights()");
+}
+
+std::string builtin_weights_with_sha256(const std::string& sha256) {
+  for (const BuiltinWeights& builtin : builtin_weights()) {
+    if (builtin_weights_sha256(builtin) == sha256) return builtin.name;
+  }
+  return "";
 }
 
 std::string architecture_fixed_by_weights(const std::string& weights) {

@@ -42,6 +42,10 @@ const std::vector<BuiltinWeights>& builtin_weights();
 // SHA-256 (hex) of the builtin's bytes, computed once per process.
 std::string builtin_weights_sha256(const BuiltinWeights& builtin);
 
+// The name of the builtin whose bytes have this SHA-256 (hex), or "": lets a
+// stored weights identity (job params' weights_hash) find its builtin again.
+std::string builtin_weights_with_sha256(const std::string& sha256);
+
 // The architecture that `weights` fixes: a builtin's, or "" for files and
 // "random" (which fit either backbone, or are checked when read).
 std::string architecture_fixed_by_weights(const std::string& weights);

@@ -81,12 +81,14 @@ LoadedMobileNetV2 build_mobilenet_v2(const std::vector<NamedTensorRecord>& tenso
   options.classes = classifier_classes(tensors, source);
   const auto architecture = metadata.find(kMetadataArchitecture);
   if (architecture != metadata.end() && architecture->second != "mobilenet_v2") {
-    throw InputError(source, 0, kMetadataArchitecture, "holds " + architecture->second + " weights, not mobilenet_v2");
+    throw InputError(source, 0, kMetadataArchitecture,
+                     "holds " + architecture->second + " weights, not mobilenet_v2");
   }
   const auto padding = metadata.find(kMetadataPadding);
   if (padding != metadata.end()) {
     if (padding->second != kTensorFlowSamePadding && padding->second != "symmetric") {
-      throw InputError(source, 0, kMetadataPadding, "unknown padding " + padding->second + " (tf_same or symmetric)");
+      throw InputError(source, 0, kMetadataPadding,
+                       "unknown padding " + padding->second + " (tf_same or symmetric)");
     }
     if (padding->second == kTensorFlowSamePadding) options.padding = MobileNetV2Padding::kTensorFlowSame;
   }
@@ -98,7 +100,8 @@ LoadedMobileNetV2 build_mobilenet_v2(const std::vector<NamedTensorRecord>& tenso
     loaded.input_mean = parse_triple(mean->second, kMetadataInputMean, source);
     loaded.input_std = parse_triple(std->second, kMetadataInputStd, source);
     for (const float value : loaded.input_std) {
-      if (!(value > 0)) throw InputError(source, 0, kMetadataInputStd, "must be positive, got " + std->second);
+      if (!(value > 0))
+        throw InputError(source, 0, kMetadataInputStd, "must be positive, got " + std->second);
     }
   }
   const auto size = metadata.find("input_size");
@@ -141,7 +144,8 @@ LoadedMobileNetV2 load_mobilenet_v2(const std::string& weights, std::uint64_t se
     if (builtin.architecture != "mobilenet_v2") {
       throw ConfigError(weights + " holds " + builtin.architecture + " weights, not mobilenet_v2");
     }
-    auto bytes = std::make_shared<const std::vector<std::uint8_t>>(builtin.bytes, builtin.bytes + builtin.size);
+    auto bytes =
+        std::make_shared<const std::vector<std::uint8_t>>(builtin.bytes, builtin.bytes + builtin.size);
     const ImportedWeights imported = import_mobilenet_v2(parse_tflite(std::move(bytes), weights));
     loaded = build_mobilenet_v2(imported.tensors, imported.metadata, weights);
   } else {

@@ -37,12 +37,19 @@ TEST(NetsBuiltinWeights, MobileNetV2BytesHaveTheDocumentedSha256) {
   EXPECT_EQ(std::memcmp(builtin.bytes + 4, "TFL3", 4), 0);
 }
 
+TEST(NetsBuiltinWeights, AStoredIdentityFindsItsBuiltinAgain) {
+  EXPECT_EQ(builtin_weights_with_sha256(kDocumentedSha256), "builtin:mobilenet_v2");
+  EXPECT_EQ(builtin_weights_with_sha256(sha256_hex("not a model")), "");
+  EXPECT_EQ(builtin_weights_with_sha256("random:0"), "");
+}
+
 TEST(NetsBuiltinWeights, MobileNetV2IsTheSharedFileByteForByte) {
   const std::vector<std::uint8_t> file = read_binary_file(coral_file("mobilenet_v2_1.0_224_quant.tflite"));
   const BuiltinWeights& builtin = find_builtin_weights("builtin:mobilenet_v2");
   ASSERT_EQ(file.size(), builtin.size);
   EXPECT_EQ(std::memcmp(file.data(), builtin.bytes, builtin.size), 0);
-  EXPECT_EQ(sha256_file_hex(coral_file("mobilenet_v2_1.0_224_quant.tflite")), builtin_weights_sha256(builtin));
+  EXPECT_EQ(sha256_file_hex(coral_file("mobilenet_v2_1.0_224_quant.tflite")),
+            builtin_weights_sha256(builtin));
 }
 
 TEST(NetsBuiltinWeights, UnknownNamesAreRefusedListingTheKnownOnes) {
@@ -69,13 +76,14 @@ TEST(NetsBuiltinWeights, OnlyABuiltinFixesTheArchitecture) {
 TEST(NetsBuiltinWeights, CopiedBinaryClassifiesARealPhotoFromAnotherFolder) {
   const testing::TempDir install;
   const testing::TempDir elsewhere;
-  ASSERT_EQ(testing::run_command("cp '" + testing::popsweep_binary() + "' '" + install.file("popsweep") + "'"), 0);
+  ASSERT_EQ(
+      testing::run_command("cp '" + testing::popsweep_binary() + "' '" + install.file("popsweep") + "'"), 0);
   std::string output;
-  const int status = testing::run_command(
-      "cd '" + elsewhere.path() + "' && '" + install.file("popsweep") +
-          "' classify --weights builtin:mobilenet_v2 --labels '" + coral_file("imagenet_labels.txt") +
-          "' --image '" + coral_file("parrot.jpg") + "' --top 5",
-      &output);
+  const int status = testing::run_command("cd '" + elsewhere.path() + "' && '" + install.file("popsweep") +
+                                              "' classify --weights builtin:mobilenet_v2 --labels '" +
+                                              coral_file("imagenet_labels.txt") + "' --image '" +
+                                              coral_file("parrot.jpg") + "' --top 5",
+                                          &output);
   ASSERT_EQ(status, 0) << output;
   EXPECT_NE(output.find("macaw"), std::string::npos) << output;
   std::printf("[ top-5 ] parrot.jpg with the copied binary:\n%s", output.c_str());

@@ -240,8 +240,10 @@ TEST_F(NetsMobileNetV2Coral, BuiltinPutsTheObviousClassInTheTop5) {
        "dragonfly, darning needle, devil's darning needle, sewing needle, snake feeder, snake doctor, "
        "mosquito hawk, skeeter hawk"}};
   for (const auto& [photo, label] : cases) {
-    const media::RgbImage image = media::resize_bilinear(media::decode_image_file(coral_file(photo)), 224, 224);
-    const std::vector<float> chw = media::normalize_to_chw(image, {builtin.input_mean(), builtin.input_std()});
+    const media::RgbImage image =
+        media::resize_bilinear(media::decode_image_file(coral_file(photo)), 224, 224);
+    const std::vector<float> chw =
+        media::normalize_to_chw(image, {builtin.input_mean(), builtin.input_std()});
     const std::vector<ClassScore> scores = builtin.top_classes(chw, *labels_, 5);
     const bool found =
         std::any_of(scores.begin(), scores.end(), [&](const ClassScore& s) { return s.label == label; });
