@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
+#include "worker/nets/builtin_weights.h"
 #include "worker/nets/mobilenet_v2_classifier.h"
 
 namespace popsweep::app {
@@ -25,9 +26,16 @@ void add_classify_command(CLI::App& app) {
   command->add_option("--backbone", options->backbone, "backbone architecture")
       ->check(CLI::IsMember({"mobilenet_v2"}))
       ->capture_default_str();
-  command->add_option("--weights", options->weights, "weight file (e.g. from `popsweep weights import`)")
+  const CLI::Validator builtin(
+      [](std::string& weights) {
+        return nets::is_builtin_weights(weights) ? std::string() : "not builtin:NAME";
+      },
+      "builtin:NAME");
+  command
+      ->add_option("--weights", options->weights,
+                   "weight file (e.g. from `popsweep weights import`), or builtin:mobilenet_v2")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile | builtin);
   command->add_option("--labels", options->labels, "class names, one a line, line 1 = class 0")
       ->required()
       ->check(CLI::ExistingFile);

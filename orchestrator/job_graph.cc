@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/sha256.h"
+#include "worker/nets/builtin_weights.h"
 #include "worker/train/split_protocol.h"
 
 namespace popsweep::orchestrator {
@@ -37,11 +38,34 @@ nlohmann::json feature_set_params(const Spec& spec, const GraphInputs& inputs) {
           {"view_seed", spec.features.views > 0 ? spec.seed : 0}};
 }
 
+void check_weights_fit_backbone(const Spec& spec) {
+  const std::string& weights = spec.features.weights;
+  std::string fitting;
+  try {
+    fitting = nets::architecture_fixed_by_weights(weights);
+  } catch (const ConfigError& error) {
+    throw ConfigError(std::string("features.weights: ") + error.what());
+  }
+  if (!fitting.empty() && fitting != spec.features.backbone) {
+    throw ConfigError("features.weights: " + weights + " holds " + fitting +
+                      " weights, but features.backbone is " + spec.features.backbone +
+                      "; set features.backbone: " + fitting + ", or give " + spec.features.backbone +
+                      " weights (a file, or `random`)");
+  }
+}
+
 std::string weights_identity(const Spec& spec) {
+  check_weights_fit_backbone(spec);
   if (spec.features.weights == "random") return "random:" + std::to_string(spec.features.weights_seed);
+  // A builtin is named by its content, so a sweep on it shares its jobs with
+  // one on the file it was built from.
+  if (nets::is_builtin_weights(spec.features.weights)) {
+    return nets::builtin_weights_sha256(nets::find_builtin_weights(spec.features.weights));
+  }
   if (!file_exists(spec.features.weights)) {
     throw ConfigError("features.weights: " + spec.features.weights +
-                      " does not exist (get torchvision's file with scripts/fetch-weights, or use `random`)");
+                      " does not exist (get torchvision's file with scripts/fetch-weights, use "
+                      "`builtin:mobilenet_v2` with features.backbone: mobilenet_v2, or use `random`)");
   }
   return sha256_file_hex(spec.features.weights);
 }

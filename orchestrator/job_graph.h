@@ -35,7 +35,7 @@ struct PlannedJob {
 // What the graph needs to know about the ingested profile and the weights.
 struct GraphInputs {
   std::string profile_fingerprint;  // changes whenever posts, media or followers change
-  std::string weights_hash;         // SHA-256 of the weights file, or "random:<seed>"
+  std::string weights_hash;         // SHA-256 of the weights (file or builtin), or "random:<seed>"
 };
 
 // `swept_values[i]` are the swept keys' values of points[i] (may be empty).
@@ -45,9 +45,13 @@ std::vector<PlannedJob> plan_jobs(const std::vector<Spec>& points, const GraphIn
 // The parameters of shared pieces, as they appear in job params.
 nlohmann::json label_params(const Spec& spec, int classes, const GraphInputs& inputs);
 nlohmann::json feature_set_params(const Spec& spec, const GraphInputs& inputs);
-// Content identity of the backbone weights, for job keys: the file's
-// SHA-256, or the seed of random weights.
+// Content identity of the backbone weights, for job keys: the SHA-256 of the
+// file or of a builtin's bytes, or the seed of random weights. Checks the
+// weights first (check_weights_fit_backbone, and that a file exists).
 std::string weights_identity(const Spec& spec);
+// ConfigError naming features.weights and features.backbone when the weights
+// are a builtin made for another backbone, or an unknown builtin.
+void check_weights_fit_backbone(const Spec& spec);
 nlohmann::json dedup_params(const Spec& spec);
 // One training job's parameters and seed, the same whether the job comes
 // from a sweep or from `popsweep train`, so both find each other's results.

@@ -63,7 +63,9 @@ std::vector<SpecField> build_schema() {
       choice("features.backbone", "efficientnet_b0", {"efficientnet_b0", "mobilenet_v2"},
              "frozen ImageNet backbone (M13)"),
       field("features.weights", FieldKind::Text, std::string("random"),
-            "backbone weights file (.pth or .safetensors), or `random` (seeded; not pretrained)"),
+            "backbone weights: a file (.pth or .safetensors), `builtin:mobilenet_v2` (the ImageNet "
+            "MobileNetV2 built into popsweep, for features.backbone mobilenet_v2), or `random` (seeded; not "
+            "pretrained)"),
       field("features.weights_seed", FieldKind::Integer, std::int64_t{0}, "seed of `random` weights"),
       bounded(field("features.image_size", FieldKind::Integer, std::int64_t{224}, "input side in pixels (M11)"), 32,
               1024),

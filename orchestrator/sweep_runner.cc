@@ -143,6 +143,8 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   LoadedRun run = load_run(options);
   keep_legacy_split(run, options, out);
   const Spec& first = run.points.front();
+  // Before the profile is generated or ingested, so a wrong pair fails at once.
+  for (const Spec& point : run.points) check_weights_fit_backbone(point);
   if (options.dry_run) {
     GraphInputs inputs{"(profile fingerprint after ingest)", weights_identity(first)};
     out << "sweep '" << first.name << "': " << run.points.size() << " sweep point(s), database " << run.database

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/sha256.h"
+#include "worker/nets/builtin_weights.h"
 #include "worker/nets/efficientnet_b0_weights.h"
 #include "worker/nets/frozen_efficientnet_b0.h"
 #include "worker/nets/imagenet_preprocessing.h"
@@ -182,6 +183,10 @@ std::unique_ptr<FrozenBackbone> load_backbone(const BackboneSpec& spec) {
     throw ConfigError("unknown backbone '" + spec.name + "' (known: efficientnet_b0, mobilenet_v2)");
   }
   if (spec.weights.empty()) throw ConfigError("no backbone weights given (a weight file, or 'random')");
+  const std::string fitting = architecture_fixed_by_weights(spec.weights);
+  if (!fitting.empty() && fitting != spec.name) {
+    throw ConfigError("weights " + spec.weights + " are for the " + fitting + " backbone, not " + spec.name);
+  }
   const torch::Device device = parse_device(spec.device);
   if (spec.name == "mobilenet_v2") {
     return std::make_unique<MobileNetV2Backbone>(load_mobilenet_v2(spec.weights, spec.random_seed, device),
@@ -193,6 +198,7 @@ std::unique_ptr<FrozenBackbone> load_backbone(const BackboneSpec& spec) {
 
 std::string weights_identity(const BackboneSpec& spec) {
   if (spec.weights == kRandomWeights) return "random:" + std::to_string(spec.random_seed);
+  if (is_builtin_weights(spec.weights)) return builtin_weights_sha256(find_builtin_weights(spec.weights));
   return sha256_file_hex(spec.weights);
 }
 

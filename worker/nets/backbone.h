@@ -7,7 +7,8 @@
 // pooled features: EfficientNet-B0 (weights from a torch.save archive or a
 // safetensors file, efficientnet_b0_weights.h) and MobileNetV2 (also from a
 // safetensors file made by `popsweep weights import` out of a TFLite model,
-// mobilenet_v2_weights.h); either may be "random".
+// mobilenet_v2_weights.h, or the builtin ImageNet model "builtin:mobilenet_v2");
+// either may be "random".
 #pragma once
 
 #include <torch/torch.h>
@@ -52,7 +53,8 @@ class FrozenBackbone {
 struct BackboneSpec {
   // Architecture: "efficientnet_b0" or "mobilenet_v2".
   std::string name = "efficientnet_b0";
-  // A torch.save archive or a safetensors file, or "random" (seeded by
+  // A torch.save archive or a safetensors file, a builtin
+  // ("builtin:mobilenet_v2", builtin_weights.h), or "random" (seeded by
   // random_seed; logs a warning: features are then not pretrained).
   std::string weights = "random";
   std::uint64_t random_seed = 0;
@@ -60,12 +62,14 @@ struct BackboneSpec {
   std::string device = "cpu";
 };
 
-// Throws ConfigError for an unknown name or device, InputError for a weight
-// file that cannot be read or does not match the architecture.
+// Throws ConfigError for an unknown name or device or a builtin made for
+// another architecture, InputError for a weight file that cannot be read or
+// does not match the architecture.
 std::unique_ptr<FrozenBackbone> load_backbone(const BackboneSpec& spec);
 
 // What decides the features besides the architecture: "random:<seed>" for
-// random weights, otherwise the SHA-256 of the weight file (hex).
+// random weights, otherwise the SHA-256 (hex) of the weight file or of the
+// builtin's bytes (the same as of the file it was built from).
 std::string weights_identity(const BackboneSpec& spec);
 
 }  // namespace popsweep::nets

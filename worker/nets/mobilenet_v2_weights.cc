@@ -11,11 +11,13 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "worker/nets/builtin_weights.h"
 #include "worker/nets/efficientnet_b0_weights.h"
 #include "worker/nets/imagenet_preprocessing.h"
 #include "worker/nets/safetensors.h"
 #include "worker/nets/state_dict_loader.h"
 #include "worker/nets/tflite_import.h"
+#include "worker/nets/tflite_model.h"
 #include "worker/nets/torchvision_initialisation.h"
 #include "worker/nets/weight_file.h"
 
@@ -67,6 +69,54 @@ std::int64_t classifier_classes(const std::vector<NamedTensorRecord>& tensors, c
   throw InputError(source, 0, "classifier.1.weight", "missing: not MobileNetV2 weights");
 }
 
+// The module for `tensors` (torchvision's names), set up as their metadata
+// says (tflite_import.h); `source` names them in errors.
+LoadedMobileNetV2 build_mobilenet_v2(const std::vector<NamedTensorRecord>& tensors,
+                                     const std::map<std::string, std::string>& metadata,
+                                     const std::string& source) {
+  LoadedMobileNetV2 loaded;
+  loaded.input_mean = kImageNetMean;
+  loaded.input_std = kImageNetStd;
+  MobileNetV2Options options;
+  options.classes = classifier_classes(tensors, source);
+  const auto architecture = metadata.find(kMetadataArchitecture);
+  if (architecture != metadata.end() && architecture->second != "mobilenet_v2") {
+    throw InputError(source, 0, kMetadataArchitecture,
+                     "holds " + architecture->second + " weights, not mobilenet_v2");
+  }
+  const auto padding = metadata.find(kMetadataPadding);
+  if (padding != metadata.end()) {
+    if (padding->second != kTensorFlowSamePadding && padding->second != "symmetric") {
+      throw InputError(source, 0, kMetadataPadding,
+                       "unknown padding " + padding->second + " (tf_same or symmetric)");
+    }
+    if (padding->second == kTensorFlowSamePadding) options.padding = MobileNetV2Padding::kTensorFlowSame;
+  }
+  const auto mean = metadata.find(kMetadataInputMean), std = metadata.find(kMetadataInputStd);
+  if ((mean == metadata.end()) != (std == metadata.end())) {
+    throw InputError(source, 0, "", "metadata holds only one of input_mean and input_std");
+  }
+  if (mean != metadata.end()) {
+    loaded.input_mean = parse_triple(mean->second, kMetadataInputMean, source);
+    loaded.input_std = parse_triple(std->second, kMetadataInputStd, source);
+    for (const float value : loaded.input_std) {
+      if (!(value > 0))
+        throw InputError(source, 0, kMetadataInputStd, "must be positive, got " + std->second);
+    }
+  }
+  const auto size = metadata.find("input_size");
+  if (size != metadata.end()) {
+    std::istringstream in(size->second);
+    if (!(in >> loaded.input_size) || loaded.input_size < 32 || loaded.input_size > 4096) {
+      throw InputError(source, 0, "input_size", "expected a side between 32 and 4096, got " + size->second);
+    }
+  }
+  loaded.model = MobileNetV2(options);
+  load_state_dict(*loaded.model, tensors, source);
+  spdlog::debug("MobileNetV2 weights loaded from {} ({} classes)", source, options.classes);
+  return loaded;
+}
+
 }  // namespace
 
 void initialise_randomly(MobileNetV2Impl& model, std::uint64_t seed) {
@@ -76,59 +126,32 @@ void initialise_randomly(MobileNetV2Impl& model, std::uint64_t seed) {
 LoadedMobileNetV2 load_mobilenet_v2(const std::string& weights, std::uint64_t seed,
                                     const torch::Device& device) {
   LoadedMobileNetV2 loaded;
-  loaded.input_mean = kImageNetMean;
-  loaded.input_std = kImageNetStd;
   if (weights == kRandomWeights) {
     spdlog::warn(
         "MobileNetV2 has RANDOM weights (seed {}): its features are NOT ImageNet-pretrained, so duplicates, "
-        "t-SNE maps and every model trained on them mean nothing for the method (M13). Import real weights "
-        "with `popsweep weights import --tflite`.",
+        "t-SNE maps and every model trained on them mean nothing for the method (M13). Use "
+        "`features.weights: builtin:mobilenet_v2` (the ImageNet MobileNetV2 built into popsweep) or import "
+        "real weights with `popsweep weights import --tflite`.",
         seed);
+    loaded.input_mean = kImageNetMean;
+    loaded.input_std = kImageNetStd;
     loaded.model = MobileNetV2(MobileNetV2Options{});
     initialise_randomly(*loaded.model, seed);
     loaded.random_weights = true;
+  } else if (is_builtin_weights(weights)) {
+    // Imported in memory exactly as `popsweep weights import` would write it.
+    const BuiltinWeights& builtin = find_builtin_weights(weights);
+    if (builtin.architecture != "mobilenet_v2") {
+      throw ConfigError(weights + " holds " + builtin.architecture + " weights, not mobilenet_v2");
+    }
+    auto bytes =
+        std::make_shared<const std::vector<std::uint8_t>>(builtin.bytes, builtin.bytes + builtin.size);
+    const ImportedWeights imported = import_mobilenet_v2(parse_tflite(std::move(bytes), weights));
+    loaded = build_mobilenet_v2(imported.tensors, imported.metadata, weights);
   } else {
     const std::map<std::string, std::string> metadata =
         read_safetensors_metadata(read_header_bytes(weights), weights);
-    const std::vector<NamedTensorRecord> tensors = read_weight_file(weights);
-    MobileNetV2Options options;
-    options.classes = classifier_classes(tensors, weights);
-    const auto architecture = metadata.find(kMetadataArchitecture);
-    if (architecture != metadata.end() && architecture->second != "mobilenet_v2") {
-      throw InputError(weights, 0, kMetadataArchitecture,
-                       "holds " + architecture->second + " weights, not mobilenet_v2");
-    }
-    const auto padding = metadata.find(kMetadataPadding);
-    if (padding != metadata.end()) {
-      if (padding->second != kTensorFlowSamePadding && padding->second != "symmetric") {
-        throw InputError(weights, 0, kMetadataPadding,
-                         "unknown padding " + padding->second + " (tf_same or symmetric)");
-      }
-      if (padding->second == kTensorFlowSamePadding) options.padding = MobileNetV2Padding::kTensorFlowSame;
-    }
-    const auto mean = metadata.find(kMetadataInputMean), std = metadata.find(kMetadataInputStd);
-    if ((mean == metadata.end()) != (std == metadata.end())) {
-      throw InputError(weights, 0, "", "metadata holds only one of input_mean and input_std");
-    }
-    if (mean != metadata.end()) {
-      loaded.input_mean = parse_triple(mean->second, kMetadataInputMean, weights);
-      loaded.input_std = parse_triple(std->second, kMetadataInputStd, weights);
-      for (const float value : loaded.input_std) {
-        if (!(value > 0))
-          throw InputError(weights, 0, kMetadataInputStd, "must be positive, got " + std->second);
-      }
-    }
-    const auto size = metadata.find("input_size");
-    if (size != metadata.end()) {
-      std::istringstream in(size->second);
-      if (!(in >> loaded.input_size) || loaded.input_size < 32 || loaded.input_size > 4096) {
-        throw InputError(weights, 0, "input_size",
-                         "expected a side between 32 and 4096, got " + size->second);
-      }
-    }
-    loaded.model = MobileNetV2(options);
-    load_state_dict(*loaded.model, tensors, weights);
-    spdlog::debug("MobileNetV2 weights loaded from {} ({} classes)", weights, options.classes);
+    loaded = build_mobilenet_v2(read_weight_file(weights), metadata, weights);
   }
   loaded.model->eval();
   loaded.model->to(device);

@@ -6,6 +6,9 @@
 //   - torchvision's state dict (torch.save archive or safetensors without that
 //     metadata): symmetric padding, the class count of classifier.1, ImageNet
 //     mean/std;
+//   - "builtin:mobilenet_v2" (builtin_weights.h): the Coral ImageNet model
+//     compiled into the binary, imported in memory as `popsweep weights
+//     import` would write it, so it loads exactly like the file it imports;
 //   - "random": torchvision's initialisation from a seeded generator, 1000
 //     classes, ImageNet mean/std; logs a loud warning.
 #pragma once
@@ -38,7 +41,8 @@ struct LoadedMobileNetV2 {
 // norms, normal(0, 0.01) classifier), drawn from a CPU generator seeded with `seed`.
 void initialise_randomly(MobileNetV2Impl& model, std::uint64_t seed);
 
-// Throws InputError for an unreadable or mismatched file.
+// Throws InputError for an unreadable or mismatched file, ConfigError for an
+// unknown builtin.
 LoadedMobileNetV2 load_mobilenet_v2(const std::string& weights, std::uint64_t seed,
                                     const torch::Device& device);
 

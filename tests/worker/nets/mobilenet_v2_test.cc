@@ -1,14 +1,17 @@
 // MobileNetV2 (M13): torchvision's names, TensorFlow SAME padding, and the
-// Coral quantised TFLite model imported and run on real photos.
+// Coral quantised TFLite model imported and run on real photos, from its file
+// and as the builtin compiled into the binary.
 #include "worker/nets/mobilenet_v2.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "common/error.h"
+#include "common/sha256.h"
 #include "tests/support/temp_dir.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
@@ -183,6 +186,83 @@ TEST_F(NetsMobileNetV2Coral, BackboneReportsTheImportedInputConventionAndRawFeat
   const torch::Tensor map = backbone->feature_map(images);
   EXPECT_TRUE(map.requires_grad());
   EXPECT_TRUE(torch::allclose(backbone->pool(map), features, 1e-5, 1e-5));
+}
+
+// The builtin (builtin_weights.h) is the shared file compiled in: loaded with
+// another working directory, it gives exactly the features of that file
+// imported by hand, and its identity is the file's SHA-256.
+TEST_F(NetsMobileNetV2Coral, BuiltinFromAnotherFolderGivesTheSharedFileFeatures) {
+  BackboneSpec builtin_spec;
+  builtin_spec.name = "mobilenet_v2";
+  builtin_spec.weights = "builtin:mobilenet_v2";
+  std::unique_ptr<FrozenBackbone> builtin;
+  {
+    const testing::TempDir elsewhere;
+    const std::filesystem::path before = std::filesystem::current_path();
+    std::filesystem::current_path(elsewhere.path());
+    builtin = load_backbone(builtin_spec);
+    std::filesystem::current_path(before);
+  }
+  BackboneSpec file_spec = builtin_spec;
+  file_spec.weights = *weights_;
+  const std::unique_ptr<FrozenBackbone> file = load_backbone(file_spec);
+  EXPECT_EQ(builtin->input_size(), 224);
+  EXPECT_EQ(builtin->input_mean(), file->input_mean());
+  EXPECT_EQ(builtin->input_std(), file->input_std());
+
+  std::vector<torch::Tensor> photos;
+  for (const char* photo : {"cat.bmp", "parrot.jpg", "owl.jpg"}) {
+    const media::RgbImage image =
+        media::resize_bilinear(media::decode_image_file(coral_file(photo)), 224, 224);
+    std::vector<float> chw = media::normalize_to_chw(image, {file->input_mean(), file->input_std()});
+    photos.push_back(torch::from_blob(chw.data(), {1, 3, 224, 224}).clone());
+  }
+  const torch::Tensor images = torch::cat(photos);
+  const torch::Tensor from_builtin = builtin->embed(images);
+  const torch::Tensor from_file = file->embed(images);
+  ASSERT_EQ(from_builtin.sizes(), (std::vector<std::int64_t>{3, 1280}));
+  EXPECT_TRUE(torch::equal(from_builtin, from_file)) << (from_builtin - from_file).abs().max();
+  // Real features: different photos are far apart, relative to their size.
+  const double spread = (from_builtin[0] - from_builtin[1]).norm().item<double>();
+  EXPECT_GT(spread, 0.1 * from_builtin[0].norm().item<double>());
+
+  EXPECT_EQ(weights_identity(builtin_spec), sha256_file_hex(coral_file("mobilenet_v2_1.0_224_quant.tflite")));
+}
+
+TEST_F(NetsMobileNetV2Coral, BuiltinPutsTheObviousClassInTheTop5) {
+  const MobileNetV2Classifier builtin("builtin:mobilenet_v2");
+  EXPECT_EQ(builtin.classes(), 1001);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"hot_dog.jpg", "hotdog, hot dog, red hot"},
+      {"owl.jpg", "great grey owl, great gray owl, Strix nebulosa"},
+      {"grace_hopper.bmp", "military uniform"},
+      {"dragonfly.bmp",
+       "dragonfly, darning needle, devil's darning needle, sewing needle, snake feeder, snake doctor, "
+       "mosquito hawk, skeeter hawk"}};
+  for (const auto& [photo, label] : cases) {
+    const media::RgbImage image =
+        media::resize_bilinear(media::decode_image_file(coral_file(photo)), 224, 224);
+    const std::vector<float> chw =
+        media::normalize_to_chw(image, {builtin.input_mean(), builtin.input_std()});
+    const std::vector<ClassScore> scores = builtin.top_classes(chw, *labels_, 5);
+    const bool found =
+        std::any_of(scores.begin(), scores.end(), [&](const ClassScore& s) { return s.label == label; });
+    EXPECT_TRUE(found) << photo << ": " << describe(scores);
+    std::printf("[ top-5 ] builtin, %s: %s\n", photo.c_str(), describe(scores).c_str());
+  }
+}
+
+TEST(NetsMobileNetV2Backbone, BuiltinForAnotherBackboneIsRefusedNamingBoth) {
+  BackboneSpec spec;
+  spec.name = "efficientnet_b0";
+  spec.weights = "builtin:mobilenet_v2";
+  try {
+    load_backbone(spec);
+    ADD_FAILURE() << "builtin:mobilenet_v2 was loaded into efficientnet_b0";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("builtin:mobilenet_v2"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("efficientnet_b0"), std::string::npos) << error.what();
+  }
 }
 
 TEST(NetsMobileNetV2Backbone, RandomWeightsGiveUnitRmsFeaturesAndImageNetNormalisation) {
