@@ -1,6 +1,7 @@
 #include "orchestrator/spec.h"
 
 #include "common/error.h"
+#include "worker/nets/builtin_weights.h"
 
 namespace popsweep::orchestrator {
 namespace {
@@ -64,6 +65,12 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   }
   if (spec.profile.format == "instaloader" && spec.profile.followers.empty()) {
     throw ConfigError(where + "profile.format instaloader needs profile.followers (a date,followers CSV)");
+  }
+  if (const std::string fixed = nets::architecture_fixed_by_weights(spec.features.weights);
+      !fixed.empty() && fixed != spec.features.backbone) {
+    throw ConfigError(where + "features.weights " + spec.features.weights + " are weights for " + fixed +
+                      ", but features.backbone is " + spec.features.backbone + ": set features.backbone: " + fixed +
+                      " or other weights");
   }
   if (spec.train.split == "time" && spec.labels.mode != "trailing") {
     throw ConfigError(where + "train.split time predicts each post from earlier posts only, but labels.mode " +

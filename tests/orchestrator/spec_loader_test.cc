@@ -99,6 +99,19 @@ TEST(SpecLoader, CrossKeyRules) {
   EXPECT_THROW(make_spec(parse_spec_text("", "s.yaml").values, "s.yaml"), ConfigError);
   const LoadedSpec both = parse_spec_text("profile:\n  path: x\n  synth:\n    preset: tiny\n", "s.yaml");
   EXPECT_THROW(make_spec(both.values, "s.yaml"), ConfigError);
+  // The built-in MobileNetV2 under the EfficientNet-B0 backbone: refused by
+  // `popsweep spec` too, naming both keys.
+  const LoadedSpec mismatch = parse_spec_text(
+      "profile:\n  synth:\n    preset: tiny\nfeatures:\n  backbone: efficientnet_b0\n  weights: builtin:mobilenet_v2\n",
+      "s.yaml");
+  try {
+    make_spec(mismatch.values, "s.yaml");
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("features.weights"), std::string::npos) << message;
+    EXPECT_NE(message.find("features.backbone"), std::string::npos) << message;
+  }
 }
 
 TEST(SpecLoader, SplitProtocolDefaultsToPostAndTimeNeedsTrailingLabels) {
