@@ -71,7 +71,8 @@ struct Sighting {
   bool moved = false;
 };
 
-void update_sighting(std::optional<Sighting>& sighting, const storage::LeaseRow& row, LeaseClock::time_point now) {
+void update_sighting(std::optional<Sighting>& sighting, const storage::LeaseRow& row,
+                     LeaseClock::time_point now) {
   if (!sighting || sighting->holder != row.holder) {
     sighting = Sighting{row.holder, row.heartbeat, now, false};
   } else if (sighting->heartbeat != row.heartbeat) {
@@ -95,18 +96,67 @@ bool take_if_unchanged(storage::Database& db, const std::optional<storage::Lease
                        const storage::LeaseRow& mine) {
   storage::Transaction transaction(db);
   const std::optional<storage::LeaseRow> now = storage::read_lease(db);
-  const bool unchanged = seen ? now && now->holder == seen->holder && now->heartbeat == seen->heartbeat : !now;
+  const bool unchanged =
+      seen ? now && now->holder == seen->holder && now->heartbeat == seen->heartbeat : !now;
   if (!unchanged) return false;
   storage::write_lease(db, mine);
   transaction.commit();
   return true;
 }
 
+storage::LeaseRow row_for(const LeaseIdentity& me, const LeaseTiming& timing, std::int64_t unix_now) {
+  storage::LeaseRow row;
+  row.holder = holder_token(me);
+  row.host = me.host;
+  row.boot_id = me.boot_id;
+  row.pid = me.pid;
+  row.process_start = me.process_start;
+  row.started_at = me.started_at;
+  row.renewed_at = unix_now;
+  row.heartbeat_ms = timing.heartbeat.count();
+  row.lifetime_ms = timing.lifetime.count();
+  return row;
+}
+
+// Whether the lease may be taken now (and why), else whether its holder is
+// known to be alive; neither means "keep watching".
+struct Judgement {
+  std::string take_because;
+  bool alive = false;
+};
+
+Judgement judge(const std::optional<storage::LeaseRow>& held, const std::optional<Sighting>& sighting,
+                const LeaseIdentity& me, const LeaseTiming& timing, const LeaseWorld& world,
+                LeaseClock::time_point now) {
+  Judgement judgement;
+  if (!held) {
+    judgement.take_because = "free";
+  } else if (same_host(*held, me)) {
+    judgement.alive = world.process_running(held->pid, held->process_start);
+    if (!judgement.alive) {
+      judgement.take_because =
+          fmt::format("taken over from pid {} on this host, which has exited", held->pid);
+    }
+  } else {
+    // Alive while it is seen beating; one that stopped is only judged gone
+    // once it has stood still for a whole lifetime.
+    const LeaseClock::duration still = now - sighting->since;
+    judgement.alive = sighting->moved && still <= 3 * milliseconds(held->heartbeat_ms);
+    if (still >= expiry_of(*held, timing)) {
+      judgement.take_because = fmt::format("taken over from {}: its heartbeat stood still for {:.1f} s",
+                                           describe_holder(*held), seconds_of(still));
+    }
+  }
+  return judgement;
+}
+
 std::string refusal(const std::string& path, const storage::LeaseRow& held, milliseconds expiry,
                     const std::string& why) {
   return fmt::format(
-      "{} is in use by another coordinator ({}): {}. One coordinator per database: wait for it to finish or stop "
-      "it; a coordinator that died frees the database at once on its own host, elsewhere once its heartbeat has "
+      "{} is in use by another coordinator ({}): {}. One coordinator per database: wait for it to finish or "
+      "stop "
+      "it; a coordinator that died frees the database at once on its own host, elsewhere once its heartbeat "
+      "has "
       "stood still for {:.0f} s (`popsweep status --db {}` shows the holder)",
       path, describe_holder(held), why, seconds_of(expiry), path);
 }
@@ -118,7 +168,8 @@ LeaseTiming lease_timing_from_environment() {
   timing.heartbeat = seconds_from_environment("POPSWEEP_LEASE_HEARTBEAT_SECONDS", timing.heartbeat);
   timing.lifetime = seconds_from_environment("POPSWEEP_LEASE_LIFETIME_SECONDS", timing.lifetime);
   if (timing.lifetime < 3 * timing.heartbeat) {
-    throw ConfigError("the lease lifetime must be at least three heartbeat intervals (POPSWEEP_LEASE_*_SECONDS)");
+    throw ConfigError(
+        "the lease lifetime must be at least three heartbeat intervals (POPSWEEP_LEASE_*_SECONDS)");
   }
   return timing;
 }
@@ -165,64 +216,42 @@ std::string describe_holder(const storage::LeaseRow& row) {
 
 storage::LeaseRow acquire_lease(storage::Database& db, const LeaseIdentity& me, const LeaseTiming& timing,
                                 WhenHeld when_held, const LeaseWorld& world) {
-  storage::LeaseRow mine;
-  mine.holder = holder_token(me);
-  mine.host = me.host;
-  mine.boot_id = me.boot_id;
-  mine.pid = me.pid;
-  mine.process_start = me.process_start;
-  mine.started_at = me.started_at;
-  mine.renewed_at = world.unix_now();
-  mine.heartbeat_ms = timing.heartbeat.count();
-  mine.lifetime_ms = timing.lifetime.count();
-
+  const storage::LeaseRow mine = row_for(me, timing, world.unix_now());
   const LeaseClock::time_point began = world.now();
   std::optional<Sighting> sighting;
-  std::string announced;  // the holder we last said we are waiting for
+  std::string announced;  // the holder we last said we wait for
   for (;;) {
     const std::optional<storage::LeaseRow> held = storage::read_lease(db);
     const LeaseClock::time_point now = world.now();
     if (held) update_sighting(sighting, *held, now);
-    std::string take_because;
-    bool alive = false;
-    if (!held) {
-      take_because = "free";
-    } else if (same_host(*held, me)) {
-      alive = world.process_running(held->pid, held->process_start);
-      if (!alive) take_because = fmt::format("taken over from pid {} on this host, which has exited", held->pid);
-    } else {
-      // Alive while it is seen beating; one that stopped is only judged gone
-      // once it has stood still for a whole lifetime.
-      alive = sighting->moved && now - sighting->since <= 3 * milliseconds(held->heartbeat_ms);
-      if (now - sighting->since >= expiry_of(*held, timing)) {
-        take_because = fmt::format("taken over from {}: its heartbeat stood still for {:.1f} s", describe_holder(*held),
-                                   seconds_of(now - sighting->since));
-      }
-    }
-    if (!take_because.empty()) {
+    const Judgement judgement = judge(held, sighting, me, timing, world, now);
+    if (!judgement.take_because.empty()) {
       if (take_if_unchanged(db, held, mine)) {
-        if (held) world.log("coordinator lease of " + db.path() + " " + take_because);
+        if (held) world.log("coordinator lease of " + db.path() + " " + judgement.take_because);
         return mine;
       }
       sighting.reset();  // someone else wrote the row meanwhile: judge it afresh
       continue;
     }
-    if (alive && when_held == WhenHeld::Refuse) {
-      throw LeaseHeldError(refusal(db.path(), *held, expiry_of(*held, timing), "it is alive (its heartbeat is changing)"));
+    const milliseconds expiry = expiry_of(*held, timing);
+    if (judgement.alive && when_held == WhenHeld::Refuse) {
+      throw LeaseHeldError(refusal(db.path(), *held, expiry, "it is alive (its heartbeat is changing)"));
     }
-    if (alive && now - began >= timing.lifetime) {
-      throw LeaseHeldError(refusal(
-          db.path(), *held, expiry_of(*held, timing),
-          fmt::format("this Slurm requeue waited {:.0f} s for it to end, and it is still alive", seconds_of(now - began))));
+    if (judgement.alive && now - began >= timing.lifetime) {
+      throw LeaseHeldError(
+          refusal(db.path(), *held, expiry,
+                  fmt::format("this Slurm requeue waited {:.0f} s for it to end, and it is still alive",
+                              seconds_of(now - began))));
     }
     if (announced != held->holder) {
       announced = held->holder;
-      world.log(fmt::format(
-          "{} is held by {}: {}", db.path(), describe_holder(*held),
-          when_held == WhenHeld::WaitForRelease
-              ? fmt::format("this is a Slurm requeue, waiting up to {:.0f} s for it to end", seconds_of(timing.lifetime))
-              : fmt::format("watching its heartbeat (taken over if it stands still for {:.0f} s)",
-                            seconds_of(expiry_of(*held, timing)))));
+      world.log(
+          fmt::format("{} is held by {}: {}", db.path(), describe_holder(*held),
+                      when_held == WhenHeld::WaitForRelease
+                          ? fmt::format("this is a Slurm requeue, waiting up to {:.0f} s for it to end",
+                                        seconds_of(timing.lifetime))
+                          : fmt::format("watching its heartbeat (taken over if it stands still for {:.0f} s)",
+                                        seconds_of(expiry))));
     }
     world.sleep(poll_interval_of(*held));
   }
@@ -250,16 +279,18 @@ std::string describe_lease(storage::Database& db, const LeaseIdentity& me, const
   if (held->heartbeat != first.heartbeat) {
     return text + fmt::format("; last heartbeat just now (it changed after {:.1f} s of watching)\n", watched);
   }
-  return text + fmt::format(
-                    "; no heartbeat in the {:.1f} s watched (it renews every {:.0f} s; another coordinator takes "
-                    "over once it stands still for {:.0f} s)\n",
-                    watched, first.heartbeat_ms / 1000.0, first.lifetime_ms / 1000.0);
+  return text +
+         fmt::format(
+             "; no heartbeat in the {:.1f} s watched (it renews every {:.0f} s; another coordinator takes "
+             "over once it stands still for {:.0f} s)\n",
+             watched, first.heartbeat_ms / 1000.0, first.lifetime_ms / 1000.0);
 }
 
 // ------------------------------------------------------------ CoordinatorLease
 
 CoordinatorLease::CoordinatorLease(const std::string& database_path, const LeaseIdentity& me,
-                                   const LeaseTiming& timing, WhenHeld when_held, LeaseWorld world, OnLost on_lost)
+                                   const LeaseTiming& timing, WhenHeld when_held, LeaseWorld world,
+                                   OnLost on_lost)
     : db_(storage::Database::open(database_path)),
       timing_(timing),
       world_(std::move(world)),
@@ -298,7 +329,8 @@ std::string CoordinatorLease::renew_once(LeaseClock::time_point& last_renewal) {
       return {};
     }
     const std::optional<storage::LeaseRow> now = storage::read_lease(db_);
-    return now ? "the lease of " + db_.path() + " was taken by another coordinator (" + describe_holder(*now) + ")"
+    return now ? "the lease of " + db_.path() + " was taken by another coordinator (" +
+                     describe_holder(*now) + ")"
                : "the lease row of " + db_.path() + " was deleted by someone else";
   } catch (const std::exception& error) {
     const LeaseClock::duration stale = world_.now() - last_renewal;
@@ -306,8 +338,9 @@ std::string CoordinatorLease::renew_once(LeaseClock::time_point& last_renewal) {
       spdlog::warn("could not renew the coordinator lease (retrying): {}", error.what());
       return {};
     }
-    return fmt::format("could not renew the lease of {} for {:.0f} s, so another coordinator may have taken it ({})",
-                       db_.path(), seconds_of(stale), error.what());
+    return fmt::format(
+        "could not renew the lease of {} for {:.0f} s, so another coordinator may have taken it ({})",
+        db_.path(), seconds_of(stale), error.what());
   }
 }
 
@@ -325,7 +358,8 @@ void CoordinatorLease::heartbeat_loop() {
   }
 }
 
-std::unique_ptr<CoordinatorLease> hold_coordinator_lease(const std::string& database_path, std::ostream& out) {
+std::unique_ptr<CoordinatorLease> hold_coordinator_lease(const std::string& database_path,
+                                                         std::ostream& out) {
   const LeaseTiming timing = lease_timing_from_environment();
   LeaseWorld world = real_lease_world([&out](const std::string& line) { out << line << "\n" << std::flush; });
   auto lease = std::make_unique<CoordinatorLease>(
@@ -335,7 +369,8 @@ std::unique_ptr<CoordinatorLease> hold_coordinator_lease(const std::string& data
         // database now; ending like a kill -9 leaves its tables consistent,
         // and it requeues what this one was running.
         std::fflush(stdout);
-        std::fprintf(stderr, "popsweep: error: this coordinator lost its lease: %s; it stops at once (status %d)\n",
+        std::fprintf(stderr,
+                     "popsweep: error: this coordinator lost its lease: %s; it stops at once (status %d)\n",
                      why.c_str(), kLostLeaseExitStatus);
         std::_Exit(kLostLeaseExitStatus);
       });

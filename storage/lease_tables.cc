@@ -25,7 +25,8 @@ std::optional<LeaseRow> read_lease(Database& db) {
 
 void write_lease(Database& db, const LeaseRow& row) {
   db.prepare(
-        "INSERT OR REPLACE INTO coordinator_lease (id, holder, host, boot_id, pid, process_start, started_at, "
+        "INSERT OR REPLACE INTO coordinator_lease (id, holder, host, boot_id, pid, process_start, "
+        "started_at, "
         "heartbeat, renewed_at, heartbeat_ms, lifetime_ms) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind_all(row.holder, row.host, row.boot_id, row.pid, row.process_start, row.started_at, row.heartbeat,
                 row.renewed_at, row.heartbeat_ms, row.lifetime_ms)
@@ -33,7 +34,8 @@ void write_lease(Database& db, const LeaseRow& row) {
 }
 
 bool renew_lease(Database& db, const std::string& holder, std::int64_t now) {
-  db.prepare("UPDATE coordinator_lease SET heartbeat = heartbeat + 1, renewed_at = ? WHERE id = 1 AND holder = ?")
+  db.prepare(
+        "UPDATE coordinator_lease SET heartbeat = heartbeat + 1, renewed_at = ? WHERE id = 1 AND holder = ?")
       .bind_all(now, holder)
       .run();
   return db.changes() == 1;

@@ -68,7 +68,8 @@ class CoordinatorLeaseRules : public ::testing::Test {
  protected:
   testing::TempDir dir;
   storage::Database db = storage::Database::open(dir.file("sweep.db"));
-  storage::Database other = storage::Database::open(dir.file("sweep.db"));  // the other coordinator's connection
+  storage::Database other =
+      storage::Database::open(dir.file("sweep.db"));  // the other coordinator's connection
   FakeWorld fake;
 
   void forge(const storage::LeaseRow& row) { storage::write_lease(other, row); }
@@ -103,7 +104,8 @@ TEST_F(CoordinatorLeaseRules, AFreeLeaseIsTakenAtOnce) {
 TEST_F(CoordinatorLeaseRules, ARunningHolderOnThisHostIsRefusedAtOnceNamingHostPidAndStart) {
   forge(other_holder("here", "boot-1"));
   const std::string message = refusal(WhenHeld::Refuse);
-  EXPECT_THAT(message, HasSubstr("in use by another coordinator (host here, pid 4242, started 2001-09-09T01:46:40Z)"));
+  EXPECT_THAT(message,
+              HasSubstr("in use by another coordinator (host here, pid 4242, started 2001-09-09T01:46:40Z)"));
   EXPECT_EQ(fake.sleeps, 0);
   EXPECT_EQ(storage::read_lease(other)->holder, "other");
 }
@@ -141,7 +143,8 @@ TEST_F(CoordinatorLeaseRules, AHolderElsewhereWhoseHeartbeatStandsStillIsTakenOv
   EXPECT_GE(fake.elapsed(), 90.0);
   EXPECT_LE(fake.elapsed(), 91.5);
   EXPECT_EQ(storage::read_lease(other)->holder, mine.holder);
-  EXPECT_THAT(fake.logs.front(), HasSubstr("watching its heartbeat (taken over if it stands still for 90 s)"));
+  EXPECT_THAT(fake.logs.front(),
+              HasSubstr("watching its heartbeat (taken over if it stands still for 90 s)"));
   EXPECT_THAT(fake.logs.back(), HasSubstr("its heartbeat stood still for 90"));
 }
 
@@ -149,7 +152,8 @@ TEST_F(CoordinatorLeaseRules, TheLifetimeIsTimedFromTheLastChangeSeen) {
   // Alive for 40 s, then gone: taken 90 s after the last change, at 130 s.
   forge(other_holder("node7", "boot-9"));
   fake.on_sleep = [this, next = 5.0](double now) mutable {
-    for (; now >= next && next <= 40; next += 5) other.execute("UPDATE coordinator_lease SET heartbeat = heartbeat + 1");
+    for (; now >= next && next <= 40; next += 5)
+      other.execute("UPDATE coordinator_lease SET heartbeat = heartbeat + 1");
   };
   acquire_lease(db, me(), kTiming, WhenHeld::WaitForRelease, fake.world());
   EXPECT_GE(fake.elapsed(), 130.0);
@@ -193,14 +197,16 @@ TEST_F(CoordinatorLeaseRules, StatusReportsTheHeartbeatAgeItSawByWatching) {
   fake.on_sleep = [this](double now) {
     if (now >= 2.0) other.execute("UPDATE coordinator_lease SET heartbeat = 2 WHERE heartbeat = 1");
   };
-  EXPECT_EQ(describe_lease(db, me(), fake.world(), milliseconds(10000)),
-            "coordinator: host node7, pid 4242, started 2001-09-09T01:46:40Z; last heartbeat just now (it changed "
-            "after 2.0 s of watching)\n");
+  EXPECT_EQ(
+      describe_lease(db, me(), fake.world(), milliseconds(10000)),
+      "coordinator: host node7, pid 4242, started 2001-09-09T01:46:40Z; last heartbeat just now (it changed "
+      "after 2.0 s of watching)\n");
   fake.on_sleep = nullptr;
   fake.clock = {};
-  EXPECT_THAT(describe_lease(db, me(), fake.world(), milliseconds(10000)),
-              HasSubstr("; no heartbeat in the 6.0 s watched (it renews every 5 s; another coordinator takes over "
-                        "once it stands still for 90 s)"));
+  EXPECT_THAT(
+      describe_lease(db, me(), fake.world(), milliseconds(10000)),
+      HasSubstr("; no heartbeat in the 6.0 s watched (it renews every 5 s; another coordinator takes over "
+                "once it stands still for 90 s)"));
   EXPECT_EQ(storage::read_lease(other)->holder, "other");  // a reader never takes the lease
 }
 
@@ -242,10 +248,10 @@ class CoordinatorLeaseHeartbeat : public ::testing::Test {
   testing::TempDir dir;
   std::promise<std::string> lost;
   std::unique_ptr<CoordinatorLease> hold() {
-    return std::make_unique<CoordinatorLease>(
-        dir.file("sweep.db"), this_process_identity(), LeaseTiming{milliseconds(20), milliseconds(400)},
-        WhenHeld::Refuse, real_lease_world([](const std::string&) {}),
-        [this](const std::string& why) { lost.set_value(why); });
+    return std::make_unique<CoordinatorLease>(dir.file("sweep.db"), this_process_identity(),
+                                              LeaseTiming{milliseconds(20), milliseconds(400)},
+                                              WhenHeld::Refuse, real_lease_world([](const std::string&) {}),
+                                              [this](const std::string& why) { lost.set_value(why); });
   }
 };
 
@@ -253,7 +259,8 @@ TEST_F(CoordinatorLeaseHeartbeat, RenewsOnItsOwnThreadAndReleasesTheRow) {
   std::unique_ptr<CoordinatorLease> lease = hold();
   storage::Database reader = storage::Database::open(dir.file("sweep.db"));
   const std::int64_t first = storage::read_lease(reader)->heartbeat;
-  const auto deadline = LeaseClock::now() + std::chrono::seconds(10);  // 3 beats take 60 ms on an idle machine
+  const auto deadline =
+      LeaseClock::now() + std::chrono::seconds(10);  // 3 beats take 60 ms on an idle machine
   while (storage::read_lease(reader)->heartbeat < first + 3 && LeaseClock::now() < deadline) {
     std::this_thread::sleep_for(milliseconds(10));
   }
