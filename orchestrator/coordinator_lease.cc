@@ -122,7 +122,7 @@ storage::LeaseRow row_for(const LeaseIdentity& me, const LeaseTiming& timing, st
 // known to be alive; neither means "keep watching".
 struct Judgement {
   std::string take_because;
-  bool alive = false;
+  std::string alive_because;  // empty unless the holder is known to be alive
 };
 
 Judgement judge(const std::optional<storage::LeaseRow>& held, const std::optional<Sighting>& sighting,
@@ -132,8 +132,9 @@ Judgement judge(const std::optional<storage::LeaseRow>& held, const std::optiona
   if (!held) {
     judgement.take_because = "free";
   } else if (same_host(*held, me)) {
-    judgement.alive = world.process_running(held->pid, held->process_start);
-    if (!judgement.alive) {
+    if (world.process_running(held->pid, held->process_start)) {
+      judgement.alive_because = "it is running on this host";
+    } else {
       judgement.take_because =
           fmt::format("taken over from pid {} on this host, which has exited", held->pid);
     }
@@ -141,7 +142,9 @@ Judgement judge(const std::optional<storage::LeaseRow>& held, const std::optiona
     // Alive while it is seen beating; one that stopped is only judged gone
     // once it has stood still for a whole lifetime.
     const LeaseClock::duration still = now - sighting->since;
-    judgement.alive = sighting->moved && still <= 3 * milliseconds(held->heartbeat_ms);
+    if (sighting->moved && still <= 3 * milliseconds(held->heartbeat_ms)) {
+      judgement.alive_because = "it is alive: its heartbeat is changing";
+    }
     if (still >= expiry_of(*held, timing)) {
       judgement.take_because = fmt::format("taken over from {}: its heartbeat stood still for {:.1f} s",
                                            describe_holder(*held), seconds_of(still));
@@ -234,14 +237,14 @@ storage::LeaseRow acquire_lease(storage::Database& db, const LeaseIdentity& me, 
       continue;
     }
     const milliseconds expiry = expiry_of(*held, timing);
-    if (judgement.alive && when_held == WhenHeld::Refuse) {
-      throw LeaseHeldError(refusal(db.path(), *held, expiry, "it is alive (its heartbeat is changing)"));
+    const bool alive = !judgement.alive_because.empty();
+    if (alive && when_held == WhenHeld::Refuse) {
+      throw LeaseHeldError(refusal(db.path(), *held, expiry, judgement.alive_because));
     }
-    if (judgement.alive && now - began >= timing.lifetime) {
-      throw LeaseHeldError(
-          refusal(db.path(), *held, expiry,
-                  fmt::format("this Slurm requeue waited {:.0f} s for it to end, and it is still alive",
-                              seconds_of(now - began))));
+    if (alive && now - began >= timing.lifetime) {
+      throw LeaseHeldError(refusal(db.path(), *held, expiry,
+                                   fmt::format("{}, and this Slurm requeue waited {:.0f} s for it to end",
+                                               judgement.alive_because, seconds_of(now - began))));
     }
     if (announced != held->holder) {
       announced = held->holder;

@@ -104,8 +104,10 @@ TEST_F(CoordinatorLeaseRules, AFreeLeaseIsTakenAtOnce) {
 TEST_F(CoordinatorLeaseRules, ARunningHolderOnThisHostIsRefusedAtOnceNamingHostPidAndStart) {
   forge(other_holder("here", "boot-1"));
   const std::string message = refusal(WhenHeld::Refuse);
-  EXPECT_THAT(message,
-              HasSubstr("in use by another coordinator (host here, pid 4242, started 2001-09-09T01:46:40Z)"));
+  EXPECT_THAT(
+      message,
+      HasSubstr("in use by another coordinator (host here, pid 4242, started 2001-09-09T01:46:40Z): it is "
+                "running on this host"));
   EXPECT_EQ(fake.sleeps, 0);
   EXPECT_EQ(storage::read_lease(other)->holder, "other");
 }
@@ -125,7 +127,7 @@ TEST_F(CoordinatorLeaseRules, AHostOfTheSameNameAfterARebootIsWatchedNotTrusted)
   forge(other_holder("here", "boot-0"));
   fake.holder_running = false;
   beat_every_5_s();
-  EXPECT_THAT(refusal(WhenHeld::Refuse), HasSubstr("it is alive (its heartbeat is changing)"));
+  EXPECT_THAT(refusal(WhenHeld::Refuse), HasSubstr("it is alive: its heartbeat is changing"));
   EXPECT_GT(fake.sleeps, 0);
 }
 
@@ -183,7 +185,9 @@ TEST_F(CoordinatorLeaseRules, ASlurmRequeueWaitsForTheOldAllocationToRelease) {
 TEST_F(CoordinatorLeaseRules, ASlurmRequeueIsRefusedWhenTheHolderOutlivesTheLifetime) {
   forge(other_holder("node7", "boot-9"));
   beat_every_5_s();
-  EXPECT_THAT(refusal(WhenHeld::WaitForRelease), HasSubstr("this Slurm requeue waited 90 s for it to end"));
+  EXPECT_THAT(
+      refusal(WhenHeld::WaitForRelease),
+      HasSubstr("it is alive: its heartbeat is changing, and this Slurm requeue waited 90 s for it to end"));
   EXPECT_GE(fake.elapsed(), 90.0);
   EXPECT_LE(fake.elapsed(), 92.0);
 }

@@ -50,7 +50,8 @@ if "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$db" > "$work/second.
   fail "a second coordinator ran on a database in use"
 fi
 refused_in=$(( SECONDS - t ))
-grep -q "is in use by another coordinator (host $host, pid $first, started 20[0-9-]*T[0-9:]*Z)" "$work/second.log" ||
+grep -q "is in use by another coordinator (host $host, pid $first, started 20[0-9-]*T[0-9:]*Z): it is running on this host" \
+  "$work/second.log" ||
   { cat "$work/second.log"; fail "the refusal does not name the holder's host, pid and start"; }
 SLURM_RESTART_COUNT=1 "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$db" > "$work/requeue.log" 2>&1 &
 requeue=$!
@@ -77,7 +78,8 @@ cp -r "$work/a/synth-tiny-1" "$work/k/"
 "$bin" demo --out "$work/k" "${overrides[@]}" > "$work/k.log" 2>&1 &
 victim=$!
 for _ in $(seq 1 1200); do
-  (( $(query "$work/k/popsweep.db" "SELECT count(*) FROM jobs WHERE status = 'running'" || echo 0) >= 1 )) && break
+  running=$(query "$work/k/popsweep.db" "SELECT count(*) FROM jobs WHERE status = 'running'")
+  (( ${running:-0} >= 1 )) && break
   kill -0 $victim 2>/dev/null || break
   sleep 0.1
 done
@@ -119,7 +121,7 @@ beater=$!
 t=$SECONDS
 if short_run > "$work/alive.log" 2>&1; then fail "a coordinator ran beside a live holder elsewhere"; fi
 kill $beater && wait $beater 2>/dev/null || true
-grep -q "is in use by another coordinator (host elsewhere-node, pid 4242, started 2001-09-09T01:46:40Z): it is alive" \
+grep -q "is in use by another coordinator (host elsewhere-node, pid 4242, started 2001-09-09T01:46:40Z): it is alive: its heartbeat is changing" \
   "$work/alive.log" || { cat "$work/alive.log"; fail "the refusal does not name the live holder"; }
 [[ $(query "$db" "SELECT holder FROM coordinator_lease") == forged ]] || fail "the refused coordinator touched the lease"
 echo "live lease elsewhere: refused in $(( SECONDS - t )) s"
