@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One coordinator per database (issue 24, docs/RELIABILITY.md), through the
 # real binary on the small demo sweep:
-#   1. a second `popsweep run` a few seconds after the first is refused,
+#   1. a second `popsweep run` two seconds after the first is refused,
 #      naming the first one's host, pid and start; a Slurm requeue
 #      (SLURM_RESTART_COUNT=1) started beside it waits instead and proceeds
 #      once the first releases; `status` names the holder meanwhile; the
@@ -11,7 +11,9 @@
 #   3. a lease forged as held on another host, with a heartbeat that never
 #      changes, is taken over after the (shortened) lifetime of watching;
 #   4. the same forged lease whose heartbeat keeps changing (a background
-#      sqlite3 loop) gets the new coordinator refused.
+#      sqlite3 loop) gets the new coordinator refused;
+#   5. a running coordinator whose lease is taken from it stops at once with
+#      status 5, saying so.
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
@@ -40,11 +42,17 @@ wait_for_lease() {
 }
 started=$SECONDS
 
-# 1. Two coordinators a few seconds apart; a requeue beside them.
-"$bin" demo --out "$work/a" "${overrides[@]}" > "$work/a.log" 2>&1 &
+# 1. Two coordinators about two seconds apart; a requeue and `status` beside
+# them while the first runs (about 10 s). The first renews every second
+# (test-only setting) so that `status` sees its heartbeat change quickly.
+POPSWEEP_LEASE_HEARTBEAT_SECONDS=1 "$bin" demo --out "$work/a" "${overrides[@]}" > "$work/a.log" 2>&1 &
 first=$!
 wait_for_lease "$db" $first || { cat "$work/a.log"; fail "the first coordinator never took the lease"; }
-sleep 2
+"$bin" status --db "$db" > "$work/status.log" 2>&1 &
+watcher=$!
+SLURM_RESTART_COUNT=1 "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$db" > "$work/requeue.log" 2>&1 &
+requeue=$!
+sleep 1
 t=$SECONDS
 if "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$db" > "$work/second.log" 2>&1; then
   fail "a second coordinator ran on a database in use"
@@ -53,9 +61,7 @@ refused_in=$(( SECONDS - t ))
 grep -q "is in use by another coordinator (host $host, pid $first, started 20[0-9-]*T[0-9:]*Z): it is running on this host" \
   "$work/second.log" ||
   { cat "$work/second.log"; fail "the refusal does not name the holder's host, pid and start"; }
-SLURM_RESTART_COUNT=1 "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$db" > "$work/requeue.log" 2>&1 &
-requeue=$!
-"$bin" status --db "$db" > "$work/status.log" 2>&1 || { cat "$work/status.log"; fail "status failed"; }
+wait $watcher || { cat "$work/status.log"; fail "status failed"; }
 grep -q "^coordinator: host $host, pid $first, started .*; last heartbeat just now" "$work/status.log" ||
   { cat "$work/status.log"; fail "status does not show the holder and its heartbeat"; }
 wait $first || { tail -20 "$work/a.log"; fail "the first coordinator did not finish normally"; }
@@ -70,6 +76,8 @@ grep -q "is held by host $host, pid $first, .*: this is a Slurm requeue, waiting
 "$bin" status --db "$db" | grep -q "^coordinator: none$" || fail "status shows a holder after the sweeps ended"
 baseline=$(results "$db")
 echo "two coordinators: the second refused in ${refused_in} s; the requeue waited, then found the sweep done ($(( SECONDS - started )) s)"
+echo "  $(grep "popsweep: error" "$work/second.log" | cut -c1-150)..."
+echo "  status: $(head -1 "$work/status.log")"
 
 # 2. kill -9 of the coordinator, then a rerun on the same host.
 t=$SECONDS
@@ -97,8 +105,8 @@ echo "kill -9: the rerun took over at once and resumed in $(( SECONDS - resumed 
 # 3. and 4. A lease forged as held on another host, for a new coordinator
 # with a 0.5 s heartbeat and a 3 s lifetime (test-only settings).
 forge() {
-  query "$db" "INSERT OR REPLACE INTO coordinator_lease VALUES
-               (1, 'forged', 'elsewhere-node', 'other-boot', 4242, 77, 1000000000, 1, 1000000000, 500, 3000)"
+  query "${1:-$db}" "INSERT OR REPLACE INTO coordinator_lease VALUES
+                     (1, 'forged', 'elsewhere-node', 'other-boot', 4242, 77, 1000000000, 1, 1000000000, 500, 3000)"
 }
 short_run() {
   POPSWEEP_LEASE_HEARTBEAT_SECONDS=0.5 POPSWEEP_LEASE_LIFETIME_SECONDS=3 \
@@ -125,4 +133,23 @@ grep -q "is in use by another coordinator (host elsewhere-node, pid 4242, starte
   "$work/alive.log" || { cat "$work/alive.log"; fail "the refusal does not name the live holder"; }
 [[ $(query "$db" "SELECT holder FROM coordinator_lease") == forged ]] || fail "the refused coordinator touched the lease"
 echo "live lease elsewhere: refused in $(( SECONDS - t )) s"
+
+# 5. A coordinator whose lease was taken from it (as when it froze for a
+# lifetime and another took over) stops at once, with status 5. The lease is
+# taken while it generates the synthetic profile, its first step.
+POPSWEEP_LEASE_HEARTBEAT_SECONDS=0.2 POPSWEEP_LEASE_LIFETIME_SECONDS=3 \
+  "$bin" demo --out "$work/l" "${overrides[@]}" > "$work/l.log" 2>&1 &
+robbed=$!
+wait_for_lease "$work/l/popsweep.db" $robbed || { cat "$work/l.log"; fail "the coordinator never took the lease"; }
+forge "$work/l/popsweep.db"
+t=$SECONDS
+status=0
+wait $robbed || status=$?
+(( status == 5 )) || { tail -5 "$work/l.log"; fail "a coordinator that lost its lease ended with status $status, not 5"; }
+grep -q "this coordinator lost its lease: the lease of .* was taken by another coordinator (host elsewhere-node, pid 4242" \
+  "$work/l.log" || { tail -5 "$work/l.log"; fail "the coordinator did not say it lost its lease"; }
+[[ $(query "$work/l/popsweep.db" "SELECT holder FROM coordinator_lease") == forged ]] ||
+  fail "the coordinator that lost its lease touched the new holder's row"
+echo "lease taken away: the coordinator stopped with status 5 in $(( SECONDS - t )) s"
+echo "  $(grep "lost its lease" "$work/l.log" | cut -c1-150)..."
 echo "PASS ($(( SECONDS - started )) s)"
