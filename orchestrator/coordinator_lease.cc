@@ -265,8 +265,13 @@ std::string describe_lease(storage::Database& db, const LeaseIdentity& me, const
   std::optional<storage::LeaseRow> held = storage::read_lease(db);
   if (!held) return "coordinator: none\n";
   std::string text = "coordinator: " + describe_holder(*held);
-  if (same_host(*held, me) && !world.process_running(held->pid, held->process_start)) {
-    return text + "; that process has exited (the next coordinator takes over at once)\n";
+  if (same_host(*held, me)) {
+    // One host, one clock: its renewal time can be read without watching.
+    if (!world.process_running(held->pid, held->process_start)) {
+      return text + "; that process has exited (the next coordinator takes over at once)\n";
+    }
+    return text + fmt::format("; running on this host, last heartbeat {} s ago\n",
+                              std::max<std::int64_t>(0, world.unix_now() - held->renewed_at));
   }
   const milliseconds watch = std::min(longest_watch, milliseconds(held->heartbeat_ms) + milliseconds(1000));
   const LeaseClock::time_point began = world.now();

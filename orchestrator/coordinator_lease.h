@@ -90,9 +90,10 @@ std::string describe_holder(const storage::LeaseRow& row);
 storage::LeaseRow acquire_lease(storage::Database& db, const LeaseIdentity& me, const LeaseTiming& timing,
                                 WhenHeld when_held, const LeaseWorld& world);
 
-// For `popsweep status`: who holds the lease and its heartbeat's age as seen
-// by watching it for up to one of the holder's heartbeat intervals (at most
-// `longest_watch`), or "none". Reads only.
+// For `popsweep status`: who holds the lease and how old its heartbeat is,
+// or "none". A holder on this host is checked in /proc and its renewal time
+// read on the one clock; one elsewhere is watched for up to one of its
+// heartbeat intervals (at most `longest_watch`). Reads only.
 std::string describe_lease(storage::Database& db, const LeaseIdentity& me, const LeaseWorld& world,
                            std::chrono::milliseconds longest_watch);
 

@@ -214,8 +214,14 @@ TEST_F(CoordinatorLeaseRules, StatusReportsTheHeartbeatAgeItSawByWatching) {
   EXPECT_EQ(storage::read_lease(other)->holder, "other");  // a reader never takes the lease
 }
 
-TEST_F(CoordinatorLeaseRules, StatusSaysWhenTheHolderOnThisHostHasExited) {
-  forge(other_holder("here", "boot-1"));
+TEST_F(CoordinatorLeaseRules, StatusChecksAHolderOnThisHostWithoutWatching) {
+  storage::LeaseRow row = other_holder("here", "boot-1");
+  row.renewed_at = 1'800'000'097;  // this host's clock says now is ...100
+  forge(row);
+  EXPECT_EQ(describe_lease(db, me(), fake.world(), milliseconds(10000)),
+            "coordinator: host here, pid 4242, started 2001-09-09T01:46:40Z; running on this host, last "
+            "heartbeat 3 s "
+            "ago\n");
   fake.holder_running = false;
   EXPECT_THAT(describe_lease(db, me(), fake.world(), milliseconds(10000)),
               HasSubstr("pid 4242, started 2001-09-09T01:46:40Z; that process has exited"));
