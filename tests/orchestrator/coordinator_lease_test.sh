@@ -6,8 +6,9 @@
 #      (SLURM_RESTART_COUNT=1) started beside it waits instead and proceeds
 #      once the first releases; `status` names the holder meanwhile; the
 #      first finishes normally and no job is attempted twice;
-#   2. after a kill -9 of the coordinator, the rerun on the same host takes
-#      the lease over at once and ends with the uninterrupted run's results;
+#   2. a coordinator stopped by SIGTERM releases the lease; after a kill -9
+#      of the coordinator, the rerun on the same host takes the lease over
+#      at once and ends with the uninterrupted run's results;
 #   3. a lease forged as held on another host, with a heartbeat that never
 #      changes, is taken over after the (shortened) lifetime of watching;
 #   4. the same forged lease whose heartbeat keeps changing (a background
@@ -79,19 +80,33 @@ echo "two coordinators: the second refused in ${refused_in} s; the requeue waite
 echo "  $(grep "popsweep: error" "$work/second.log" | cut -c1-150)..."
 echo "  status: $(head -1 "$work/status.log")"
 
-# 2. kill -9 of the coordinator, then a rerun on the same host.
+# 2. A stop signal releases the lease; a kill -9 of the coordinator leaves
+# it, and the rerun on the same host takes it over at once.
+# Waits until the coordinator $2 on database $1 has a job out.
+wait_for_running_job() {
+  for _ in $(seq 1 1200); do
+    running=$(query "$1" "SELECT count(*) FROM jobs WHERE status = 'running'")
+    (( ${running:-0} >= 1 )) && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
 t=$SECONDS
 mkdir -p "$work/k"
 cp -r "$work/a/synth-tiny-1" "$work/k/"
+"$bin" demo --out "$work/k" "${overrides[@]}" > "$work/k0.log" 2>&1 &
+stopped=$!
+wait_for_running_job "$work/k/popsweep.db" $stopped || fail "the coordinator ended before it could be stopped"
+kill -TERM $stopped
+status=0
+wait $stopped || status=$?
+(( status == 3 )) || { tail -5 "$work/k0.log"; fail "the stopped coordinator ended with status $status, not 3"; }
+[[ -z $(holder "$work/k/popsweep.db") ]] || fail "a coordinator stopped by SIGTERM kept its lease"
 "$bin" demo --out "$work/k" "${overrides[@]}" > "$work/k.log" 2>&1 &
 victim=$!
-for _ in $(seq 1 1200); do
-  running=$(query "$work/k/popsweep.db" "SELECT count(*) FROM jobs WHERE status = 'running'")
-  (( ${running:-0} >= 1 )) && break
-  kill -0 $victim 2>/dev/null || break
-  sleep 0.1
-done
-kill -9 $victim 2>/dev/null || fail "the coordinator ended before it could be killed"
+wait_for_running_job "$work/k/popsweep.db" $victim || fail "the coordinator ended before it could be killed"
+kill -9 $victim
 wait $victim 2>/dev/null || true
 [[ $(holder "$work/k/popsweep.db") == "$host $victim" ]] || fail "the killed coordinator left no lease behind"
 resumed=$SECONDS
@@ -100,7 +115,7 @@ grep -q "coordinator lease of .* taken over from pid $victim on this host, which
   { head -20 "$work/k2.log"; fail "the rerun did not take the dead coordinator's lease over"; }
 ! grep -q "watching its heartbeat" "$work/k2.log" || fail "the rerun watched a holder known to be dead"
 diff <(echo "$baseline") <(results "$work/k/popsweep.db") || fail "the resumed sweep differs from an uninterrupted one"
-echo "kill -9: the rerun took over at once and resumed in $(( SECONDS - resumed )) s to the same results ($(( SECONDS - t )) s)"
+echo "SIGTERM: lease released (status 3); kill -9: the rerun took over at once and resumed in $(( SECONDS - resumed )) s to the same results ($(( SECONDS - t )) s)"
 
 # 3. and 4. A lease forged as held on another host, for a new coordinator
 # with a 0.5 s heartbeat and a 3 s lifetime (test-only settings).
