@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/time_format.h"
+#include "orchestrator/coordinator_lease.h"
 #include "storage/database.h"
 #include "storage/job_tables.h"
 #include "storage/profile_tables.h"
@@ -83,6 +84,11 @@ std::string describe_status(storage::Database& db, const std::string& sweep) {
     }
   }
   return text;
+}
+
+std::string describe_coordinator(storage::Database& db) {
+  return describe_lease(db, this_process_identity(), real_lease_world([](const std::string&) {}),
+                        std::chrono::seconds(10));
 }
 
 }  // namespace popsweep::orchestrator

@@ -14,4 +14,9 @@ namespace popsweep::orchestrator {
 // Every sweep when `sweep` is empty; otherwise the sweep with that name or id.
 std::string describe_status(storage::Database& db, const std::string& sweep);
 
+// Which coordinator holds the database's lease (host, pid, start) and how
+// old its heartbeat is, as seen by watching it for up to one heartbeat
+// interval; or "none". Reads only: a reader never takes the lease.
+std::string describe_coordinator(storage::Database& db);
+
 }  // namespace popsweep::orchestrator

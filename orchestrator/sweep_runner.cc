@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/sha256.h"
+#include "orchestrator/coordinator_lease.h"
 #include "orchestrator/job_graph.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/mpi_transport.h"
@@ -157,6 +158,8 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
       throw ConfigError("a sweep works on one profile: profile.* cannot vary between sweep points");
     }
   }
+  // One coordinator per database, from the first write to the last.
+  const std::unique_ptr<CoordinatorLease> lease = hold_coordinator_lease(run.database, out);
   const PreparedProfile profile = prepare_profile(first, run.database);
   out << profile.summary;
   const GraphInputs inputs{profile.fingerprint, weights_identity(first)};
@@ -196,6 +199,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     // it. Everything is committed by now, so the coordinator takes the MPI
     // job down itself, saying which rank and why; rerunning resumes.
     out.flush();
+    lease->release();
     std::string lost;
     for (const std::string& line : outcome.lost_workers) lost += (lost.empty() ? "" : "; ") + line;
     const bool all_done = !(outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped);

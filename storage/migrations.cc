@@ -252,6 +252,29 @@ UPDATE sweeps SET legacy_split = 'media',
                FROM json_each(sweeps.spec_text, '$.points') AS p);
 )SQL";
 
+// Version 8: the coordinator lease (orchestrator/coordinator_lease.h). At
+// most one row: the coordinator that may write this database, and a counter
+// it increments every few seconds while alive. Others judge it gone when the
+// counter stops changing, never by comparing its clock with theirs; its times
+// are for people to read. `process_start` is the holder's process start in
+// the kernel's clock ticks since boot, so a process on the same host (same
+// host name and boot id) can tell the holder from a later one with its pid.
+const char* const kCoordinatorLease = R"SQL(
+CREATE TABLE coordinator_lease (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  holder        TEXT NOT NULL,
+  host          TEXT NOT NULL,
+  boot_id       TEXT NOT NULL,
+  pid           INTEGER NOT NULL,
+  process_start INTEGER NOT NULL,
+  started_at    INTEGER NOT NULL,
+  heartbeat     INTEGER NOT NULL,
+  renewed_at    INTEGER NOT NULL,
+  heartbeat_ms  INTEGER NOT NULL CHECK (heartbeat_ms > 0),
+  lifetime_ms   INTEGER NOT NULL CHECK (lifetime_ms > 0)
+);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -263,6 +286,7 @@ const std::vector<Migration>& schema_migrations() {
       {"near-duplicate runs", kDedupRuns},
       {"training majority class", kTrainingMajority},
       {"split protocols: training items, legacy split of old sweeps", kSplitProtocols},
+      {"coordinator lease", kCoordinatorLease},
   };
   return migrations;
 }
