@@ -11,6 +11,7 @@
 #include "common/sha256.h"
 #include "storage/job_tables.h"
 #include "storage/result_tables.h"
+#include "worker/nets/builtin_weights.h"
 
 namespace popsweep::reports {
 namespace {
@@ -76,6 +77,12 @@ std::unique_ptr<nets::FrozenBackbone> load_identified_backbone(const BackboneIde
   if (identity.weights_hash.rfind(kRandomPrefix, 0) == 0) {
     spec.weights = "random";
     spec.random_seed = std::stoull(identity.weights_hash.substr(std::string(kRandomPrefix).size()));
+    return nets::load_backbone(spec);
+  }
+  // Weights compiled into the binary need no file: their identity finds them.
+  if (const std::string builtin = nets::builtin_weights_with_sha256(identity.weights_hash);
+      !builtin.empty() && (weights_path.empty() || nets::is_builtin_weights(weights_path))) {
+    spec.weights = builtin;
     return nets::load_backbone(spec);
   }
   if (weights_path.empty()) {
