@@ -5,11 +5,8 @@
 #include "reports/svg_canvas.h"
 
 namespace popsweep::reports {
-namespace {
 
-// A pipe would end the cell and a newline the row; angle brackets (an
-// error text such as "<out>") would be read as HTML by Markdown viewers.
-std::string markdown_cell(const std::string& text) {
+std::string markdown_text(const std::string& text) {
   std::string out;
   for (const char c : text) {
     if (c == '|') {
@@ -27,9 +24,11 @@ std::string markdown_cell(const std::string& text) {
   return out;
 }
 
+namespace {
+
 std::string markdown_row(const std::vector<std::string>& cells) {
   std::string line = "|";
-  for (const std::string& cell : cells) line += " " + markdown_cell(cell) + " |";
+  for (const std::string& cell : cells) line += " " + markdown_text(cell) + " |";
   return line + "\n";
 }
 
@@ -47,7 +46,7 @@ std::string padded(const std::string& text, std::size_t width) {
 
 std::string to_markdown(const TextTable& table) {
   std::string text;
-  if (!table.caption.empty()) text += "**" + markdown_cell(table.caption) + "**\n\n";
+  if (!table.caption.empty()) text += "**" + markdown_text(table.caption) + "**\n\n";
   text += markdown_row(table.header);
   text += "|";
   for (std::size_t i = 0; i < table.header.size(); ++i) text += "---|";
@@ -57,7 +56,8 @@ std::string to_markdown(const TextTable& table) {
 }
 
 std::string to_html(const TextTable& table) {
-  std::string html = "<table>\n";
+  // The wrapper scrolls a wide table sideways on a narrow screen instead of the page.
+  std::string html = "<div class=\"table-scroll\">\n<table>\n";
   if (!table.caption.empty()) html += "<caption>" + escape_xml(table.caption) + "</caption>\n";
   html += "<thead><tr>";
   for (const std::string& cell : table.header) html += "<th>" + escape_xml(cell) + "</th>";
@@ -67,7 +67,7 @@ std::string to_html(const TextTable& table) {
     for (const std::string& cell : row) html += "<td>" + escape_xml(cell) + "</td>";
     html += "</tr>\n";
   }
-  return html + "</tbody>\n</table>\n";
+  return html + "</tbody>\n</table>\n</div>\n";
 }
 
 std::string to_plain_text(const TextTable& table) {

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # report.html in a real browser: `popsweep demo` writes a report, headless
-# Chromium renders it to a screenshot and dumps its DOM. Checks that the
-# page renders (a PNG of more than 10 kB), holds the results table and inline
-# SVG charts (the Data section among them), and logs no console errors.
+# Chromium renders it at 1400 px (a desktop) and at 390 px (a phone) to
+# screenshots and dumps its DOM. Checks that the page renders (a PNG of more
+# than 10 kB), holds the results table, the leakage audit and inline SVG
+# charts (the Data section among them), logs no console errors, and, through
+# report_layout_check.js run on a copy of the page, that at both widths
+# nothing scrolls the page sideways or sticks out of its container, no chart
+# text (a title) is cut off, and no table has an empty column.
+# POPSWEEP_SCREENSHOT=DIR keeps the screenshots (report-1400.png, report-390.png).
 # Skips (77) where /usr/bin/chromium is not installed.
 set -euo pipefail
 chromium=/usr/bin/chromium
 [ -x "$chromium" ] || { echo "SKIP: $chromium not installed"; exit 77; }
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -16,24 +22,39 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
   { cat "$tmp/demo.log"; fail "popsweep demo failed"; }
 page=$tmp/demo/report/report.html
 [ -f "$page" ] || { cat "$tmp/demo.log"; fail "no $page"; }
+grep -q 'leakage audit' "$tmp/demo.log" || { cat "$tmp/demo.log"; fail "popsweep report printed no leakage audit"; }
 
-flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-extensions --user-data-dir="$tmp/profile")
-"$chromium" "${flags[@]}" --window-size=1280,4000 --screenshot="$tmp/shot.png" \
-  --enable-logging=stderr --v=0 "file://$page" > "$tmp/shot.log" 2>&1 || { cat "$tmp/shot.log"; fail "chromium failed"; }
-"$chromium" "${flags[@]}" --dump-dom --enable-logging=stderr --v=0 "file://$page" > "$tmp/dom.html" 2> "$tmp/dom.log" ||
-  { cat "$tmp/dom.log"; fail "chromium --dump-dom failed"; }
+# The same page with the layout check appended, beside it so relative links still resolve.
+checked=$(dirname "$page")/layout-check.html
+{ sed 's|</body>||; s|</html>||' "$page"; printf '<script>\n'; cat "$here/report_layout_check.js"; printf '</script>\n</body>\n</html>\n'; } > "$checked"
 
-[ -f "$tmp/shot.png" ] || { cat "$tmp/shot.log"; fail "no screenshot"; }
-[ "$(head -c 8 "$tmp/shot.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "the screenshot is not a PNG"
-size=$(stat -c %s "$tmp/shot.png")
-[ "$size" -gt 10240 ] || fail "the screenshot is only $size bytes"
-if [ -n "${POPSWEEP_SCREENSHOT:-}" ]; then cp "$tmp/shot.png" "$POPSWEEP_SCREENSHOT"; fi
+flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-extensions --hide-scrollbars
+       --user-data-dir="$tmp/profile")
+for width in 1400 390; do
+  shot=$tmp/report-$width.png
+  "$chromium" "${flags[@]}" --window-size=$width,4000 --screenshot="$shot" \
+    --enable-logging=stderr --v=0 "file://$page" > "$tmp/shot-$width.log" 2>&1 ||
+    { cat "$tmp/shot-$width.log"; fail "chromium failed at $width px"; }
+  [ -f "$shot" ] || { cat "$tmp/shot-$width.log"; fail "no screenshot at $width px"; }
+  [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "the $width px screenshot is not a PNG"
+  size=$(stat -c %s "$shot")
+  [ "$size" -gt 10240 ] || fail "the $width px screenshot is only $size bytes"
+  if [ -n "${POPSWEEP_SCREENSHOT:-}" ]; then mkdir -p "$POPSWEEP_SCREENSHOT" && cp "$shot" "$POPSWEEP_SCREENSHOT/"; fi
 
-grep -q '<table' "$tmp/dom.html" || fail "no results table in the rendered page"
-grep -q '<h2>Results</h2>' "$tmp/dom.html" || fail "no Results section in the rendered page"
-grep -q '<svg' "$tmp/dom.html" || fail "no inline SVG in the rendered page"
-grep -q '<h2>Data</h2>' "$tmp/dom.html" || fail "no Data section in the rendered page"
-if grep -E 'Uncaught|ERROR:CONSOLE|CONSOLE\(|console' "$tmp/shot.log" "$tmp/dom.log"; then
-  fail "console errors while rendering the report"
-fi
-echo "report.html rendered: screenshot $size bytes, $(grep -o '<svg' "$tmp/dom.html" | wc -l) inline SVG charts"
+  "$chromium" "${flags[@]}" --window-size=$width,4000 --dump-dom --enable-logging=stderr --v=0 "file://$checked" \
+    > "$tmp/dom-$width.html" 2> "$tmp/dom-$width.log" || { cat "$tmp/dom-$width.log"; fail "chromium --dump-dom failed"; }
+  if grep -E 'Uncaught|ERROR:CONSOLE|CONSOLE\(|console' "$tmp/shot-$width.log" "$tmp/dom-$width.log"; then
+    fail "console errors while rendering the report at $width px"
+  fi
+  layout=$(sed -n '/<pre id="layout-check">/,/<\/pre>/p' "$tmp/dom-$width.html")
+  [ -n "$layout" ] || fail "the layout check did not run at $width px"
+  echo "$layout" | grep -q 'LAYOUT-OK' || { echo "$layout" >&2; fail "layout problems at $width px (above)"; }
+done
+
+dom=$tmp/dom-1400.html
+grep -q '<table' "$dom" || fail "no results table in the rendered page"
+grep -q '<h2>Results</h2>' "$dom" || fail "no Results section in the rendered page"
+grep -q '<h2>Leakage audit</h2>' "$dom" || fail "no Leakage audit section in the rendered page"
+grep -q '<svg' "$dom" || fail "no inline SVG in the rendered page"
+grep -q '<h2>Data</h2>' "$dom" || fail "no Data section in the rendered page"
+echo "report.html rendered at 1400 and 390 px, layout clean: $(grep -o '<svg' "$dom" | wc -l) inline SVG charts"
