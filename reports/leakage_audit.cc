@@ -178,9 +178,31 @@ std::string time_cell(const GroupLeakage& group) {
   return (group.time_order_broken() ? "" : "none: ") + time_order_text(group);
 }
 
-std::vector<std::string> audit_cells(const GroupLeakage& group) {
-  return {group.split, count_cell(group, group.sharing_post), count_cell(group, group.duplicates),
-          group.recorded() ? group.duplicate_rule : "-", time_cell(group)};
+// Which of the optional columns a table needs: the rule when groups differ
+// in it (else it goes in the caption), the time order when a group is `time`.
+struct AuditColumns {
+  bool point = false;
+  bool rule = false;
+  bool time = false;
+};
+
+AuditColumns audit_columns(const LeakageAudit& audit) {
+  AuditColumns columns;
+  std::set<std::string> rules;
+  for (const GroupLeakage& group : audit.groups) {
+    columns.point |= !describe_point(group.point).empty();
+    columns.time |= group.split == "time";
+    if (group.recorded()) rules.insert(group.duplicate_rule);
+  }
+  columns.rule = rules.size() > 1;
+  return columns;
+}
+
+std::vector<std::string> audit_cells(const GroupLeakage& group, const AuditColumns& columns) {
+  std::vector<std::string> cells{group.split, count_cell(group, group.sharing_post), count_cell(group, group.duplicates)};
+  if (columns.rule) cells.push_back(group.recorded() ? group.duplicate_rule : "-");
+  if (columns.time) cells.push_back(time_cell(group));
+  return cells;
 }
 
 }  // namespace
@@ -229,26 +251,33 @@ LeakageAudit audit_leakage(storage::Database& db, const SweepResults& results, c
 }
 
 TextTable leakage_table(const LeakageAudit& audit) {
+  const AuditColumns columns = audit_columns(audit);
   TextTable table;
   table.caption = "Leakage audit: validation items with something of themselves in their own job's training set";
-  bool any_point = false;
-  for (const GroupLeakage& group : audit.groups) any_point |= !describe_point(group.point).empty();
-  if (any_point) table.header.push_back("point");
+  for (const GroupLeakage& group : audit.groups) {
+    if (!columns.rule && group.recorded()) {
+      table.caption += "; duplicates by dedup's rule: " + group.duplicate_rule;
+      break;
+    }
+  }
+  if (columns.point) table.header.push_back("point");
   for (const char* column : {"experiment", "classes", "split", "same post as a training item",
-                             "a training item dedup's rule matches", "dedup's rule", "time order"})
+                             "a training item dedup's rule matches"})
     table.header.push_back(column);
+  if (columns.rule) table.header.push_back("dedup's rule");
+  if (columns.time) table.header.push_back("time order");
   // A point whose groups all read the same becomes one row.
   std::map<std::string, std::set<std::vector<std::string>>> cells_by_point;
-  for (const GroupLeakage& group : audit.groups) cells_by_point[group.point].insert(audit_cells(group));
+  for (const GroupLeakage& group : audit.groups) cells_by_point[group.point].insert(audit_cells(group, columns));
   std::set<std::string> merged_points;
   for (const GroupLeakage& group : audit.groups) {
     const bool merge = cells_by_point[group.point].size() == 1;
     if (merge && !merged_points.insert(group.point).second) continue;
     std::vector<std::string> row;
-    if (any_point) row.push_back(describe_point(group.point));
+    if (columns.point) row.push_back(describe_point(group.point));
     row.push_back(merge ? "all" : group.experiment);
     row.push_back(merge ? "all" : std::to_string(group.classes));
-    for (std::string& cell : audit_cells(group)) row.push_back(std::move(cell));
+    for (std::string& cell : audit_cells(group, columns)) row.push_back(std::move(cell));
     table.rows.push_back(std::move(row));
   }
   return table;

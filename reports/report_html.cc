@@ -13,9 +13,9 @@ namespace {
 constexpr const char* kStyle = R"(
 body { font-family: sans-serif; margin: 2em auto; padding: 0 1em; max-width: 1400px; color: #222; }
 h1, h2 { font-weight: 600; overflow-wrap: anywhere; }
-.table-scroll { overflow-x: auto; max-width: 100%; margin: 1em 0; }
+.table-scroll { overflow-x: auto; max-width: 100%; margin: 0 0 1em 0; }
 table { border-collapse: collapse; font-size: 0.9em; }
-caption { text-align: left; font-weight: 600; padding-bottom: 0.4em; }
+p.caption { font-weight: 600; margin: 1em 0 0.4em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
 th { background: #f2f2f2; }
 tbody tr:nth-child(even) { background: #fafafa; }
@@ -62,7 +62,8 @@ std::string leakage_warning_html(const std::vector<std::string>& warnings) {
 
 std::string leakage_section(const LeakageAudit& audit) {
   const std::vector<std::string> warnings = leakage_warnings(audit);
-  std::string body = warnings.empty() ? "<p>No leak found.</p>\n" : leakage_warning_html(warnings);
+  std::string body = warnings.empty() ? "<p>No leak found.</p>\n"
+                                      : "<p>The leaks are listed in the warning at the top of the report.</p>\n";
   body += table_or_none(leakage_table(audit));
   return "<section id=\"leakage-audit\">\n<h2>Leakage audit</h2>\n" + body + "</section>\n";
 }

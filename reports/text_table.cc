@@ -56,9 +56,11 @@ std::string to_markdown(const TextTable& table) {
 }
 
 std::string to_html(const TextTable& table) {
-  // The wrapper scrolls a wide table sideways on a narrow screen instead of the page.
-  std::string html = "<div class=\"table-scroll\">\n<table>\n";
-  if (!table.caption.empty()) html += "<caption>" + escape_xml(table.caption) + "</caption>\n";
+  // The wrapper scrolls a wide table sideways on a narrow screen instead of
+  // the page; the caption stays outside it, so it wraps to the screen.
+  std::string html;
+  if (!table.caption.empty()) html += "<p class=\"caption\">" + escape_xml(table.caption) + "</p>\n";
+  html += "<div class=\"table-scroll\">\n<table>\n";
   html += "<thead><tr>";
   for (const std::string& cell : table.header) html += "<th>" + escape_xml(cell) + "</th>";
   html += "</tr></thead>\n<tbody>\n";

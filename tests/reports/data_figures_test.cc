@@ -51,7 +51,7 @@ class DataFiguresTest : public ::testing::Test {
     add_post("p3", 3000, 5, 1, std::nullopt, {"video"});
     add_post("p4", 4000, 30, 0, 200, {"image", "image"});
     storage::replace_followers(db_, profile_id_, {{500, 95}, {2500, 115}});
-    sweep_id_ = storage::upsert_sweep(db_, {0, "paper", "", "h", 1, 100, 100});
+    sweep_id_ = storage::upsert_sweep(db_, {0, "paper", "", "h", 1, 100, 100, ""});
   }
 
   void add_post(const std::string& key, std::int64_t t, std::int64_t likes, std::int64_t comments,
@@ -261,7 +261,7 @@ TEST_F(DataFiguresTest, NoFollowerChartWithoutSamplesOrLabels) {
 
 TEST(DataFiguresWithoutProfileTest, ADatabaseWithNothingIngestedHasNoDataFigures) {
   storage::Database db = storage::Database::open_in_memory();
-  const std::int64_t sweep = storage::upsert_sweep(db, {0, "paper", "", "h", 1, 100, 100});
+  const std::int64_t sweep = storage::upsert_sweep(db, {0, "paper", "", "h", 1, 100, 100, ""});
   EXPECT_TRUE(data_figures(db, sweep).empty());
 }
 
