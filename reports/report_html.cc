@@ -16,7 +16,8 @@ h1, h2 { font-weight: 600; overflow-wrap: anywhere; }
 .table-scroll { overflow-x: auto; max-width: 100%; margin: 0 0 1em 0; }
 table { border-collapse: collapse; font-size: 0.9em; }
 p.caption { font-weight: 600; margin: 1em 0 0.4em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; white-space: nowrap; }
+td.long { white-space: normal; min-width: 16em; }
 th { background: #f2f2f2; }
 tbody tr:nth-child(even) { background: #fafafa; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; }

@@ -32,6 +32,8 @@ std::string markdown_row(const std::vector<std::string>& cells) {
   return line + "\n";
 }
 
+constexpr std::size_t kLongCell = 40;
+
 // Characters, not bytes: cells hold "±", and UTF-8 continuation bytes take no column.
 std::size_t display_width(const std::string& text) {
   return static_cast<std::size_t>(std::count_if(
@@ -66,7 +68,9 @@ std::string to_html(const TextTable& table) {
   html += "</tr></thead>\n<tbody>\n";
   for (const std::vector<std::string>& row : table.rows) {
     html += "<tr>";
-    for (const std::string& cell : row) html += "<td>" + escape_xml(cell) + "</td>";
+    // Short cells ("0.519 ± 0.000") stay on one line; a long text may wrap.
+    for (const std::string& cell : row)
+      html += (display_width(cell) > kLongCell ? "<td class=\"long\">" : "<td>") + escape_xml(cell) + "</td>";
     html += "</tr>\n";
   }
   return html + "</tbody>\n</table>\n</div>\n";

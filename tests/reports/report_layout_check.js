@@ -1,12 +1,14 @@
 // Injected into a copy of report.html by report_browser_test.sh (the report
-// itself has no script). Appends <pre id="layout-check"> with one line per
-// problem a reader would trip on, or LAYOUT-OK:
+// itself has no script), which shows that copy in an iframe as wide as the
+// screen under test (headless Chromium's window is never narrower than 500
+// px; an iframe is). Posts to the page around it one line per problem a
+// reader would trip on, or LAYOUT-OK:
 //   - the page scrolls sideways (something wider than the window);
 //   - an element sticks out of its container (wide tables scroll inside
 //     their own .table-scroll box, which is allowed);
 //   - a chart's text (a title, a label) is cut off by the chart's edge;
 //   - a table column with a header and no text in any row.
-(function () {
+window.addEventListener('load', function () {
   const problems = [];
   const slack = 1;
   const width = document.documentElement.clientWidth;
@@ -49,8 +51,6 @@
       }
     });
   });
-  const out = document.createElement('pre');
-  out.id = 'layout-check';
-  out.textContent = problems.length ? problems.join('\n') : 'LAYOUT-OK';
-  document.body.appendChild(out);
-})();
+  const verdict = 'width ' + width + ' px: ' + (problems.length ? problems.join('\n') : 'LAYOUT-OK');
+  if (window.parent !== window) window.parent.postMessage(verdict, '*');
+});
