@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "worker/synth/synth_presets.h"
 #include "worker/synth/synth_profile.h"
 
 namespace popsweep::app {
@@ -13,8 +14,10 @@ void add_synth_command(CLI::App& app) {
   command
       ->add_option(
           "--preset", options->preset,
-          "tiny (quick tests), small (enough to learn the planted signal) or paper (the paper's size)")
-      ->check(CLI::IsMember({"tiny", "small", "paper"}))
+          "tiny (quick tests), small (enough to learn the planted signal), paper (the paper's size), "
+          "cross-type (images that are also a video), carousel-leak (only the post predicts popularity) or "
+          "drift (popularity drifts over time)")
+      ->check(CLI::IsMember(synth::preset_names()))
       ->default_str("tiny");
   command->add_option("--out", options->output_dir, "directory to write the profile to")->required();
   command->add_option("--seed", options->seed, "random seed; the same seed gives the same files")

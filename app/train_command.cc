@@ -20,6 +20,7 @@ void add_train_command(CLI::App& app) {
                                          {"--lr", "train.lr"},
                                          {"--batch-size", "train.batch_size"},
                                          {"--mode", "train.mode"},
+                                         {"--split", "train.split"},
                                          {"--window-weeks", "labels.window_weeks"},
                                          {"--label-mode", "labels.mode"},
                                          {"--dedup", "dedup.enabled"}});

@@ -17,7 +17,7 @@ DispatchBenchmarkResult run_dispatch_benchmark(const std::string& db_path, int j
   std::int64_t sweep = 0;
   {
     storage::Transaction transaction(db);
-    sweep = storage::upsert_sweep(db, {0, "dispatch-benchmark", "", "", 0, 0, 0});
+    sweep = storage::upsert_sweep(db, {0, "dispatch-benchmark", "", "", 0, 0, 0, ""});
     std::vector<std::int64_t> ids;
     for (int i = 0; i < jobs; ++i) {
       ids.push_back(storage::ensure_job(db, "noop-" + std::to_string(i), "noop", "{}", 0));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <ostream>
 #include <set>
 #include <thread>
@@ -156,8 +157,13 @@ void run_single_dedup(const SingleJobOptions& options, const std::string& pairs_
   if (!set) throw ConfigError("no features for these features.* settings yet: run `popsweep extract` first");
   const features::NearDuplicateReport report =
       features::remove_near_duplicates(context.db, set->id, context.spec.dedup.threshold);
-  out << fmt::format("dedup: {} images, {} videos; {}; {} media removed, {} pairs under the threshold\n",
-                     report.images, report.videos, report.explanation, report.removed, report.pairs.size());
+  std::map<std::string, int> pairs_by_kind;
+  for (const features::DuplicatePair& pair : report.pairs) ++pairs_by_kind[pair.media_type];
+  out << fmt::format(
+      "dedup: {} images, {} videos; {}; {} media removed, {} pairs under the threshold ({} image, {} video, {} "
+      "image-video)\n",
+      report.images, report.videos, report.explanation, report.removed, report.pairs.size(), pairs_by_kind["image"],
+      pairs_by_kind["video"], pairs_by_kind[features::kImageVideoPair]);
   if (!pairs_csv.empty()) {
     std::ofstream csv(pairs_csv);
     csv << "media_type,first_media_id,second_media_id,distance,first_path,second_path\n";

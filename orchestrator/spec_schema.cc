@@ -51,7 +51,7 @@ std::vector<SpecField> build_schema() {
       choice("profile.format", "popsweep", {"popsweep", "instaloader"}, "layout of profile.path"),
       field("profile.followers", FieldKind::Text, std::string(""), "followers CSV (instaloader layout)"),
       field("profile.exclude", FieldKind::Text, std::string(""), "exclusion list CSV (M10)"),
-      choice("profile.synth.preset", "", {"", "tiny", "small", "paper"},
+      choice("profile.synth.preset", "", {"", "tiny", "small", "paper", "cross-type", "carousel-leak", "drift"},
              "generate a synthetic profile instead of reading profile.path (written beside the database)"),
       field("profile.synth.seed", FieldKind::Integer, std::int64_t{1}, "seed of the synthetic profile"),
       bounded(field("labels.window_weeks", FieldKind::Number, 8.0, "rolling window length in weeks (M5)"), 0.01,

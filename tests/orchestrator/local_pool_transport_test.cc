@@ -54,7 +54,7 @@ TEST(LocalPoolTransport, WorkersGetTheCommandsEnvironment) {
 TEST(LocalPoolTransport, KilledWorkerLosesOnlyItsJob) {
   testing::TempDir dir;
   storage::Database db = storage::Database::open(dir.file("k.db"));
-  const std::int64_t sweep = storage::upsert_sweep(db, {0, "kill", "", "", 0, 0, 0});
+  const std::int64_t sweep = storage::upsert_sweep(db, {0, "kill", "", "", 0, 0, 0, ""});
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 6; ++i) {
     ids.push_back(storage::ensure_job(db, "noop-" + std::to_string(i), "noop", R"({"sleep_ms": 400})", 0));

@@ -79,7 +79,7 @@ std::int64_t create_sweep(storage::Database& db) {
                " (job_id INTEGER NOT NULL, part INTEGER NOT NULL, value INTEGER NOT NULL, data BLOB NOT NULL,"
                " PRIMARY KEY (job_id, part))");
   }
-  const std::int64_t sweep = storage::upsert_sweep(db, {0, "disk-full", "", "h", 1, 0, 0});
+  const std::int64_t sweep = storage::upsert_sweep(db, {0, "disk-full", "", "h", 1, 0, 0, ""});
   std::vector<std::int64_t> ids;
   const std::int64_t label = storage::ensure_job(db, "label", "label", "{}", 0);
   ids.push_back(label);

@@ -86,7 +86,7 @@ struct Fixture {
   std::map<std::int64_t, int> attempts;
   std::mutex mutex;
 
-  Fixture() { sweep = storage::upsert_sweep(db, {0, "test", "", "h", 1, 0, 0}); }
+  Fixture() { sweep = storage::upsert_sweep(db, {0, "test", "", "h", 1, 0, 0, ""}); }
   std::int64_t add(const std::string& stage, const nlohmann::json& params, std::vector<std::int64_t> deps = {}) {
     // `{}` in a call is JSON null; a job's params are always an object.
     const nlohmann::json object = params.is_null() ? nlohmann::json::object() : params;

@@ -52,6 +52,28 @@ std::vector<DuplicateCandidate> as_candidates(const Candidates& c) {
   return out;
 }
 
+DuplicatePair describe_pair(const storage::MediaOfPost& first, const storage::MediaOfPost& second,
+                            const std::string& kind, double distance) {
+  return {first.media_id, second.media_id, first.path, second.path, kind, distance};
+}
+
+// Videos (M8): close thumbnails and the same timing.
+std::vector<NeighbourPair> video_pairs(storage::Database& db, const Candidates& videos,
+                                       const torch::Tensor& video_matrix, double threshold) {
+  std::map<std::string, storage::VideoInfoRow> info;
+  for (const storage::VideoInfoRow& row : storage::load_video_info(db)) info[row.content_hash] = row;
+  std::vector<NeighbourPair> pairs;
+  for (const NeighbourPair& p : pairs_within(video_matrix, threshold)) {
+    const auto a = info.find(videos.media[p.first].content_hash);
+    const auto b = info.find(videos.media[p.second].content_hash);
+    if (a == info.end() || b == info.end()) continue;
+    if (same_video_timing(a->second.duration, a->second.frame_rate, b->second.duration, b->second.frame_rate)) {
+      pairs.push_back(p);
+    }
+  }
+  return pairs;
+}
+
 }  // namespace
 
 bool same_video_timing(double duration_a, double rate_a, double duration_b, double rate_b) {
@@ -80,32 +102,28 @@ NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t f
   }
   std::vector<storage::DuplicateRow> rows;
   if (report.threshold) {
-    // Images (M7).
-    std::vector<MatchedPair> image_pairs;
+    // One resolution over images and videos together (images first, then
+    // videos), so a picture that is also a video's thumbnail joins the
+    // video's group and the group keeps one media by M9.
+    const torch::Tensor video_matrix = stack(videos.embeddings);
+    const int video_offset = report.images;
+    std::vector<MatchedPair> matched;
     for (const NeighbourPair& p : pairs_within(image_matrix, *report.threshold)) {
-      image_pairs.push_back({p.first, p.second, p.distance});
-      report.pairs.push_back({images.media[p.first].media_id, images.media[p.second].media_id,
-                              images.media[p.first].path, images.media[p.second].path, "image", p.distance});
+      matched.push_back({p.first, p.second, p.distance});
+      report.pairs.push_back(describe_pair(images.media[p.first], images.media[p.second], "image", p.distance));
     }
-    for (const Removal& r : resolve_duplicates(as_candidates(images), image_pairs)) {
-      rows.push_back({r.removed_media_id, r.kept_media_id, r.distance, *report.threshold});
+    for (const NeighbourPair& p : video_pairs(db, videos, video_matrix, *report.threshold)) {
+      matched.push_back({video_offset + p.first, video_offset + p.second, p.distance});
+      report.pairs.push_back(describe_pair(videos.media[p.first], videos.media[p.second], "video", p.distance));
     }
-    // Videos (M8): close thumbnails and the same timing.
-    std::map<std::string, storage::VideoInfoRow> info;
-    for (const storage::VideoInfoRow& row : storage::load_video_info(db)) info[row.content_hash] = row;
-    std::vector<MatchedPair> video_pairs;
-    for (const NeighbourPair& p : pairs_within(stack(videos.embeddings), *report.threshold)) {
-      const auto a = info.find(videos.media[p.first].content_hash);
-      const auto b = info.find(videos.media[p.second].content_hash);
-      if (a == info.end() || b == info.end()) continue;
-      if (!same_video_timing(a->second.duration, a->second.frame_rate, b->second.duration, b->second.frame_rate)) {
-        continue;
-      }
-      video_pairs.push_back({p.first, p.second, p.distance});
-      report.pairs.push_back({videos.media[p.first].media_id, videos.media[p.second].media_id,
-                              videos.media[p.first].path, videos.media[p.second].path, "video", p.distance});
+    for (const NeighbourPair& p : pairs_between(image_matrix, video_matrix, *report.threshold)) {
+      matched.push_back({p.first, video_offset + p.second, p.distance});
+      report.pairs.push_back(
+          describe_pair(images.media[p.first], videos.media[p.second], kImageVideoPair, p.distance));
     }
-    for (const Removal& r : resolve_duplicates(as_candidates(videos), video_pairs)) {
+    std::vector<DuplicateCandidate> candidates = as_candidates(images);
+    for (const DuplicateCandidate& video : as_candidates(videos)) candidates.push_back(video);
+    for (const Removal& r : resolve_duplicates(candidates, matched)) {
       rows.push_back({r.removed_media_id, r.kept_media_id, r.distance, *report.threshold});
     }
   }

@@ -1,8 +1,11 @@
 // M7-M9 over a feature set: images matched by the Euclidean distance of
-// their embeddings, videos by their thumbnail embeddings plus equal duration
-// and frame rate; each group of duplicates keeps one media (single post over
-// carousel, then the most recent) and the others are recorded as removed,
-// with their partner and distance.
+// their embeddings, videos by their thumbnail embeddings (the first frame's
+// when a video has no thumbnail) plus equal duration and frame rate, and
+// images against video thumbnails under the same threshold (a picture posted
+// both as an image and as a video's cover); each group of duplicates, across
+// media types, keeps one media (single post over carousel, then the most
+// recent) and the others are recorded as removed, with their partner and
+// distance.
 #pragma once
 
 #include <cstdint>
@@ -18,12 +21,15 @@ class Database;
 
 namespace popsweep::features {
 
+// The kind of a pair whose first media is an image and second a video.
+inline constexpr const char* kImageVideoPair = "image-video";
+
 struct DuplicatePair {
   std::int64_t first_media_id = 0;
   std::int64_t second_media_id = 0;
   std::string first_path;
   std::string second_path;
-  std::string media_type;
+  std::string media_type;  // "image", "video" or kImageVideoPair
   double distance = 0;
 };
 
@@ -35,7 +41,8 @@ struct NearDuplicateReport {
   int videos = 0;
   int removed = 0;
   std::vector<double> image_nearest_distances;  // for the histogram (M7)
-  std::vector<DuplicatePair> pairs;             // every pair under the threshold, closest first
+  std::vector<DuplicatePair> pairs;             // every pair under the threshold: images, videos,
+                                                // then image-video, each closest first
 };
 
 // Runs the search, writes the removals and the run's summary in one

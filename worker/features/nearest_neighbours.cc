@@ -45,16 +45,22 @@ NearestNeighbours nearest_neighbours(const torch::Tensor& embeddings, int block_
   return result;
 }
 
-std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double threshold, int block_rows) {
+namespace {
+
+// Every (row of `rows`, row of `columns`) pair closer than `threshold`;
+// `upper_only` keeps i < j when both are the same matrix.
+std::vector<NeighbourPair> close_pairs(const torch::Tensor& rows_in, const torch::Tensor& columns_in,
+                                       double threshold, int block_rows, bool upper_only) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor all = embeddings.to(torch::kFloat64).contiguous();
-  const int64_t n = all.size(0);
+  const torch::Tensor rows_all = rows_in.to(torch::kFloat64).contiguous();
+  const torch::Tensor columns = columns_in.to(torch::kFloat64).contiguous();
+  const int64_t n = rows_all.size(0);
   std::vector<NeighbourPair> pairs;
-  if (n < 2) return pairs;
-  const torch::Tensor norms = all.pow(2).sum(1);
+  if (n == 0 || columns.size(0) == 0) return pairs;
+  const torch::Tensor norms = columns.pow(2).sum(1);
   for (int64_t start = 0; start < n; start += block_rows) {
     const int64_t rows = std::min<int64_t>(block_rows, n - start);
-    const torch::Tensor squared = block_squared_distances(all.narrow(0, start, rows), all, norms);
+    const torch::Tensor squared = block_squared_distances(rows_all.narrow(0, start, rows), columns, norms);
     // nonzero() returns its [hits, 2] result column-major; make rows contiguous.
     const torch::Tensor hits = (squared < threshold * threshold).nonzero().cpu().contiguous();
     const torch::Tensor distances = squared.sqrt().cpu();
@@ -63,7 +69,7 @@ std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double 
     for (int64_t h = 0; h < hits.size(0); ++h) {
       const int64_t row = hit[2 * h], j = hit[2 * h + 1];
       const int64_t i = start + row;
-      if (i < j) pairs.push_back({static_cast<int>(i), static_cast<int>(j), distance[row][j]});
+      if (!upper_only || i < j) pairs.push_back({static_cast<int>(i), static_cast<int>(j), distance[row][j]});
     }
   }
   std::sort(pairs.begin(), pairs.end(), [](const NeighbourPair& a, const NeighbourPair& b) {
@@ -71,6 +77,18 @@ std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double 
                                     : std::make_pair(a.first, a.second) < std::make_pair(b.first, b.second);
   });
   return pairs;
+}
+
+}  // namespace
+
+std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double threshold, int block_rows) {
+  if (embeddings.size(0) < 2) return {};
+  return close_pairs(embeddings, embeddings, threshold, block_rows, true);
+}
+
+std::vector<NeighbourPair> pairs_between(const torch::Tensor& first, const torch::Tensor& second, double threshold,
+                                         int block_rows) {
+  return close_pairs(first, second, threshold, block_rows, false);
 }
 
 }  // namespace popsweep::features

@@ -26,4 +26,10 @@ NearestNeighbours nearest_neighbours(const torch::Tensor& embeddings, int block_
 // Every pair (i < j) closer than `threshold`, sorted by distance.
 std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double threshold, int block_rows = 1024);
 
+// Every pair (row i of `first`, row j of `second`) closer than `threshold`,
+// sorted by distance: `first` holds images, `second` video thumbnails (M7-M9
+// across media types). Both must have the same number of columns.
+std::vector<NeighbourPair> pairs_between(const torch::Tensor& first, const torch::Tensor& second, double threshold,
+                                         int block_rows = 1024);
+
 }  // namespace popsweep::features

@@ -174,14 +174,34 @@ cv::Mat render_scene(const Scene& scene, double seconds) {
   return frame;
 }
 
-cv::Mat paint_image(const VisualFamily& family, cv::Size size, std::uint64_t seed) {
+cv::Mat paint_image(const VisualFamily& family, cv::Size size, std::uint64_t seed, cv::Point shift,
+                    std::uint64_t grain_seed) {
   cv::Mat image = render_scene(compose_scene(family, size, seed), 0);
+  if (shift != cv::Point(0, 0)) {
+    const cv::Mat move = (cv::Mat_<double>(2, 3) << 1, 0, shift.x, 0, 1, shift.y);
+    cv::Mat moved;
+    cv::warpAffine(image, moved, move, size, cv::INTER_NEAREST, cv::BORDER_REFLECT_101);
+    image = moved;
+  }
   cv::Mat grain(size, CV_16SC3);
-  cv::RNG grain_random(derive_seed(seed, kGrainStream, 0));
+  cv::RNG grain_random(grain_seed != 0 ? grain_seed : derive_seed(seed, kGrainStream, 0));
   grain_random.fill(grain, cv::RNG::NORMAL, 0, 4);
   cv::Mat noisy;
   cv::add(image, grain, noisy, cv::noArray(), CV_8UC3);
   return noisy;
+}
+
+cv::Mat tinted(const cv::Mat& picture, double hue_degrees, double strength) {
+  if (hue_degrees < 0 || strength <= 0) return picture;
+  // OpenCV's 8-bit hue runs over 0-179.
+  const cv::Mat hsv(1, 1, CV_8UC3, cv::Scalar(std::fmod(hue_degrees, 360.0) / 2, 255, 255));
+  cv::Mat bgr;
+  cv::cvtColor(hsv, bgr, cv::COLOR_HSV2BGR);
+  const cv::Vec3b colour = bgr.at<cv::Vec3b>(0, 0);
+  const cv::Mat cast(picture.size(), picture.type(), cv::Scalar(colour[0], colour[1], colour[2]));
+  cv::Mat blended;
+  cv::addWeighted(picture, 1 - strength, cast, strength, 0, blended);
+  return blended;
 }
 
 }  // namespace popsweep::synth

@@ -43,6 +43,13 @@ cv::Mat render_scene(const Scene& scene, double seconds);
 
 // A still image: the scene plus a fine grain of its own, which makes every
 // image distinct at the pixel level even where shapes cover the background.
-cv::Mat paint_image(const VisualFamily& family, cv::Size size, std::uint64_t seed);
+// `shift` moves the scene (a second shot of it, edges reflected) and
+// `grain_seed` draws the grain (0: from `seed`).
+cv::Mat paint_image(const VisualFamily& family, cv::Size size, std::uint64_t seed, cv::Point shift = {0, 0},
+                    std::uint64_t grain_seed = 0);
+
+// The picture blended towards a fully saturated colour of `hue_degrees` by
+// `strength` (0: unchanged): a colour cast that marks a period.
+cv::Mat tinted(const cv::Mat& picture, double hue_degrees, double strength);
 
 }  // namespace popsweep::synth

@@ -49,10 +49,30 @@ cv::Mat transformed_image(const cv::Mat& painted, const ImagePlan& plan) {
   return image;
 }
 
+// An image showing a video's first frame: the frame as the video renders
+// it (no grain), tinted as the video is, resized to the image's size.
+cv::Mat painted_video_frame(const PlannedMedia& media) {
+  const ImagePlan& image = media.image;
+  const Scene scene =
+      compose_scene(visual_families().at(media.family), {image.frame_width, image.frame_height}, media.content_seed);
+  const cv::Mat frame = tinted(render_scene(scene, 0), media.tint_hue, media.tint_strength);
+  cv::Mat resized;
+  cv::resize(frame, resized, {image.width, image.height}, 0, 0,
+             image.width < frame.cols ? cv::INTER_AREA : cv::INTER_CUBIC);
+  return resized;
+}
+
 void render_image(const PlannedMedia& media, const std::string& path) {
-  const VisualFamily& family = visual_families().at(media.family);
-  const cv::Mat painted = paint_image(family, {media.image.width, media.image.height}, media.content_seed);
-  write_jpeg(path, transformed_image(painted, media.image), media.image.jpeg_quality);
+  const ImagePlan& image = media.image;
+  cv::Mat painted;
+  if (media.copy != CrossTypeCopy::None) {
+    painted = painted_video_frame(media);
+  } else {
+    painted = tinted(paint_image(visual_families().at(media.family), {image.width, image.height},
+                                 media.content_seed, {image.shift_x, image.shift_y}, image.grain_seed),
+                     media.tint_hue, media.tint_strength);
+  }
+  write_jpeg(path, transformed_image(painted, image), image.jpeg_quality);
 }
 
 // The scene is painted upright (as displayed) and each frame is turned back
@@ -80,8 +100,9 @@ void render_video(const PlannedMedia& media, const std::string& path, const std:
   settings.rotation_clockwise = video.rotation_clockwise;
   H264Mp4Writer writer(path, settings);
   for (int i = 0; i < video.frames; ++i) {
-    const cv::Mat upright = render_scene(scene, static_cast<double>(i) / video.fps);
-    if (i == 0) write_jpeg(thumbnail_path, upright, video.thumbnail_quality);
+    const cv::Mat upright =
+        tinted(render_scene(scene, static_cast<double>(i) / video.fps), media.tint_hue, media.tint_strength);
+    if (i == 0 && !media.thumbnail_path.empty()) write_jpeg(thumbnail_path, upright, video.thumbnail_quality);
     writer.write_frame(to_coded_orientation(upright, video.rotation_clockwise));
   }
   writer.finish();
@@ -98,7 +119,7 @@ double rendering_cost(const PlannedMedia& media) {
 void render_media_file(const PlannedMedia& media, const std::string& root) {
   const std::string path = join_path(root, media.path);
   if (media.is_video) {
-    render_video(media, path, join_path(root, media.thumbnail_path));
+    render_video(media, path, media.thumbnail_path.empty() ? "" : join_path(root, media.thumbnail_path));
   } else {
     render_image(media, path);
   }

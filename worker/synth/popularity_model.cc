@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "worker/synth/leak_planner.h"
 #include "worker/synth/visual_families.h"
 
 namespace popsweep::synth {
@@ -11,9 +12,19 @@ namespace {
 // Impressions are about this share of the followers on a typical post.
 constexpr double kTypicalReach = 0.5;
 
+// What a media's look adds to log PoR under the preset's signal.
+double visual_effect(const ProfilePlan& plan, const PlannedMedia& media) {
+  switch (plan.preset.signal) {
+    case PopularitySignal::VisualFamily: return visual_families()[media.family].effect;
+    case PopularitySignal::PostOnly: return 0;
+    case PopularitySignal::DriftingFamily: return drifting_effect(plan.preset, media.family, media.period);
+  }
+  return 0;
+}
+
 double mean_family_effect(const ProfilePlan& plan, const PlannedPost& post) {
   double sum = 0;
-  for (int index : post.media) sum += visual_families()[plan.media[index].family].effect;
+  for (int index : post.media) sum += visual_effect(plan, plan.media[index]);
   return sum / static_cast<double>(post.media.size());
 }
 

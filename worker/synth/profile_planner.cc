@@ -1,6 +1,7 @@
 #include "worker/synth/profile_planner.h"
 
 #include "worker/synth/follower_model.h"
+#include "worker/synth/leak_planner.h"
 #include "worker/synth/media_planner.h"
 #include "worker/synth/popularity_model.h"
 #include "worker/synth/synth_random.h"
@@ -14,6 +15,8 @@ constexpr std::uint64_t kTimelineStream = 11;
 constexpr std::uint64_t kMediaFilesStream = 12;
 constexpr std::uint64_t kFollowersStream = 13;
 constexpr std::uint64_t kEngagementStream = 14;
+constexpr std::uint64_t kCarouselShotStream = 15;
+constexpr std::uint64_t kCrossTypeStream = 16;
 
 }  // namespace
 
@@ -26,6 +29,11 @@ ProfilePlan plan_profile(const SynthPreset& preset, std::uint64_t seed) {
   plan_timeline(timeline_random, plan);
   SynthRandom media_random(derive_seed(seed, kMediaFilesStream, 0));
   plan_media_files(media_random, plan);
+  plan_drift_periods(plan);
+  SynthRandom shot_random(derive_seed(seed, kCarouselShotStream, 0));
+  plan_carousel_shots(shot_random, plan);
+  SynthRandom cross_type_random(derive_seed(seed, kCrossTypeStream, 0));
+  plan_cross_type_copies(cross_type_random, plan);
   SynthRandom follower_random(derive_seed(seed, kFollowersStream, 0));
   const TrueFollowerCurve curve(preset, plan.start, plan.end, follower_random);
   plan.follower_samples = sample_tracker(preset, curve, plan.start, plan.end, follower_random);

@@ -32,6 +32,15 @@ const char* to_string(PlannedPostKind kind) {
   return "image";
 }
 
+const char* to_string(CrossTypeCopy copy) {
+  switch (copy) {
+    case CrossTypeCopy::None: return "none";
+    case CrossTypeCopy::Thumbnail: return "thumbnail";
+    case CrossTypeCopy::FirstFrame: return "first-frame";
+  }
+  return "none";
+}
+
 bool has_video(const ProfilePlan& plan, const PlannedPost& post) {
   for (int index : post.media) {
     if (plan.media[index].is_video) return true;

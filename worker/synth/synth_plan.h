@@ -18,11 +18,15 @@ namespace popsweep::synth {
 enum class CorruptionKind { None, TruncatedJpeg, EmptyFile, RandomBytes, TruncatedMp4 };
 enum class DuplicateTransform { None, Reencode, Rescale, Crop };
 enum class PlannedPostKind { Image, Video, Carousel };
+// How an image duplicates a video: it shows the video's thumbnail, or the
+// first frame of a video listed without a thumbnail.
+enum class CrossTypeCopy { None, Thumbnail, FirstFrame };
 
 // truth.json's words: "truncated", "empty", "random-bytes"; "reencode", ...
 const char* to_string(CorruptionKind kind);
 const char* to_string(DuplicateTransform transform);
 const char* to_string(PlannedPostKind kind);
+const char* to_string(CrossTypeCopy copy);  // "none", "thumbnail", "first-frame"
 
 struct ImagePlan {
   // The scene is painted at this size, then a duplicate is transformed.
@@ -31,6 +35,14 @@ struct ImagePlan {
   int jpeg_quality = 0;
   double rescale = 1.0;  // DuplicateTransform::Rescale
   int crop_left = 0, crop_top = 0, crop_right = 0, crop_bottom = 0;  // DuplicateTransform::Crop
+  // A carousel shot: the scene moved by (shift_x, shift_y) pixels, with a
+  // grain of its own seed (0: the scene's grain).
+  int shift_x = 0, shift_y = 0;
+  std::uint64_t grain_seed = 0;
+  // A copy of a video's first frame (CrossTypeCopy): the scene painted at the
+  // video's displayed size, as a video frame (no grain), then resized to
+  // width x height.
+  int frame_width = 0, frame_height = 0;
 };
 
 struct VideoPlan {
@@ -46,7 +58,7 @@ struct VideoPlan {
 
 struct PlannedMedia {
   std::string path;            // relative to the profile directory
-  std::string thumbnail_path;  // videos only: the first frame, same stem
+  std::string thumbnail_path;  // videos only: the first frame, same stem; empty: none written
   int post = 0;                // index into ProfilePlan::posts
   int media_index = 0;         // position in the post, from 0
   bool is_video = false;
@@ -56,6 +68,11 @@ struct PlannedMedia {
   DuplicateTransform transform = DuplicateTransform::None;
   CorruptionKind corruption = CorruptionKind::None;
   double kept_fraction = 1.0;  // truncations keep this share of the bytes
+  int copies_video = -1;        // an image reproducing this video (index into ProfilePlan::media)
+  CrossTypeCopy copy = CrossTypeCopy::None;
+  int period = -1;              // PopularitySignal::DriftingFamily: the drift period, else -1
+  double tint_hue = -1;         // degrees; the picture is blended towards this hue (-1: none)
+  double tint_strength = 0;     // the share of the tint in the blend
   ImagePlan image;
   VideoPlan video;
 };

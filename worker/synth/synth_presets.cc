@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "worker/synth/visual_families.h"
 
 namespace popsweep::synth {
 namespace {
@@ -125,15 +126,108 @@ SynthPreset small_preset() {
   return preset;
 }
 
+// `tiny` with more videos, and six images that are also a video: four copy
+// a video's thumbnail, two the first frame of a video listed without one.
+// Dedup across media types (M7-M9) must find exactly these pairs beside the
+// usual ones.
+SynthPreset cross_type_preset() {
+  SynthPreset preset = tiny_preset();
+  preset.name = "cross-type";
+  preset.posts = 60;
+  preset.images = 64;
+  preset.videos = 20;
+  preset.video_durations = {{3, 12, 0.6}, {15, 20, 0.4}};
+  // Better quality than tiny's, so that a decoded first frame stays as near
+  // its copy as a re-encoded picture does.
+  preset.video_crf = 20;
+  preset.thumbnail_copies = 4;
+  preset.first_frame_copies = 2;
+  return preset;
+}
+
+// What both leak presets share: a clean profile (no reposts, no corrupt
+// files) small enough for a whole sweep in seconds: 64-pixel pictures, and a
+// few short single videos so that every media type exists.
+SynthPreset leak_base_preset() {
+  SynthPreset preset = small_preset();
+  preset.posts = 112;
+  preset.images = 300;
+  preset.videos = 12;
+  preset.carousels = 100;
+  preset.carousel_video_share = 0;
+  preset.max_carousel_size = 4;
+  preset.image_size = 64;
+  preset.video_durations = {{3, 6, 1}};
+  preset.rotated_videos = 0;
+  preset.duplicate_images = 0;
+  preset.duplicate_videos = 0;
+  preset.truncated_jpegs = 0;
+  preset.empty_files = 0;
+  preset.random_byte_files = 0;
+  preset.truncated_mp4s = 0;
+  return preset;
+}
+
+// The only popularity a model can exploit is the post itself: 150 carousels
+// over a year, each showing one scene shot 2-4 times (375 pictures, each shot
+// shifted by up to 2% of a side, a pixel, with a grain of its own), and PoR
+// is noise, unrelated to how a post looks. Folds that put a carousel on both
+// sides of a split reward recognising the scene; folds over posts leave
+// nothing to learn. With 20 posts or more in an 8-week window, the posts
+// whose PoR ties the window's median (a carousel's media share one) shift the
+// class balance by a few points only.
+SynthPreset carousel_leak_preset() {
+  SynthPreset preset = leak_base_preset();
+  preset.name = "carousel-leak";
+  preset.signal = PopularitySignal::PostOnly;
+  preset.noise_sigma = 0.5;
+  preset.span_days = 365;
+  preset.posts = 162;
+  preset.images = 375;
+  preset.carousels = 150;
+  preset.carousel_shot_shift = 0.02;
+  return preset;
+}
+
+// Popularity that drifts: 300 single image posts over two years cut into
+// four periods of six months. Each period posts two looks (visual families):
+// last period's, no longer popular (log PoR -0.5), and a new one, popular
+// (+0.5), which becomes the stale look of the next period. Every picture is
+// blended 25% towards its period's hue (0, 90, 180, 270 degrees), so folds
+// that mix periods can tell a look's popular period from its stale one, while
+// training on the past only always meets a look just as it turns stale, and
+// one never seen. (A look that simply swaps with another every period would
+// need a model to learn an interaction of look and tint; this one is additive
+// in them, which a linear head on random features can learn.)
+SynthPreset drift_preset() {
+  SynthPreset preset = leak_base_preset();
+  preset.name = "drift";
+  preset.posts = 312;
+  preset.carousels = 0;
+  preset.signal = PopularitySignal::DriftingFamily;
+  // Random-weight features tell red discs (0) and green triangles (2) from
+  // everything, the others less well from each other: the two looks of a
+  // period are never two of the latter.
+  preset.families = {3, 0, 4, 2, 1};
+  preset.drift_periods = 4;
+  preset.drift_effect = 0.5;
+  preset.period_tint_strength = 0.25;
+  return preset;
+}
+
 }  // namespace
 
-std::vector<std::string> preset_names() { return {"tiny", "small", "paper"}; }
+std::vector<std::string> preset_names() { return {"tiny", "small", "paper", "cross-type", "carousel-leak", "drift"}; }
 
 SynthPreset preset_named(const std::string& name) {
   if (name == "tiny") return tiny_preset();
   if (name == "small") return small_preset();
   if (name == "paper") return paper_preset();
-  throw ConfigError("unknown synth preset '" + name + "' (expected tiny, small or paper)");
+  if (name == "cross-type") return cross_type_preset();
+  if (name == "carousel-leak") return carousel_leak_preset();
+  if (name == "drift") return drift_preset();
+  throw ConfigError("unknown synth preset '" + name +
+                    "' (expected tiny, small, paper, cross-type, carousel-leak or drift)");
 }
 
 PostKindCounts post_kind_counts(const SynthPreset& preset) {
@@ -174,6 +268,20 @@ void validate_preset(const SynthPreset& preset) {
   }
   if (preset.video_width % 2 || preset.video_height % 2) fail("video sizes must be even (yuv420p)");
   if (preset.image_size < 16 || preset.video_width < 16 || preset.video_height < 16) fail("media too small");
+  const int copies = preset.thumbnail_copies + preset.first_frame_copies;
+  if (copies < 0 || 2 * preset.duplicate_videos + preset.truncated_mp4s + preset.rotated_videos + copies > preset.videos) {
+    fail("too few plain videos for the cross-type copies");
+  }
+  if (preset.carousel_shot_shift > 0 && preset.duplicate_images > 0) {
+    fail("carousel shots and planted image duplicates do not mix");
+  }
+  for (int family : preset.families) {
+    if (family < 0 || family >= static_cast<int>(visual_families().size())) fail("unknown visual family");
+  }
+  if (preset.signal == PopularitySignal::DriftingFamily &&
+      (preset.drift_periods < 2 || preset.families.size() != static_cast<size_t>(preset.drift_periods) + 1)) {
+    fail("drift needs at least two periods and one family more than periods");
+  }
 }
 
 }  // namespace popsweep::synth

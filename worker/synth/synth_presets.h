@@ -1,6 +1,8 @@
 // The knobs of the synthetic profile generator, gathered per preset. `tiny`
 // is for tests (a few seconds to generate); `paper` mirrors the size of the
 // paper's data set (1613 images, 575 videos, ~1450 posts over five years).
+// `cross-type`, `carousel-leak` and `drift` plant one leak each, so that a
+// cleaning step or a split protocol can be measured against truth.json.
 #pragma once
 
 #include <string>
@@ -13,6 +15,13 @@ struct DurationBand {
   double min_seconds = 0;
   double max_seconds = 0;
   double weight = 0;
+};
+
+// Where a preset's popularity comes from (beside followers and media type).
+enum class PopularitySignal {
+  VisualFamily,  // each media's family shifts log PoR by the family's effect (visual_families.h)
+  PostOnly,      // nothing visible: log PoR is noise, the same for every media of a post
+  DriftingFamily,  // each period's new family is popular, last period's stale; pictures tinted by period
 };
 
 struct FrameRateChoice {
@@ -72,6 +81,24 @@ struct SynthPreset {
   int empty_files = 0;  // zero-byte .jpg
   int random_byte_files = 0;
   int truncated_mp4s = 0;
+
+  // Cross-type duplicates: images that reproduce a video's thumbnail, and
+  // images that reproduce the first frame of a video listed without one.
+  int thumbnail_copies = 0;
+  int first_frame_copies = 0;
+
+  PopularitySignal signal = PopularitySignal::VisualFamily;
+  std::vector<int> families;  // the families media draw from (empty: all); under drift, see below
+  // A carousel's pictures are shots of one scene, each shifted by up to this
+  // share of its side and with a grain of its own (0: distinct scenes).
+  double carousel_shot_shift = 0;
+  // DriftingFamily: the timeline is cut into drift_periods periods of equal
+  // length; period p posts families[p] (stale: -drift_effect on log PoR) and
+  // families[p + 1] (new: +drift_effect), and every picture is blended
+  // towards the period's tint by period_tint_strength.
+  int drift_periods = 0;
+  double drift_effect = 0;
+  double period_tint_strength = 0;
 };
 
 // Throws ConfigError naming the known presets when `name` is not one of them.

@@ -44,6 +44,7 @@ SynthReport count(const ProfilePlan& plan) {
   for (const PlannedMedia& media : plan.media) {
     ++(media.is_video ? report.videos : report.images);
     if (media.duplicate_of >= 0) ++report.duplicates;
+    if (media.copies_video >= 0) ++report.cross_type_copies;
     if (media.corruption != CorruptionKind::None) ++report.corrupt;
   }
   return report;
@@ -66,8 +67,10 @@ SynthReport generate_synthetic_profile(const SynthOptions& options) {
 }
 
 std::string describe(const SynthReport& report) {
-  return fmt::format("synth: {} posts, {} images, {} videos ({} near-duplicates, {} corrupt files) in {:.1f} s\n",
-                     report.posts, report.images, report.videos, report.duplicates, report.corrupt,
+  const std::string cross_type =
+      report.cross_type_copies > 0 ? fmt::format(", {} images that are also a video", report.cross_type_copies) : "";
+  return fmt::format("synth: {} posts, {} images, {} videos ({} near-duplicates{}, {} corrupt files) in {:.1f} s\n",
+                     report.posts, report.images, report.videos, report.duplicates, cross_type, report.corrupt,
                      report.seconds);
 }
 

@@ -13,7 +13,7 @@
 namespace popsweep::synth {
 
 struct SynthOptions {
-  std::string preset = "tiny";  // tiny, small or paper (synth_presets.h)
+  std::string preset = "tiny";  // a name of preset_names() (synth_presets.h)
   std::uint64_t seed = 1;       // same preset and seed: byte-identical files
   std::string output_dir;
   bool force = false;  // write into a non-empty output_dir, replacing an earlier profile
@@ -25,6 +25,7 @@ struct SynthReport {
   int images = 0;  // listed image files, duplicates and corrupt ones included
   int videos = 0;
   int duplicates = 0;
+  int cross_type_copies = 0;  // images that are also a video (cross-type preset)
   int corrupt = 0;
   double seconds = 0;
 };

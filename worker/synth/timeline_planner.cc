@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "worker/synth/leak_planner.h"
 #include "worker/synth/visual_families.h"
 
 namespace popsweep::synth {
@@ -88,7 +89,12 @@ void add_media(ProfilePlan& plan, int post, bool is_video, SynthRandom& random) 
   const std::string stem = "media/" + owner.id + "_" + std::to_string(media.media_index);
   media.path = stem + (is_video ? ".mp4" : ".jpg");
   if (is_video) media.thumbnail_path = stem + ".jpg";
-  media.family = random.integer(0, static_cast<int>(visual_families().size()) - 1);
+  std::vector<int> families = plan.preset.families;
+  if (plan.preset.signal == PopularitySignal::DriftingFamily) {
+    families = drift_families_of(plan.preset, drift_period_at(plan, owner.posted_at));
+  }
+  media.family = families.empty() ? random.integer(0, static_cast<int>(visual_families().size()) - 1)
+                                  : families[random.integer(0, static_cast<int>(families.size()) - 1)];
   media.content_seed = derive_seed(plan.seed, kSceneStream, plan.media.size());
   owner.media.push_back(static_cast<int>(plan.media.size()));
   plan.media.push_back(media);

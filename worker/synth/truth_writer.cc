@@ -1,6 +1,7 @@
 #include "worker/synth/truth_writer.h"
 
 #include "common/file_util.h"
+#include "worker/synth/leak_planner.h"
 #include "worker/synth/visual_families.h"
 
 namespace popsweep::synth {
@@ -19,8 +20,13 @@ Json media_entry(const ProfilePlan& plan, const PlannedMedia& media) {
   entry["family"] = media.family;
   entry["duplicate_of"] = media.duplicate_of < 0 ? Json(nullptr) : Json(plan.media[media.duplicate_of].path);
   entry["corrupt"] = media.corruption != CorruptionKind::None;
+  if (media.period >= 0) entry["period"] = media.period;
+  if (media.image.grain_seed != 0) entry["shot_shift"] = {media.image.shift_x, media.image.shift_y};
+  if (media.copies_video >= 0) {
+    entry["copies_video"] = {{"video", plan.media[media.copies_video].path}, {"kind", to_string(media.copy)}};
+  }
   if (media.is_video) {
-    entry["thumbnail"] = media.thumbnail_path;
+    entry["thumbnail"] = media.thumbnail_path.empty() ? Json(nullptr) : Json(media.thumbnail_path);
     entry["width"] = media.video.width;  // as coded
     entry["height"] = media.video.height;
     entry["frame_rate"] = media.video.fps;
@@ -31,12 +37,63 @@ Json media_entry(const ProfilePlan& plan, const PlannedMedia& media) {
   return entry;
 }
 
-Json families_json() {
+// A family's fixed effect on log PoR; none (0) when the preset's popularity
+// does not come from the family alone (popularity_signal says where).
+Json families_json(const SynthPreset& preset) {
   Json families = Json::array();
   for (const VisualFamily& family : visual_families()) {
-    families.push_back({{"id", family.id}, {"name", family.name}, {"effect", family.effect}});
+    const double effect = preset.signal == PopularitySignal::VisualFamily ? family.effect : 0.0;
+    families.push_back({{"id", family.id}, {"name", family.name}, {"effect", effect}});
   }
   return families;
+}
+
+Json drift_periods_json(const ProfilePlan& plan) {
+  Json periods = Json::array();
+  for (int period = 0; period < plan.preset.drift_periods; ++period) {
+    Json effects = Json::object();
+    for (int family : drift_families_of(plan.preset, period)) {
+      effects[std::to_string(family)] = drifting_effect(plan.preset, family, period);
+    }
+    periods.push_back({{"period", period},
+                       {"start", format_iso8601(drift_period_start(plan, period))},
+                       {"end", format_iso8601(drift_period_start(plan, period + 1))},
+                       {"tint_hue", drift_tint_hue(plan.preset, period)},
+                       {"effects", effects}});
+  }
+  return periods;
+}
+
+// Where popularity comes from, for the presets that plant a leak.
+Json popularity_signal_json(const ProfilePlan& plan) {
+  const SynthPreset& preset = plan.preset;
+  if (preset.signal == PopularitySignal::PostOnly) {
+    return {{"kind", "post-only"},
+            {"noise_sigma", preset.noise_sigma},
+            {"carousel_shot_shift", preset.carousel_shot_shift}};
+  }
+  return {{"kind", "drifting-family"},
+          {"families", preset.families},
+          {"drift_effect", preset.drift_effect},
+          {"tint_strength", preset.period_tint_strength},
+          {"periods", drift_periods_json(plan)}};
+}
+
+// M9 between an image and the video it copies: a single post wins over a
+// carousel, then the more recent post.
+Json cross_type_entry(const ProfilePlan& plan, const PlannedMedia& image) {
+  const PlannedMedia& video = plan.media[image.copies_video];
+  const PlannedPost& image_post = plan.posts[image.post];
+  const PlannedPost& video_post = plan.posts[video.post];
+  const bool image_in_carousel = image_post.kind == PlannedPostKind::Carousel;
+  const bool video_in_carousel = video_post.kind == PlannedPostKind::Carousel;
+  const bool image_stays = image_in_carousel != video_in_carousel ? !image_in_carousel
+                                                                  : image_post.posted_at > video_post.posted_at;
+  return {{"image", image.path},
+          {"video", video.path},
+          {"kind", to_string(image.copy)},
+          {"kept", image_stays ? image.path : video.path},
+          {"removed", image_stays ? video.path : image.path}};
 }
 
 Json followers_json(const ProfilePlan& plan) {
@@ -60,6 +117,9 @@ Json posts_json(const ProfilePlan& plan) {
                      {"followers", post.followers},
                      {"por", post.por},
                      {"has_video", has_video(plan, post)}});
+    if (plan.preset.signal == PopularitySignal::DriftingFamily) {
+      posts.back()["period"] = drift_period_at(plan, post.posted_at);
+    }
   }
   return posts;
 }
@@ -77,7 +137,7 @@ Json truth_json(const ProfilePlan& plan) {
   truth["videos"] = videos;
   truth["start"] = format_iso8601(plan.start);
   truth["end"] = format_iso8601(plan.end);
-  truth["families"] = families_json();
+  truth["families"] = families_json(plan.preset);
   Json media = Json::array(), duplicates = Json::array(), corrupt = Json::array();
   for (const PlannedMedia& item : plan.media) {
     media.push_back(media_entry(plan, item));
@@ -93,6 +153,14 @@ Json truth_json(const ProfilePlan& plan) {
   }
   truth["media"] = media;
   truth["duplicates"] = duplicates;
+  if (plan.preset.thumbnail_copies + plan.preset.first_frame_copies > 0) {
+    Json cross_type = Json::array();
+    for (const PlannedMedia& item : plan.media) {
+      if (item.copies_video >= 0) cross_type.push_back(cross_type_entry(plan, item));
+    }
+    truth["cross_type_duplicates"] = cross_type;
+  }
+  if (plan.preset.signal != PopularitySignal::VisualFamily) truth["popularity_signal"] = popularity_signal_json(plan);
   truth["corrupt"] = corrupt;
   truth["media_effect"] = {{"video_por_factor", plan.preset.video_por_factor}};
   truth["followers"] = followers_json(plan);

@@ -87,6 +87,7 @@ JobData assemble_job_data(Architecture architecture, const LabelledEmbeddings& i
   }
   check_medium(images, 2, "images");
   job.training_images = extra_images;
+  job.training_videos = training_rows;
   const torch::Tensor training_images = rows_of(images.embeddings, extra_images);
   data.train_classes = classes_of(images.classes, extra_images);
   const std::vector<int> video_classes = classes_of(videos.classes, training_rows);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace popsweep::features {
@@ -48,6 +49,39 @@ TEST(NearestNeighbours, PairsWithinThresholdAreExactlyTheClosePairs) {
   EXPECT_EQ(pairs[1].first, 0);
   EXPECT_EQ(pairs[1].second, 1);
   EXPECT_NEAR(pairs[1].distance, 1.0, 1e-12);
+}
+
+// M7-M9 across media types: images against video thumbnails, every pair
+// (i, j) under the threshold found by the blocked search, none other.
+TEST(NearestNeighbours, PairsBetweenTwoSetsMatchADoubleLoop) {
+  const torch::Tensor images = torch::randn({23, 6}).mul(2);
+  torch::Tensor thumbnails = torch::randn({9, 6}).mul(2);
+  thumbnails[4].copy_(images[17] + 0.01);
+  thumbnails[7].copy_(images[2] - 0.02);
+  const double threshold = 1.5;
+  const std::vector<NeighbourPair> pairs = pairs_between(images, thumbnails, threshold, 5);
+  std::vector<std::pair<int, int>> expected;
+  for (int i = 0; i < 23; ++i) {
+    for (int j = 0; j < 9; ++j) {
+      double sum = 0;
+      for (int64_t k = 0; k < 6; ++k) {
+        const double d = images[i][k].item<double>() - thumbnails[j][k].item<double>();
+        sum += d * d;
+      }
+      if (std::sqrt(sum) < threshold) expected.push_back({i, j});
+    }
+  }
+  ASSERT_EQ(pairs.size(), expected.size());
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    EXPECT_NE(std::find(expected.begin(), expected.end(), std::make_pair(pairs[k].first, pairs[k].second)),
+              expected.end());
+    if (k > 0) {
+      EXPECT_LE(pairs[k - 1].distance, pairs[k].distance);
+    }
+  }
+  ASSERT_GE(pairs.size(), 2u);
+  EXPECT_TRUE(std::make_pair(pairs[0].first, pairs[0].second) == std::make_pair(17, 4));
+  EXPECT_TRUE(pairs_between(images, torch::zeros({0, 6}), threshold).empty());
 }
 
 TEST(NearestNeighbours, SingleRowHasNoNeighbour) {
