@@ -179,10 +179,18 @@ std::string scatter_chart(const ChartText& text, const std::vector<ScatterPoint>
     unsigned m = 0, d = 0;
     civil_from_days(static_cast<std::int64_t>(xs.low) / kSecondsPerDay, &first_year, &m, &d);
     civil_from_days(static_cast<std::int64_t>(xs.high) / kSecondsPerDay, &last_year, &m, &d);
-    for (int year = first_year + 1; year <= last_year; ++year) {
-      const double px = x(static_cast<double>(days_from_civil(year, 1, 1) * kSecondsPerDay));
-      canvas.line(px, kBottom, px, kBottom + 4, "#555");
-      canvas.text(px, kBottom + 16, std::to_string(year), 10, "middle", "#555");
+    // Years when the data spans several; else every quarter ("2019-04"),
+    // so a profile of one year still gets dates under its points.
+    const bool by_year = last_year - first_year >= 2;
+    for (int year = first_year; year <= last_year; ++year) {
+      for (unsigned month = 1; month <= 12; month += by_year ? 12 : 3) {
+        const double t = static_cast<double>(days_from_civil(year, month, 1) * kSecondsPerDay);
+        if (t < xs.low || t > xs.high) continue;
+        const double px = x(t);
+        canvas.line(px, kBottom, px, kBottom + 4, "#555");
+        canvas.text(px, kBottom + 16, by_year ? std::to_string(year) : fmt::format("{}-{:02}", year, month), 10,
+                    "middle", "#555");
+      }
     }
     canvas.line(kLeft, kBottom, kRight, kBottom, "#555");
     canvas.line(kLeft, kTop, kLeft, kBottom, "#555");

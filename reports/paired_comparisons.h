@@ -1,9 +1,13 @@
 // Which experiments can be compared pair by pair, and how: two groups of one
 // sweep point and number of classes whose jobs validated the same items on
 // the same (repeat, fold) splits (the three video experiments share the video
-// folds, M19) are compared with the corrected resampled t-test on their
-// per-split accuracy differences. Groups validated on different items (image
-// against video) are not paired: their differences would mix two data sets.
+// folds, M19) are compared. Random folds (train.split media, post): the
+// corrected resampled t-test on their per-split accuracy differences.
+// Forward chaining (time): the folds are consecutive blocks, not random
+// resamples, so that test does not apply; the exact sign test over the pooled
+// out-of-fold predictions of the same items does (see statistics.h for its
+// assumption). Groups validated on different items (image against video)
+// are not paired: their differences would mix two data sets.
 #pragma once
 
 #include <vector>
@@ -12,8 +16,9 @@
 
 namespace popsweep::reports {
 
-// Best-epoch accuracy, one comparison per eligible pair; pairs with fewer
-// than two common splits are left out, since one split has no variance.
+// Best-epoch accuracy, one comparison per eligible pair; under random folds,
+// pairs with fewer than two common splits are left out, since one split has
+// no variance.
 std::vector<ExperimentComparison> compare_paired_experiments(const std::vector<ResultGroup>& groups);
 
 }  // namespace popsweep::reports

@@ -5,11 +5,12 @@
 
 #include <string>
 
+#include "reports/leakage_audit.h"
 #include "reports/report_charts.h"
 #include "reports/sweep_results.h"
 
 namespace popsweep::reports {
 
-std::string report_html(const SweepResults& results, const ReportFigures& figures);
+std::string report_html(const SweepResults& results, const LeakageAudit& audit, const ReportFigures& figures);
 
 }  // namespace popsweep::reports

@@ -4,6 +4,7 @@
 
 #include "reports/data_figures.h"
 #include "reports/detail_tables.h"
+#include "reports/leakage_audit.h"
 #include "reports/results_tables.h"
 
 namespace popsweep::reports {
@@ -25,25 +26,54 @@ std::string chart_links(const std::string& heading, const std::vector<ReportChar
   return text;
 }
 
+std::string leakage_warning_markdown(const std::vector<std::string>& warnings) {
+  if (warnings.empty()) return "";
+  std::string text = "> **Warning: leakage.** Some validation items had part of themselves in their own job's "
+                     "training set, so their accuracies are optimistic (see the leakage audit):\n>\n";
+  for (const std::string& warning : warnings) text += "> - " + markdown_text(warning) + "\n";
+  return text + "\n";
+}
+
+std::string leakage_section_markdown(const LeakageAudit& audit) {
+  std::string text = "## Leakage audit\n\n";
+  const std::vector<std::string> warnings = leakage_warnings(audit);
+  text += warnings.empty() ? "No leak found.\n\n" : "The leaks are listed in the warning at the top of the report.\n\n";
+  return text + table_or_none(leakage_table(audit));
+}
+
+std::string notes_markdown(const std::vector<std::string>& notes) {
+  std::string text;
+  for (const std::string& note : notes) text += markdown_text(note) + "\n\n";
+  return text;
+}
+
 }  // namespace
 
 std::string data_section_markdown(const std::vector<ReportChart>& charts, const std::string& charts_folder) {
   return chart_links("Data", charts, charts_folder);
 }
 
-std::string report_markdown(const SweepResults& results, const ReportFigures& figures,
+std::string report_markdown(const SweepResults& results, const LeakageAudit& audit, const ReportFigures& figures,
                             const std::string& charts_folder) {
   std::string text = fmt::format("# Sweep '{}' (id {})\n\n", results.sweep.name, results.sweep.id);
+  text += leakage_warning_markdown(leakage_warnings(audit));
   text +=
       "Scores follow M19: a run's accuracy is over the pooled validation predictions of its folds; the table "
       "gives the mean and the population std over runs. \"best\" selects the epoch on the validation fold "
       "(optimistic, as the paper did), \"last\" is the final epoch.\n\n";
   text += "## Results\n\n";
   for (const TextTable& table : results_tables(results)) text += to_markdown(table) + "\n";
+  for (const PaperNote& note : paper_reference_notes(results)) {
+    text += markdown_text(note.text) + "\n\n";
+    for (const std::string& item : note.items) text += "- " + markdown_text(item) + "\n";
+    if (!note.items.empty()) text += "\n";
+  }
   if (results.groups.empty()) text += "No finished training jobs yet.\n\n";
+  text += leakage_section_markdown(audit);
   text += chart_links("Accuracy per experiment", figures.accuracy, charts_folder);
   text += chart_links("Accuracy against swept parameters", figures.sweep_parameters, charts_folder);
-  text += "## Paired comparisons\n\n" + table_or_none(comparisons_table(results));
+  text += "## Paired comparisons\n\n" + table_or_none(comparisons_table(results)) +
+          notes_markdown(comparisons_notes(results));
   text += chart_links("Confusion matrices", figures.confusion, charts_folder);
   text += chart_links("Learning curves", figures.learning_curves, charts_folder);
   text += "## Problems\n\n" + table_or_none(unfinished_jobs_table(results));

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "reports/leakage_audit.h"
 #include "reports/report_charts.h"
 #include "reports/sweep_results.h"
 
@@ -11,7 +12,7 @@ namespace popsweep::reports {
 
 // `charts_folder` is where the charts are, relative to report.md; each chart
 // is `<charts_folder>/<file_stem>.svg`.
-std::string report_markdown(const SweepResults& results, const ReportFigures& figures,
+std::string report_markdown(const SweepResults& results, const LeakageAudit& audit, const ReportFigures& figures,
                             const std::string& charts_folder);
 
 }  // namespace popsweep::reports

@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/error.h"
 #include "common/fault_points.h"
 #include "common/file_util.h"
 #include "reports/data_figures.h"
+#include "reports/dedup_rule.h"
+#include "reports/leakage_audit.h"
 #include "reports/report_charts.h"
 #include "reports/report_html.h"
 #include "reports/report_markdown.h"
@@ -27,9 +30,32 @@ void create_folder(const std::string& path) {
   if (error) throw ConfigError("--out: cannot create " + path + ": " + error.message());
 }
 
-std::string terminal_summary(const SweepResults& results) {
+std::string leakage_summary(const LeakageAudit& audit) {
+  if (audit.groups.empty()) return "";
+  const std::vector<std::string> warnings = leakage_warnings(audit);
+  std::string text;
+  for (const std::string& warning : warnings) text += "WARNING: leakage: " + warning + "\n";
+  int unrecorded = 0, unaudited = 0;
+  for (const GroupLeakage& group : audit.groups) {
+    unrecorded += group.unrecorded_jobs;
+    unaudited += group.recorded() && !group.duplicates;
+  }
+  const bool any_recorded = std::any_of(audit.groups.begin(), audit.groups.end(),
+                                       [](const GroupLeakage& group) { return group.recorded(); });
+  if (warnings.empty() && any_recorded) text += "leakage audit: none found\n";
+  if (unrecorded > 0) text += fmt::format("leakage audit: {} job(s) not recorded (from an earlier release)\n", unrecorded);
+  if (unaudited > 0) text += fmt::format("leakage audit: duplicates not audited in {} group(s) (see report)\n", unaudited);
+  return text;
+}
+
+std::string terminal_summary(const SweepResults& results, const LeakageAudit& audit) {
   std::string text = fmt::format("sweep '{}' (id {})\n", results.sweep.name, results.sweep.id);
   for (const TextTable& table : results_tables(results)) text += to_plain_text(table);
+  for (const PaperNote& note : paper_reference_notes(results)) {
+    text += note.text + "\n";
+    for (const std::string& item : note.items) text += "  - " + item + "\n";
+  }
+  text += leakage_summary(audit);
   if (results.groups.empty()) text += "no finished training jobs yet\n";
   if (!results.unfinished_jobs.empty())
     text += fmt::format("{} job(s) not done\n", results.unfinished_jobs.size());
@@ -53,6 +79,7 @@ std::string with_section(std::string page, const std::string& section, const std
 
 WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir) {
   const SweepResults results = load_sweep_results(db, select_sweep(db, sweep));
+  const LeakageAudit audit = audit_leakage(db, results, dedup_stage_rule(db));
   const ReportFigures figures = build_report_figures(results);
   const std::vector<ReportChart> data_charts = data_figures(db, results.sweep.id);
   const std::string charts_dir = join_path(out_dir, kChartsFolder);
@@ -69,19 +96,20 @@ WrittenReport write_report(storage::Database& db, const std::string& sweep, cons
     written.chart_files.push_back(path);
   };
   write(join_path(out_dir, "report.md"),
-        with_section(report_markdown(results, figures, kChartsFolder),
+        with_section(report_markdown(results, audit, figures, kChartsFolder),
                      data_section_markdown(data_charts, kChartsFolder), "## Problems\n", ""));
   fault_point("report.half_written");
-  write(join_path(out_dir, "report.html"), with_section(report_html(results, figures), data_section_html(data_charts),
+  write(join_path(out_dir, "report.html"), with_section(report_html(results, audit, figures), data_section_html(data_charts),
                                                         "<section>\n<h2>Problems</h2>", "</body>"));
   write(join_path(out_dir, "results.csv"), results_csv(results));
   // Error texts from jobs may hold bytes that are not UTF-8; replace them
   // rather than fail the whole report.
-  write(join_path(out_dir, "results.json"),
-        results_json(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  nlohmann::json json = results_json(results);
+  json["leakage_audit"] = leakage_json(audit);
+  write(join_path(out_dir, "results.json"), json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   for (const ReportChart* chart : figures.all()) write_chart(*chart);
   for (const ReportChart& chart : data_charts) write_chart(chart);
-  written.summary = terminal_summary(results);
+  written.summary = terminal_summary(results, audit);
   return written;
 }
 

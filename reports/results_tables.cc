@@ -54,7 +54,15 @@ std::string optional_cell(const std::optional<train::MeanAndStd>& value) {
   return value ? format_mean_and_std(*value) : kMissing;
 }
 
-TextTable point_table(const std::string& point, const PointGroups& groups) {
+// "0.54", or "0.54 (top-2 0.85)" where the paper published one.
+std::string paper_cell(const std::string& experiment, int classes) {
+  const std::optional<double> accuracy = paper_accuracy(experiment, classes);
+  if (!accuracy) return kMissing;
+  const std::optional<double> top2 = paper_top2_accuracy(experiment, classes);
+  return top2 ? fmt::format("{:.2f} (top-2 {:.2f})", *accuracy, *top2) : fmt::format("{:.2f}", *accuracy);
+}
+
+TextTable point_table(const std::string& point, const PointGroups& groups, bool paper_column) {
   TextTable table;
   const std::string where = describe_point(point);
   table.caption = "Accuracy, mean ± std over runs (M19)" + (where.empty() ? "" : ": " + where);
@@ -62,6 +70,7 @@ TextTable point_table(const std::string& point, const PointGroups& groups) {
   const std::set<int, std::greater<int>> classes = classes_of(groups);
   for (const int k : classes) {
     table.header.push_back(fmt::format("{} classes best", k));
+    if (paper_column) table.header.push_back(fmt::format("{} classes paper (reference)", k));
     table.header.push_back(fmt::format("{} classes last", k));
     if (any_top_k(groups, k)) table.header.push_back(fmt::format("{} classes top-2", k));
     table.header.push_back(fmt::format("{} classes majority", k));
@@ -73,6 +82,7 @@ TextTable point_table(const std::string& point, const PointGroups& groups) {
       const auto found = by_classes.find(k);
       const ResultGroup* group = found == by_classes.end() ? nullptr : found->second;
       row.push_back(group ? format_mean_and_std(group->best.accuracy) : kMissing);
+      if (paper_column) row.push_back(paper_cell(experiment, k));
       row.push_back(group ? format_mean_and_std(group->last.accuracy) : kMissing);
       if (any_top_k(groups, k)) row.push_back(group ? optional_cell(group->best.top_k_accuracy) : kMissing);
       row.push_back(group ? optional_cell(group->best.majority_baseline) : kMissing);
@@ -134,7 +144,10 @@ std::string describe_point(const std::string& point) {
 
 std::vector<TextTable> results_tables(const SweepResults& results) {
   std::vector<TextTable> tables;
-  for (const auto& [point, groups] : groups_by_point(results)) tables.push_back(point_table(point, groups));
+  for (const auto& [point, groups] : groups_by_point(results)) {
+    const auto reference = results.paper_by_point.find(point);
+    tables.push_back(point_table(point, groups, reference != results.paper_by_point.end() && reference->second.shown));
+  }
   return tables;
 }
 
@@ -154,25 +167,40 @@ std::string results_csv(const SweepResults& results) {
 nlohmann::json results_json(const SweepResults& results) {
   nlohmann::json groups = nlohmann::json::array();
   for (const ResultGroup& group : results.groups) {
-    groups.push_back({{"point", point_json(group.point)},
-                      {"experiment", group.experiment},
-                      {"classes", group.classes},
-                      {"folds", group.folds},
-                      {"jobs", group.jobs.size()},
-                      {"best_epoch", score_json(group.best)},
-                      {"last_epoch", score_json(group.last)}});
+    nlohmann::json json{{"point", point_json(group.point)},
+                        {"experiment", group.experiment},
+                        {"classes", group.classes},
+                        {"split", group.split},
+                        {"folds", group.folds},
+                        {"jobs", group.jobs.size()},
+                        {"best_epoch", score_json(group.best)},
+                        {"last_epoch", score_json(group.last)}};
+    const auto reference = results.paper_by_point.find(group.point);
+    if (reference != results.paper_by_point.end() && reference->second.shown) {
+      json["paper_reference_accuracy"] = *paper_accuracy(group.experiment, group.classes);
+    }
+    groups.push_back(json);
   }
   nlohmann::json comparisons = nlohmann::json::array();
   for (const ExperimentComparison& c : results.comparisons) {
-    comparisons.push_back({{"point", point_json(c.point)},
-                           {"classes", c.classes},
-                           {"first", c.first},
-                           {"second", c.second},
-                           {"splits", c.splits},
-                           {"mean_difference", c.test.mean_difference},
-                           {"t", c.test.t_statistic},
-                           {"degrees_of_freedom", c.test.degrees_of_freedom},
-                           {"p_value", c.test.p_value}});
+    nlohmann::json comparison{{"point", point_json(c.point)}, {"classes", c.classes},
+                              {"split", c.split},         {"first", c.first},
+                              {"second", c.second},       {"splits", c.splits},
+                              {"items", c.items},         {"mean_difference", c.mean_difference}};
+    if (c.t_test) {
+      comparison["test"] = "corrected resampled t-test";
+      comparison["t"] = c.t_test->t_statistic;
+      comparison["degrees_of_freedom"] = c.t_test->degrees_of_freedom;
+      comparison["p_value"] = c.t_test->p_value;
+    }
+    if (c.sign_test) {
+      comparison["test"] = "exact sign test";
+      comparison["first_better"] = c.sign_test->first_better;
+      comparison["second_better"] = c.sign_test->second_better;
+      comparison["ties"] = c.sign_test->ties;
+      comparison["p_value"] = c.sign_test->p_value;
+    }
+    comparisons.push_back(comparison);
   }
   nlohmann::json unfinished = nlohmann::json::array();
   for (const storage::JobRow& job : results.unfinished_jobs) {

@@ -1,7 +1,9 @@
 // The paper's results table (METHOD M19): one row per experiment, per number
 // of classes the best-epoch accuracy (mean ± std over runs), the last-epoch
 // accuracy, top-2 accuracy where K >= 3 and the majority baseline; one table
-// per sweep point. The same numbers go to results.csv (one row per point,
+// per sweep point. Where the point ran the paper's protocol on pretrained
+// weights and a real profile (paper_reference.h), a "paper (reference)"
+// column beside the best-epoch one holds the paper's published accuracy. The same numbers go to results.csv (one row per point,
 // experiment, classes and metric, for plotting elsewhere) and results.json.
 #pragma once
 

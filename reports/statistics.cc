@@ -1,5 +1,6 @@
 #include "reports/statistics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -101,6 +102,29 @@ PairedComparison corrected_resampled_t_test(const std::vector<double>& differenc
   }
   result.t_statistic = result.mean_difference / std::sqrt(scale * variance);
   result.p_value = 2.0 * (1.0 - student_t_cdf(std::fabs(result.t_statistic), result.degrees_of_freedom));
+  return result;
+}
+
+double binomial_half_cdf(int k, int n) {
+  if (n < 0) throw std::invalid_argument("binomial_half_cdf: negative n");
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  // log C(n, i) - n log 2, summed from the largest term down to avoid underflow.
+  const double log_half_n = static_cast<double>(n) * std::log(0.5);
+  auto log_term = [&](int i) {
+    return std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) + log_half_n;
+  };
+  const double largest = log_term(std::min(k, n / 2));
+  double sum = 0;
+  for (int i = 0; i <= k; ++i) sum += std::exp(log_term(i) - largest);
+  return std::min(1.0, std::exp(largest + std::log(sum)));
+}
+
+SignTest exact_sign_test(int first_better, int second_better, int ties) {
+  SignTest result{first_better, second_better, ties, 1.0};
+  const int n = first_better + second_better;
+  if (n == 0) return result;
+  result.p_value = std::min(1.0, 2.0 * binomial_half_cdf(std::min(first_better, second_better), n));
   return result;
 }
 

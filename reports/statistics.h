@@ -3,7 +3,8 @@
 // (2003) for comparing two models evaluated on the same cross-validation
 // folds. The plain paired t-test is wrong there: the training sets of
 // different folds overlap, so the fold scores are not independent and its
-// p-values are far too small.
+// p-values are far too small. Forward-chaining folds (train.split: time) are
+// not random resamples at all, so they get the exact sign test instead.
 #pragma once
 
 #include <vector>
@@ -32,5 +33,24 @@ struct PairedComparison {
 // splits; `test_fraction` is n_test / n (1/k for k-fold). The variance is
 // inflated by (1/n + n_test/n_train) instead of 1/n.
 PairedComparison corrected_resampled_t_test(const std::vector<double>& differences, double test_fraction);
+
+// P(X <= k) for X ~ Binomial(n, 1/2), summed exactly in log space.
+double binomial_half_cdf(int k, int n);
+
+// The exact two-sided sign test over items: `first_better` items where the
+// first model did better, `second_better` where the second did (ties are
+// dropped). p = min(1, 2 P(X <= min(first_better, second_better))) with
+// X ~ Binomial(first_better + second_better, 1/2): scipy's
+// binomtest(first_better, n, 0.5). With one prediction per item and model it
+// is McNemar's exact test (first_better = b, second_better = c). It assumes
+// the items' outcomes are independent given the two trained models, not that
+// the folds are random resamples.
+struct SignTest {
+  int first_better = 0;
+  int second_better = 0;
+  int ties = 0;
+  double p_value = 1;
+};
+SignTest exact_sign_test(int first_better, int second_better, int ties = 0);
 
 }  // namespace popsweep::reports

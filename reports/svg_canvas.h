@@ -42,13 +42,21 @@ class SvgCanvas {
   // Axes along the plot area's left and bottom edges, with ticks and labels.
   void axes(const LinearScale& x, const LinearScale& y, double left, double top, double right, double bottom,
             const std::string& x_label, const std::string& y_label);
+  // Centred at the top, wrapped onto as many lines as the width needs; each
+  // line after the first makes the picture taller and moves the rest down,
+  // so a long title (a sweep point, an experiment) is never cut off.
   void title(const std::string& text);
   std::string str() const;
 
  private:
   int width_, height_;
+  std::vector<std::string> title_lines_;
   std::string body_;
 };
+
+// `text` split at spaces into lines of at most `max_characters` (a longer
+// word stays whole on its own line).
+std::vector<std::string> wrap_words(const std::string& text, std::size_t max_characters);
 
 // A colour-blind-safe palette (Okabe and Ito) for classes and series.
 const std::string& series_colour(int index);

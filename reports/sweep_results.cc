@@ -52,12 +52,16 @@ train::JobPredictions job_predictions(const storage::TrainResultRow& result,
   return job;
 }
 
-TrainedJob load_trained_job(storage::Database& db, const storage::TrainResultRow& result) {
+TrainedJob load_trained_job(storage::Database& db, const storage::TrainResultRow& result,
+                            const std::string& params) {
   const std::vector<storage::PredictionRow> predictions = storage::load_predictions(db, result.job_id);
   TrainedJob job;
   job.result = result;
+  job.params = nlohmann::json::parse(params, nullptr, false);
+  if (!job.params.is_object()) job.params = nlohmann::json::object();
   for (const storage::PredictionRow& prediction : predictions)
-    job.validation_media.push_back(prediction.media_id);
+    job.predicted_media.push_back(prediction.media_id);
+  job.validation_media = job.predicted_media;
   std::sort(job.validation_media.begin(), job.validation_media.end());
   job.best = job_predictions(result, predictions, true);
   job.last = job_predictions(result, predictions, false);
@@ -77,6 +81,7 @@ ResultGroup score_group(storage::Database& db, const GroupKey& key, std::vector<
     histories.push_back(storage::load_epochs(db, job.result.job_id));
   }
   group.folds = static_cast<int>(folds.size());
+  if (!jobs.empty()) group.split = split_of(jobs.front().params);
   try {
     group.best = train::aggregate_runs(best);
     group.last = train::aggregate_runs(last);
@@ -90,8 +95,7 @@ ResultGroup score_group(storage::Database& db, const GroupKey& key, std::vector<
   return group;
 }
 
-std::vector<storage::JobRow> unfinished_jobs(storage::Database& db, std::int64_t sweep_id) {
-  std::vector<storage::JobRow> jobs = storage::load_sweep_jobs(db, sweep_id);
+std::vector<storage::JobRow> unfinished_jobs(std::vector<storage::JobRow> jobs) {
   jobs.erase(
       std::remove_if(jobs.begin(), jobs.end(),
                      [](const storage::JobRow& job) { return job.status == storage::JobStatus::Done; }),
@@ -100,6 +104,11 @@ std::vector<storage::JobRow> unfinished_jobs(storage::Database& db, std::int64_t
 }
 
 }  // namespace
+
+std::string split_of(const nlohmann::json& params) {
+  const auto found = params.find("split");
+  return found != params.end() && found->is_string() ? found->get<std::string>() : "media";
+}
 
 bool experiment_before(const std::string& a, const std::string& b) {
   const int rank_a = experiment_rank(a), rank_b = experiment_rank(b);
@@ -110,17 +119,22 @@ SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& 
   SweepResults results;
   results.sweep = sweep;
   const std::map<std::int64_t, std::string> points = storage::load_sweep_points(db, sweep.id);
+  const std::vector<storage::JobRow> sweep_jobs = storage::load_sweep_jobs(db, sweep.id);
+  std::map<std::int64_t, const storage::JobRow*> job_rows;
+  for (const storage::JobRow& job : sweep_jobs) job_rows[job.id] = &job;
   std::map<GroupKey, std::vector<TrainedJob>, GroupKeyOrder> jobs_by_group;
   for (const storage::TrainResultRow& result : storage::load_train_results(db, sweep.id)) {
     const auto point = points.find(result.job_id);
     const std::string point_text = point == points.end() || point->second.empty() ? "{}" : point->second;
+    const auto row = job_rows.find(result.job_id);
     jobs_by_group[GroupKey{point_text, result.experiment, result.classes}].push_back(
-        load_trained_job(db, result));
+        load_trained_job(db, result, row == job_rows.end() ? "{}" : row->second->params));
   }
   for (auto& [key, jobs] : jobs_by_group) results.groups.push_back(score_group(db, key, std::move(jobs)));
   results.comparisons = compare_paired_experiments(results.groups);
-  results.unfinished_jobs = unfinished_jobs(db, sweep.id);
+  results.unfinished_jobs = unfinished_jobs(sweep_jobs);
   results.media_problems = storage::load_media_problems(db);
+  results.paper_by_point = paper_references(results);
   return results;
 }
 

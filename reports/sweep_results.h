@@ -7,10 +7,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "reports/learning_curves.h"
+#include "reports/paper_reference.h"
 #include "reports/statistics.h"
 #include "storage/job_tables.h"
 #include "storage/profile_tables.h"
@@ -26,15 +30,22 @@ namespace popsweep::reports {
 // One finished training job (one repeat x fold of a group).
 struct TrainedJob {
   storage::TrainResultRow result;
-  std::vector<std::int64_t> validation_media;  // sorted, to compare folds across experiments
-  train::JobPredictions best;                  // best-epoch probabilities
-  train::JobPredictions last;                  // last-epoch probabilities
+  nlohmann::json params;                        // the job's parameters ({} when unknown)
+  std::vector<std::int64_t> validation_media;   // sorted, to compare folds across experiments
+  std::vector<std::int64_t> predicted_media;    // in the order of best and last
+  train::JobPredictions best;                   // best-epoch probabilities
+  train::JobPredictions last;                   // last-epoch probabilities
 };
+
+// The split protocol a training job ran under: its params' "split", absent
+// for `media` (the paper's protocol, and every job of older databases).
+std::string split_of(const nlohmann::json& params);
 
 struct ResultGroup {
   std::string point;  // the swept values as JSON ("{}" when nothing is swept)
   std::string experiment;
   int classes = 0;
+  std::string split = "media";  // train.split of its jobs: media, post or time
   int folds = 0;  // distinct folds among the jobs; 1/folds is the test fraction
   std::vector<TrainedJob> jobs;
   train::ExperimentScore best;
@@ -43,14 +54,21 @@ struct ResultGroup {
 };
 
 // Two experiments of one point and number of classes, scored on the same
-// validation items per (repeat, fold); differences are first - second.
+// validation items per (repeat, fold); differences are first - second. The
+// test fits the split: the corrected resampled t-test over (repeat, fold)
+// splits for random folds (media, post), the exact sign test over items for
+// forward chaining (time), never both.
 struct ExperimentComparison {
   std::string point;
   int classes = 0;
+  std::string split = "media";
   std::string first;
   std::string second;
-  int splits = 0;  // (repeat, fold) pairs compared
-  PairedComparison test;
+  int splits = 0;   // (repeat, fold) pairs compared
+  int items = 0;    // distinct validated items compared
+  double mean_difference = 0;             // best-epoch accuracy, first - second
+  std::optional<PairedComparison> t_test;  // media, post
+  std::optional<SignTest> sign_test;       // time
 };
 
 struct SweepResults {
@@ -59,6 +77,7 @@ struct SweepResults {
   std::vector<ExperimentComparison> comparisons;
   std::vector<storage::JobRow> unfinished_jobs;  // any stage, status other than done
   std::vector<storage::MediaProblem> media_problems;
+  std::map<std::string, PaperReference> paper_by_point;  // the paper's numbers beside each point, or why not
 };
 
 SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep);

@@ -5,11 +5,8 @@
 #include "reports/svg_canvas.h"
 
 namespace popsweep::reports {
-namespace {
 
-// A pipe would end the cell and a newline the row; angle brackets (an
-// error text such as "<out>") would be read as HTML by Markdown viewers.
-std::string markdown_cell(const std::string& text) {
+std::string markdown_text(const std::string& text) {
   std::string out;
   for (const char c : text) {
     if (c == '|') {
@@ -27,11 +24,15 @@ std::string markdown_cell(const std::string& text) {
   return out;
 }
 
+namespace {
+
 std::string markdown_row(const std::vector<std::string>& cells) {
   std::string line = "|";
-  for (const std::string& cell : cells) line += " " + markdown_cell(cell) + " |";
+  for (const std::string& cell : cells) line += " " + markdown_text(cell) + " |";
   return line + "\n";
 }
+
+constexpr std::size_t kLongCell = 40;
 
 // Characters, not bytes: cells hold "±", and UTF-8 continuation bytes take no column.
 std::size_t display_width(const std::string& text) {
@@ -47,7 +48,7 @@ std::string padded(const std::string& text, std::size_t width) {
 
 std::string to_markdown(const TextTable& table) {
   std::string text;
-  if (!table.caption.empty()) text += "**" + markdown_cell(table.caption) + "**\n\n";
+  if (!table.caption.empty()) text += "**" + markdown_text(table.caption) + "**\n\n";
   text += markdown_row(table.header);
   text += "|";
   for (std::size_t i = 0; i < table.header.size(); ++i) text += "---|";
@@ -57,17 +58,22 @@ std::string to_markdown(const TextTable& table) {
 }
 
 std::string to_html(const TextTable& table) {
-  std::string html = "<table>\n";
-  if (!table.caption.empty()) html += "<caption>" + escape_xml(table.caption) + "</caption>\n";
+  // The wrapper scrolls a wide table sideways on a narrow screen instead of
+  // the page; the caption stays outside it, so it wraps to the screen.
+  std::string html;
+  if (!table.caption.empty()) html += "<p class=\"caption\">" + escape_xml(table.caption) + "</p>\n";
+  html += "<div class=\"table-scroll\">\n<table>\n";
   html += "<thead><tr>";
   for (const std::string& cell : table.header) html += "<th>" + escape_xml(cell) + "</th>";
   html += "</tr></thead>\n<tbody>\n";
   for (const std::vector<std::string>& row : table.rows) {
     html += "<tr>";
-    for (const std::string& cell : row) html += "<td>" + escape_xml(cell) + "</td>";
+    // Short cells ("0.519 ± 0.000") stay on one line; a long text may wrap.
+    for (const std::string& cell : row)
+      html += (display_width(cell) > kLongCell ? "<td class=\"long\">" : "<td>") + escape_xml(cell) + "</td>";
     html += "</tr>\n";
   }
-  return html + "</tbody>\n</table>\n";
+  return html + "</tbody>\n</table>\n</div>\n";
 }
 
 std::string to_plain_text(const TextTable& table) {

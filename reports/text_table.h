@@ -15,6 +15,10 @@ struct TextTable {
 };
 
 std::string to_markdown(const TextTable& table);
+// Text safe inside a Markdown paragraph or cell: a pipe would end the cell
+// and a newline the row; angle brackets (an error text such as "<out>")
+// would be read as HTML by Markdown viewers.
+std::string markdown_text(const std::string& text);
 std::string to_html(const TextTable& table);
 std::string to_plain_text(const TextTable& table);
 

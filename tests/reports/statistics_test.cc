@@ -48,5 +48,29 @@ TEST(Statistics, CorrectedResampledTTestByHand) {
   EXPECT_LT(result.t_statistic, naive_t);
 }
 
+TEST(Statistics, BinomialHalfCdfByHand) {
+  // P(X <= 2), X ~ Bin(10, 1/2) = (1 + 10 + 45) / 1024.
+  EXPECT_NEAR(binomial_half_cdf(2, 10), 56.0 / 1024, 1e-15);
+  EXPECT_DOUBLE_EQ(binomial_half_cdf(-1, 10), 0.0);
+  EXPECT_DOUBLE_EQ(binomial_half_cdf(10, 10), 1.0);
+  EXPECT_NEAR(binomial_half_cdf(0, 5), 1.0 / 32, 1e-15);
+}
+
+TEST(Statistics, ExactSignTestIsMcNemarsExactTest) {
+  // Two-sided p = min(1, 2 sum_{i <= min(b, c)} C(b + c, i) / 2^(b + c)),
+  // computed with Python's exact integers (math.comb): scipy's
+  // binomtest(b, b + c, 0.5).pvalue and statsmodels' mcnemar(exact=True).
+  EXPECT_NEAR(exact_sign_test(2, 8).p_value, 0.109375, 1e-14);  // 2 * 56 / 1024
+  EXPECT_NEAR(exact_sign_test(8, 2).p_value, 0.109375, 1e-14);  // symmetric
+  EXPECT_NEAR(exact_sign_test(0, 5).p_value, 0.0625, 1e-14);
+  EXPECT_DOUBLE_EQ(exact_sign_test(7, 7).p_value, 1.0);
+  EXPECT_NEAR(exact_sign_test(30, 45).p_value, 0.10534226887460488, 1e-12);
+  EXPECT_NEAR(exact_sign_test(120, 80).p_value, 0.0056851559967503055, 1e-12);
+  // No discordant item: nothing to test.
+  const SignTest none = exact_sign_test(0, 0, 12);
+  EXPECT_DOUBLE_EQ(none.p_value, 1.0);
+  EXPECT_EQ(none.ties, 12);
+}
+
 }  // namespace
 }  // namespace popsweep::reports

@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "reports/detail_tables.h"
 #include "reports/report_writer.h"
 #include "reports/results_tables.h"
 #include "reports/sweep_selection.h"
@@ -187,10 +188,83 @@ TEST_F(SweepResultsTest, M19PairsOnlyExperimentsValidatedOnTheSameVideoFolds) {
   EXPECT_EQ(c.second, "image_to_video");
   EXPECT_EQ(c.classes, 2);
   EXPECT_EQ(c.splits, 4);
-  EXPECT_DOUBLE_EQ(c.test.mean_difference, 0.25);
-  EXPECT_NEAR(c.test.t_statistic, 0.7745966692414834, 1e-9);
-  EXPECT_DOUBLE_EQ(c.test.degrees_of_freedom, 3.0);
-  EXPECT_NEAR(c.test.p_value, 0.4950253460597, 1e-6);
+  EXPECT_EQ(c.split, "media");
+  EXPECT_FALSE(c.sign_test.has_value());
+  ASSERT_TRUE(c.t_test.has_value());
+  EXPECT_DOUBLE_EQ(c.mean_difference, 0.25);
+  EXPECT_DOUBLE_EQ(c.t_test->mean_difference, 0.25);
+  EXPECT_NEAR(c.t_test->t_statistic, 0.7745966692414834, 1e-9);
+  EXPECT_DOUBLE_EQ(c.t_test->degrees_of_freedom, 3.0);
+  EXPECT_NEAR(c.t_test->p_value, 0.4950253460597, 1e-6);
+}
+
+// Issue 17: forward-chaining folds are not random resamples, so under
+// train.split time the corrected resampled t-test is never reported; the
+// exact sign test over items is. Two repeats of folds 1 and 2 (block 0 is
+// never validated), validating media 1-3 and 4-5:
+//   cnn_rnn right on      r0: 1 2 3 4 5   r1: 1 2 3 4 -
+//   image_to_video right  r0: 1 - - - 5   r1: 1 - 3 - -
+// Per item, cnn_rnn's hits minus image_to_video's: 1: 0, 2: +2, 3: +1,
+// 4: +2, 5: 0 -> 3 items cnn_rnn better, 0 worse, 2 tied; two-sided exact
+// p = 2 / 2^3 = 0.25. Accuracy difference over the 10 predictions: (9 - 4) / 10.
+TEST(PairedComparisonsUnderTime, ExactSignTestOverItemsNeverTheTTest) {
+  storage::Database db = storage::Database::open_in_memory();
+  const std::int64_t sweep = storage::upsert_sweep(db, {0, "chain", "", "h", 1, 1, 1, ""});
+  std::vector<std::int64_t> ids;
+  auto add = [&](const std::string& experiment, int repeat, int fold, const std::vector<std::int64_t>& media,
+                 const std::vector<int>& right) {
+    const nlohmann::json params{{"split", "time"}, {"experiment", experiment}, {"repeat", repeat}, {"fold", fold}};
+    const std::int64_t id = storage::ensure_job(db, params.dump(), "train", params.dump(), 0);
+    storage::TrainResultRow row;
+    row.job_id = id;
+    row.experiment = experiment;
+    row.repeat = repeat;
+    row.fold = fold;
+    row.confusion_best = row.confusion_last = "[[0,0],[0,0]]";
+    std::vector<storage::PredictionRow> predictions;
+    for (std::size_t i = 0; i < media.size(); ++i) {
+      const int predicted = right[i] ? 0 : 1;  // every item is class 0
+      predictions.push_back({media[i], 0, predicted, predicted, probabilities_for(predicted), probabilities_for(predicted)});
+    }
+    storage::save_train_result(db, row, {}, predictions);
+    storage::mark_job_done(db, id, 1.0, 1);
+    ids.push_back(id);
+  };
+  add("cnn_rnn", 0, 1, {1, 2, 3}, {1, 1, 1});
+  add("cnn_rnn", 0, 2, {4, 5}, {1, 1});
+  add("cnn_rnn", 1, 1, {1, 2, 3}, {1, 1, 1});
+  add("cnn_rnn", 1, 2, {4, 5}, {1, 0});
+  add("image_to_video", 0, 1, {1, 2, 3}, {1, 0, 0});
+  add("image_to_video", 0, 2, {4, 5}, {0, 1});
+  add("image_to_video", 1, 1, {1, 2, 3}, {1, 0, 1});
+  add("image_to_video", 1, 2, {4, 5}, {0, 0});
+  storage::set_sweep_jobs(db, sweep, ids);
+  const SweepResults results = load_sweep_results(db, select_sweep(db, "chain"));
+  ASSERT_EQ(results.comparisons.size(), 1u);
+  const ExperimentComparison& c = results.comparisons[0];
+  EXPECT_EQ(c.split, "time");
+  EXPECT_FALSE(c.t_test.has_value());
+  ASSERT_TRUE(c.sign_test.has_value());
+  EXPECT_EQ(c.sign_test->first_better, 3);
+  EXPECT_EQ(c.sign_test->second_better, 0);
+  EXPECT_EQ(c.sign_test->ties, 2);
+  EXPECT_DOUBLE_EQ(c.sign_test->p_value, 0.25);
+  EXPECT_EQ(c.items, 5);
+  EXPECT_EQ(c.splits, 4);
+  EXPECT_DOUBLE_EQ(c.mean_difference, 0.5);
+
+  const TextTable table = comparisons_table(results);
+  EXPECT_EQ(table.header.front(), "classes");  // nothing swept: no empty point column
+  ASSERT_EQ(table.rows.size(), 1u);
+  EXPECT_EQ(table.rows[0][3], "exact sign test over items");
+  EXPECT_EQ(table.rows[0][6], "3 vs 0 items better (2 tied)");
+  EXPECT_EQ(table.rows[0][7], "0.250");
+  for (const std::vector<std::string>& row : table.rows) {
+    for (const std::string& cell : row) EXPECT_EQ(cell.find("t-test"), std::string::npos);
+  }
+  const std::vector<std::string> notes = comparisons_notes(results);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("does not apply"), std::string::npos);
 }
 
 TEST_F(SweepResultsTest, ListsJobsThatAreNotDone) {
