@@ -1,11 +1,8 @@
-// Dedup's rule for the leakage audit, applied by the dedup stage's own
-// function (features::remove_near_duplicates), so whatever that rule matches
-// (images, videos by thumbnail and timing, and whatever it learns to match
-// later) is what the audit counts. That function writes its removals, and a
-// report must leave the database alone (it may be read-only, or a sweep may
-// be writing it), so the rule runs on a scratch copy of the database
-// (SQLite's VACUUM INTO), made on first use and deleted with the last copy of
-// the returned function.
+// Dedup's rule for the leakage audit, applied by the dedup stage's own search
+// (features::find_near_duplicates, which remove_near_duplicates runs before
+// writing), so whatever that rule matches (images, videos by thumbnail and
+// timing, images against video thumbnails, and whatever it learns to match
+// later) is what the audit counts. It only reads the database.
 #pragma once
 
 #include "reports/leakage_audit.h"

@@ -82,8 +82,11 @@ bool same_video_timing(double duration_a, double rate_a, double duration_b, doub
   return std::fabs(duration_a - duration_b) <= std::max(0.05, 1.01 * one_frame);
 }
 
-NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
-                                           std::optional<double> threshold) {
+namespace {
+
+// The search and M9's resolution; the removals as rows to store.
+NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, std::optional<double> threshold,
+                           std::vector<storage::DuplicateRow>& rows) {
   NearDuplicateReport report;
   const Candidates images = gather(db, feature_set_id, "image", "image");
   const Candidates videos = gather(db, feature_set_id, "video", "thumbnail");
@@ -100,7 +103,6 @@ NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t f
     report.suggested = true;
     report.explanation = suggestion.explanation;
   }
-  std::vector<storage::DuplicateRow> rows;
   if (report.threshold) {
     // One resolution over images and videos together (images first, then
     // videos), so a picture that is also a video's thumbnail joins the
@@ -128,6 +130,21 @@ NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t f
     }
   }
   report.removed = static_cast<int>(rows.size());
+  return report;
+}
+
+}  // namespace
+
+NearDuplicateReport find_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
+                                         std::optional<double> threshold) {
+  std::vector<storage::DuplicateRow> rows;
+  return search(db, feature_set_id, threshold, rows);
+}
+
+NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
+                                           std::optional<double> threshold) {
+  std::vector<storage::DuplicateRow> rows;
+  const NearDuplicateReport report = search(db, feature_set_id, threshold, rows);
   storage::Transaction transaction(db);
   storage::replace_duplicates(db, feature_set_id, rows);
   fault_point("dedup.before_commit");

@@ -45,6 +45,12 @@ struct NearDuplicateReport {
                                                 // then image-video, each closest first
 };
 
+// The search alone, writing nothing: what remove_near_duplicates would
+// decide (the report's `removed` counts what it would remove). The leakage
+// audit of the reports applies the same rule through it.
+NearDuplicateReport find_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
+                                         std::optional<double> threshold);
+
 // Runs the search, writes the removals and the run's summary in one
 // transaction, and returns the report. `threshold` nullopt: suggested.
 NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
