@@ -32,7 +32,7 @@ void add_explain_command(CLI::App& app) {
   command->add_option("--out", options->output_path, "PNG to write")->required();
   command->add_option("--class", options->target_class, "class to explain (default: the most probable)");
   command->add_option("--weights", options->weights_path,
-                      "the backbone weight file the sweep used (not needed for random weights)");
+                      "the backbone weight file the sweep used (not needed for random or built-in weights)");
   command->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
   command->callback([options] {
     storage::Database db = storage::Database::open(options->db_path, storage::Database::Access::ReadOnly);

@@ -36,7 +36,7 @@ void add_predict_command(CLI::App& app) {
       ->required();
   command->add_option("--classes", options->classes, "number of popularity classes")->required();
   command->add_option("--weights", options->weights_path,
-                      "the backbone weight file the sweep used (not needed for random weights)");
+                      "the backbone weight file the sweep used (not needed for random or built-in weights)");
   command->add_option("--format", options->format, "csv or json")
       ->check(CLI::IsMember({"csv", "json"}))
       ->capture_default_str();
