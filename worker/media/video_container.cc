@@ -6,6 +6,8 @@
 #include <filesystem>
 
 extern "C" {
+#include <libavcodec/packet.h>
+#include <libavcodec/version.h>
 #include <libavutil/display.h>
 }
 
@@ -17,9 +19,19 @@ namespace {
 // The display matrix says how to turn the coded picture for display. This is
 // ffmpeg's autorotate rule, rounded to a quarter turn; flips are ignored, as
 // ffmpeg 5.1 ignores them.
+// FFmpeg 6.1 (libavcodec 60.30) moved a stream's side data into its codec
+// parameters and deprecated the AVStream accessors; FFmpeg 7 keeps only the
+// former.
 int clockwise_rotation_degrees(const AVStream& stream) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 30, 100)
+  const AVPacketSideData* side_data = av_packet_side_data_get(
+      stream.codecpar->coded_side_data, stream.codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+  const std::uint8_t* matrix = side_data ? side_data->data : nullptr;
+  const std::size_t size = side_data ? side_data->size : 0;
+#else
   std::size_t size = 0;
   const std::uint8_t* matrix = av_stream_get_side_data(&stream, AV_PKT_DATA_DISPLAYMATRIX, &size);
+#endif
   if (!matrix || size < 9 * sizeof(std::int32_t)) return 0;
   // libav stores the matrix as int32_t[9] inside a byte buffer of its own allocation.
   const double counterclockwise = av_display_rotation_get(reinterpret_cast<const std::int32_t*>(matrix));

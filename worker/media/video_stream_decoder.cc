@@ -187,7 +187,14 @@ std::int64_t VideoStreamDecoder::timestamp_of(const AVFrame& frame) const {
   if (frame.best_effort_timestamp != AV_NOPTS_VALUE) return frame.best_effort_timestamp;
   if (frame.pts != AV_NOPTS_VALUE) return frame.pts;
   if (!has_current_) return container_.start();
-  return current_timestamp_ + std::max<std::int64_t>(frame.pkt_duration, container_.frame_duration());
+  // AVFrame::duration replaced pkt_duration in FFmpeg 6.0 (libavutil 57.30);
+  // FFmpeg 7 removed the latter.
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 30, 100)
+  const std::int64_t duration = frame.duration;
+#else
+  const std::int64_t duration = frame.pkt_duration;
+#endif
+  return current_timestamp_ + std::max<std::int64_t>(duration, container_.frame_duration());
 }
 
 }  // namespace popsweep::media

@@ -2,6 +2,7 @@
 
 extern "C" {
 #include <libavcodec/avcodec.h>
+#include <libavcodec/version.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 #include <libavutil/opt.h>
@@ -50,6 +51,21 @@ std::string x264_parameters() {
     parameters += ":asm=AVX2";
   }
   return parameters;
+}
+
+// An empty display matrix attached to the stream, or null. FFmpeg 6.1
+// (libavcodec 60.30) moved a stream's side data into its codec parameters and
+// deprecated av_stream_new_side_data; FFmpeg 7's muxers read only the former.
+std::uint8_t* new_display_matrix(AVStream& stream) {
+  constexpr std::size_t matrix_bytes = 9 * sizeof(std::int32_t);
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 30, 100)
+  AVPacketSideData* side_data = av_packet_side_data_new(
+      &stream.codecpar->coded_side_data, &stream.codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX,
+      matrix_bytes, 0);
+  return side_data ? side_data->data : nullptr;
+#else
+  return av_stream_new_side_data(&stream, AV_PKT_DATA_DISPLAYMATRIX, matrix_bytes);
+#endif
 }
 
 }  // namespace
@@ -105,8 +121,7 @@ H264Mp4Writer::H264Mp4Writer(const std::string& path, const H264Settings& settin
   handles_->stream->time_base = codec->time_base;
   handles_->stream->avg_frame_rate = codec->framerate;
   if (settings.rotation_clockwise % 360 != 0) {
-    auto* matrix = reinterpret_cast<std::int32_t*>(
-        av_stream_new_side_data(handles_->stream, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(std::int32_t)));
+    auto* matrix = reinterpret_cast<std::int32_t*>(new_display_matrix(*handles_->stream));
     if (!matrix) throw Error(path_ + ": cannot attach the display matrix");
     // The setter takes a clockwise angle; av_display_rotation_get and
     // ffprobe's "rotation" count counter-clockwise, so 90 here reads as -90.

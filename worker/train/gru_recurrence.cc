@@ -114,6 +114,18 @@ class GruRecurrence : public torch::autograd::Function<GruRecurrence> {
 
 }  // namespace
 
+// GCC 14 warns, at -O2 and above, inside libstdc++'s std::vector<bool>::reserve
+// as LibTorch's autograd::Function::apply inlines it here (-Warray-bounds:
+// "forming offset 8 is out of the bounds [0, 8]"; -Wstringop-overflow:
+// "writing between 9 and 9223372036854775807 bytes into a region of size 8"),
+// known false positives of GCC 14 on vector<bool>. The code is all in system
+// headers, but the inlining chain runs through this function, so the
+// warnings are ours to silence: here only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 torch::Tensor gru_recurrence(const torch::Tensor& projected_inputs, const torch::Tensor& recurrent_weight,
                              const torch::Tensor& recurrent_bias) {
   const int64_t units = recurrent_weight.size(1);
@@ -127,6 +139,9 @@ torch::Tensor gru_recurrence(const torch::Tensor& projected_inputs, const torch:
   }
   return GruRecurrence::apply(projected_inputs, recurrent_weight, recurrent_bias);
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 torch::Tensor gru_recurrence_by_tensor_ops(const torch::Tensor& projected, const torch::Tensor& weight,
                                            const torch::Tensor& bias) {

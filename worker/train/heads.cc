@@ -30,7 +30,9 @@ void glorot_uniform(torch::Tensor& weight, at::Generator& generator) {
 // units], with orthonormal columns, which is what the reduced QR gives.
 void orthogonal(torch::Tensor& weight, at::Generator& generator) {
   const torch::Tensor normal = torch::empty(weight.sizes(), weight.options()).normal_(0.0, 1.0, generator);
-  const auto [q, r] = torch::linalg::qr(normal.to(torch::kFloat64), "reduced");
+  // at::linalg_qr rather than torch::linalg::qr: Debian's LibTorch 2.6 does
+  // not ship torch/linalg.h; ATen's function exists in 1.13 and every 2.x.
+  const auto [q, r] = at::linalg_qr(normal.to(torch::kFloat64), "reduced");
   weight.copy_(q * torch::sign(r.diagonal()).unsqueeze(0));
 }
 
