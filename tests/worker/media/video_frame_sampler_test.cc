@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+extern "C" {
+#include <libavformat/version.h>
+}
+
 #include "tests/support/temp_dir.h"
 #include "tests/worker/media/media_test_support.h"
 
@@ -143,9 +147,13 @@ TEST_P(RotatedVideo, M12FramesAreUprightAsFfmpegShowsThem) {
   const std::string plain =
       make_clip(directory, "plain.mp4",
                 test_pattern(4, 25, "96x64") + with_audio(4) + " -pix_fmt yuv420p -c:v libx264");
-  const std::string rotated =
-      make_clip(directory, "rotated.mp4",
-                "-i " + quoted(plain) + " -c copy -metadata:s:v:0 rotate=" + std::to_string(GetParam()));
+  // FFmpeg 7's command line no longer turns a `rotate` tag into a display
+  // matrix; its -display_rotation input option writes one directly.
+  const std::string turn = std::to_string(GetParam());
+  const std::string rotated = make_clip(
+      directory, "rotated.mp4",
+      LIBAVFORMAT_VERSION_MAJOR >= 61 ? "-display_rotation " + turn + " -i " + quoted(plain) + " -c copy"
+                                      : "-i " + quoted(plain) + " -c copy -metadata:s:v:0 rotate=" + turn);
   const std::string side_data = test_support::run_ffprobe(
       "-select_streams v:0 -show_entries stream_side_data=rotation -of default=noprint_wrappers=1:nokey=1 " +
       quoted(rotated));
