@@ -54,3 +54,26 @@ echo "old sweep resumed: 0 of $(echo "$jobs_before" | wc -l) jobs rerun, 6 resul
 post_jobs=$(sqlite3 "$db" "SELECT count(*) FROM jobs WHERE stage = 'train' AND json_extract(params, '\$.split') = 'post'")
 (( post_jobs == 6 )) || fail "the default protocol should have trained 6 new jobs, found $post_jobs"
 echo "new sweeps: train.split=media reused the 6 old jobs; the default (post) trained $post_jobs new ones"
+
+# Under post, the mixed experiment trained on no image of a post whose video
+# it validated (the tiny profile has carousels mixing images and videos).
+python3 - "$db" <<'PY' || fail "a post-split video_to_image job trained on an image of a validated post"
+import json, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+post_of = dict(con.execute("SELECT m.id, p.post_key FROM media m JOIN posts p ON p.id = m.post_id"))
+shared = checked = mixed_posts = 0
+for job_id, params, blob in con.execute(
+        "SELECT r.job_id, j.params, r.training_media_ids FROM train_results r JOIN jobs j ON j.id = r.job_id "
+        "WHERE r.experiment = 'video_to_image'"):
+    if json.loads(params).get("split") != "post":
+        continue
+    trained = {post_of[int.from_bytes(blob[i:i + 8], "little", signed=True)] for i in range(0, len(blob), 8)}
+    validated = {post_of[m] for (m,) in con.execute("SELECT media_id FROM predictions WHERE job_id = ?", (job_id,))}
+    shared += len(trained & validated)
+    checked += 1
+image_posts = {post for (post,) in con.execute("SELECT p.post_key FROM media m JOIN posts p ON p.id = m.post_id WHERE m.media_type = 'image'")}
+video_posts = {post for (post,) in con.execute("SELECT p.post_key FROM media m JOIN posts p ON p.id = m.post_id WHERE m.media_type = 'video'")}
+mixed_posts = len(image_posts & video_posts)
+print(f"post split, video_to_image: {checked} jobs, {mixed_posts} posts mix images and videos, {shared} validated posts trained on")
+sys.exit(0 if checked == 3 and mixed_posts > 0 and shared == 0 else 1)
+PY
