@@ -44,7 +44,18 @@ class RuleApplier {
  public:
   RuleApplier(storage::Database& db, const DuplicateRule& rule) : db_(db), rule_(rule) {}
 
-  RuleOutcome apply(const nlohmann::json& params) {
+  // The jobs of a sweep share a few (features, dedup) settings: each is
+  // looked up, matched and indexed once.
+  const RuleOutcome& apply(const nlohmann::json& params) {
+    const std::string key = params.value("features", nlohmann::json()).dump() + "|" +
+                            params.value("dedup", nlohmann::json()).dump();
+    auto found = outcomes_.find(key);
+    if (found == outcomes_.end()) found = outcomes_.emplace(key, evaluate(params)).first;
+    return found->second;
+  }
+
+ private:
+  RuleOutcome evaluate(const nlohmann::json& params) {
     const auto feature_params = params.find("features");
     if (feature_params == params.end() || !feature_params->is_object()) return {std::nullopt, "no feature set in the job's parameters"};
     std::optional<storage::FeatureSetRow> set;
@@ -68,19 +79,15 @@ class RuleApplier {
       threshold = dedup.at("threshold").get<double>();
       source = "the threshold in the spec (dedup disabled)";
     }
-    const auto key = std::make_pair(set->id, threshold);
-    auto cached = matches_.find(key);
-    if (cached == matches_.end()) cached = matches_.emplace(key, rule_(set->id, threshold)).first;
-    const DuplicateMatches& matches = cached->second;
+    const DuplicateMatches matches = rule_(set->id, threshold);
     if (!matches.threshold) return {Neighbours{}, "dedup's rule suggests no threshold, so it matches nothing"};
     if (source.empty()) source = "the threshold dedup's rule suggests (dedup disabled)";
     return {neighbours_of(matches), fmt::format("distance < {:.4g}, {}", *matches.threshold, source)};
   }
 
- private:
   storage::Database& db_;
   const DuplicateRule& rule_;
-  std::map<std::pair<std::int64_t, std::optional<double>>, DuplicateMatches> matches_;
+  std::map<std::string, RuleOutcome> outcomes_;
 };
 
 std::map<std::int64_t, MediaFact> media_facts(storage::Database& db) {
@@ -123,7 +130,7 @@ GroupLeakage audit_group(storage::Database& db, const ResultGroup& result, const
       ++group.unrecorded_jobs;
       continue;
     }
-    const RuleOutcome outcome = rule.apply(job.params);
+    const RuleOutcome& outcome = rule.apply(job.params);
     if (!rule_known) {
       rule_known = true;
       group.duplicate_rule = outcome.description;

@@ -113,6 +113,7 @@ SplitPlan::SplitPlan(SplitProtocol protocol, std::vector<SplitItem> items, int f
   }
   fold_of_item_.resize(items_.size());
   for (size_t i = 0; i < items_.size(); ++i) fold_of_item_[i] = fold_of_post[index_of.at(items_[i].post)];
+  for (const auto& [post, index] : index_of) fold_of_post_[post] = fold_of_post[index];
 }
 
 bool SplitPlan::is_validated(int fold) const {
@@ -166,9 +167,8 @@ FoldMembers SplitPlan::members(int fold) const {
 
 bool SplitPlan::may_also_train_on(int fold, std::int64_t post, std::int64_t posted_at) const {
   if (protocol_ == SplitProtocol::kMedia) return true;
-  for (size_t i = 0; i < items_.size(); ++i) {
-    if (items_[i].post == post && fold_of_item_[i] == fold) return false;
-  }
+  const auto validated = fold_of_post_.find(post);
+  if (validated != fold_of_post_.end() && validated->second == fold) return false;
   return protocol_ == SplitProtocol::kPost || posted_at <= training_cutoff(fold);
 }
 

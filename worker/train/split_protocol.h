@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,7 +60,8 @@ class SplitPlan {
   // ConfigError for a fold out of range, or for a `time` fold left with no
   // training posts by the gap (naming the dates and what to change).
   FoldMembers members(int fold) const;
-  // The fold in which item i is validated (-1: never, block 0 under `time`).
+  // The fold in which item i is validated; under `time`, its block (block 0
+  // is never validated).
   const std::vector<int>& fold_of_item() const { return fold_of_item_; }
 
   // Whether an item of the other medium, from `post` at `posted_at`, may
@@ -83,7 +85,8 @@ class SplitPlan {
   int folds_;
   std::int64_t gap_seconds_;
   std::vector<int> fold_of_item_;
-  std::vector<std::int64_t> block_start_;  // time only
+  std::map<std::int64_t, int> fold_of_post_;  // post and time: the fold (block) of each post
+  std::vector<std::int64_t> block_start_;     // time only
 };
 
 }  // namespace popsweep::train
