@@ -48,7 +48,7 @@ grep -q "2 worker(s)" first.log || fail "expected rank 0 to coordinate 2 MPI wor
 [[ $(sqlite3 first.db "SELECT count(*) FROM train_results") == 8 ]] || fail "expected 8 training results"
 
 # 2. Preempted with USR1 once training has started, requeued, resumed.
-job=$(POPSWEEP=$bin sbatch --parsable --ntasks-per-node=3 --cpus-per-task=1 --output="$work/second.log" \
+job=$(POPSWEEP=$bin sbatch --parsable --ntasks-per-node=3 --cpus-per-task=1 --open-mode=append --output="$work/second.log" \
   "$src/slurm/popsweep.sbatch" quick.yaml "${overrides[@]}" --db second.db)
 for _ in $(seq 1 900); do
   (( $(sqlite3 second.db "SELECT count(*) FROM train_results" 2>/dev/null || echo 0) >= 1 )) && break
