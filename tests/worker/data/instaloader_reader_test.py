@@ -152,7 +152,11 @@ def write_instaloader_profile(root, served):
     # What else `instaloader PROFILE` leaves beside the posts, none of it a post.
     profile = instaloader.Profile(offline.loader.context, {"username": TARGET, "id": "42", "full_name": "Brand"})
     offline.loader.save_metadata_json(os.path.join(folder, f"{TARGET}_42"), profile)
-    save_structure_to_file(FrozenNodeIterator("hash", {}, None, None, 4, None, None, None),
+    # Fields by name, every other one None: Instaloader 4.14 (Debian 13) added
+    # doc_id to the tuple that 4.9 (Debian 12) builds positionally.
+    iterator_fields = dict.fromkeys(FrozenNodeIterator._fields)
+    iterator_fields.update(query_hash="hash", query_variables={}, total_index=4)
+    save_structure_to_file(FrozenNodeIterator(**iterator_fields),
                            os.path.join(folder, "iterator_abc123.json.xz"))
     with open(os.path.join(folder, "2021-01-02_03-04-05_UTC_profile_pic.jpg"), "wb") as f:
         f.write(image_bytes("gray", "JPEG"))
