@@ -34,10 +34,10 @@ bool starts_with(const std::uint8_t* data, std::size_t size, const char* magic, 
 // any other marker ends it. Returns the offset of that marker's FF, or `size`.
 std::size_t skip_entropy_coded_data(const std::uint8_t* data, std::size_t size, std::size_t pos) {
   while (pos + 1 < size) {
-    if (data[pos] != 0xFF) {
-      ++pos;
-      continue;
-    }
+    // memchr, not a byte loop: the scan is most of a JPEG's bytes.
+    const void* marker = std::memchr(data + pos, 0xFF, size - 1 - pos);
+    if (marker == nullptr) return size;
+    pos = static_cast<std::size_t>(static_cast<const std::uint8_t*>(marker) - data);
     const std::uint8_t next = data[pos + 1];
     const bool inside_scan = next == 0x00 || (next >= 0xD0 && next <= 0xD7) || next == 0xFF;
     if (!inside_scan) return pos;

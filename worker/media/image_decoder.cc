@@ -14,11 +14,24 @@
 namespace popsweep::media {
 namespace {
 
+// One read of the size the file states, not a byte-at-a-time iterator (which
+// cost as much as a tenth of the decode of a 1080 px JPEG); streams that
+// cannot tell their size (a pipe) are read the slow way.
 std::vector<std::uint8_t> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw MediaError(path, std::string("cannot open: ") + std::strerror(errno));
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw MediaError(path, "read failed");
+  const std::streamoff size = in.tellg();
+  if (size < 0) {
+    in.clear();
+    in.seekg(0);
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw MediaError(path, "read failed");
+    return bytes;
+  }
+  in.seekg(0);
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  in.read(reinterpret_cast<char*>(bytes.data()), size);
+  if (in.gcount() != size) throw MediaError(path, "read failed (the file changed while it was read)");
   return bytes;
 }
 
