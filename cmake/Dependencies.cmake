@@ -5,6 +5,16 @@
 
 if(NOT POPSWEEP_TORCH_FREE)
   find_package(Torch REQUIRED)
+  # The official LibTorch zips come in two C++ ABIs. OpenCV, FFmpeg, yaml-cpp
+  # and the rest are Debian's, built with the C++11 ABI, so a pre-C++11 zip
+  # would end in hundreds of undefined std::string symbols at link time: say
+  # so here instead, and which zip to take.
+  if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=0")
+    message(FATAL_ERROR
+      "The LibTorch at ${Torch_DIR} is built with the pre-C++11 ABI (TORCH_CXX_FLAGS: ${TORCH_CXX_FLAGS}), "
+      "but popsweep links Debian's libraries, built with the C++11 ABI. Download the 'cxx11 ABI' LibTorch zip "
+      "(libtorch-cxx11-abi-shared-with-deps-*.zip) and point Torch_DIR at its share/cmake/Torch.")
+  endif()
 endif()
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 find_package(PkgConfig REQUIRED)
