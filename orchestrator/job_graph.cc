@@ -31,11 +31,15 @@ nlohmann::json label_params(const Spec& spec, int classes, const GraphInputs& in
 }
 
 nlohmann::json feature_set_params(const Spec& spec, const GraphInputs& inputs) {
-  return {{"backbone", spec.features.backbone},
-          {"weights_hash", inputs.weights_hash},
-          {"image_size", spec.features.image_size},
-          {"views", spec.features.views},
-          {"view_seed", spec.features.views > 0 ? spec.seed : 0}};
+  nlohmann::json params = {{"backbone", spec.features.backbone},
+                           {"weights_hash", inputs.weights_hash},
+                           {"image_size", spec.features.image_size},
+                           {"views", spec.features.views},
+                           {"view_seed", spec.features.views > 0 ? spec.seed : 0}};
+  // Only when on, so the jobs and feature sets of the reference decoding keep
+  // the keys they had before the setting existed.
+  if (spec.features.jpeg_dct_scaling) params["jpeg_dct_scaling"] = true;
+  return params;
 }
 
 void check_weights_fit_backbone(const Spec& spec) {

@@ -48,7 +48,8 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
                  read.small_integer("labels.follower_fit_points")};
   spec.features = {read.text("features.backbone"),         read.text("features.weights"),
                    read.integer("features.weights_seed"),   read.small_integer("features.image_size"),
-                   read.small_integer("features.views"),    read.small_integer("features.batch"),
+                   read.small_integer("features.views"),    read.boolean("features.jpeg_dct_scaling"),
+                   read.small_integer("features.batch"),
                    read.small_integer("features.shards")};
   spec.dedup = {read.boolean("dedup.enabled"), read.number_or_auto("dedup.threshold")};
   spec.train = {read.texts("train.experiments"), read.integers("train.classes"),  read.small_integer("train.folds"),

@@ -65,6 +65,7 @@ StageFunction make_extract_job(std::shared_ptr<BackboneCache> cache) {
     features::EmbeddingSettings settings;
     settings.image_size = features.at("image_size").get<int>();
     settings.view_seed = features.at("view_seed").get<std::uint64_t>();
+    settings.jpeg_dct_scaling = features.value("jpeg_dct_scaling", false);
     settings.batch_images = job.header.value("batch", 32);
     // On a CPU the backbone needs the cores too, so decoding gets half of
     // them (one on a 2-core machine); on a GPU decoding is what limits.

@@ -12,6 +12,7 @@ storage::FeatureSetKey feature_set_key(const nlohmann::json& features) {
   key.preprocessing = fmt::format("rgb{0}x{0};pil-bilinear;views={1};view-seed={2}",
                                   features.at("image_size").get<int>(), features.at("views").get<int>(),
                                   features.at("view_seed").get<std::int64_t>());
+  if (features.value("jpeg_dct_scaling", false)) key.preprocessing += ";jpeg-dct-scaled";
   key.dim = 1280;
   return key;
 }

@@ -33,6 +33,7 @@ struct Preparation {
   int size;
   media::ChannelNormalization normalization;
   std::uint64_t view_seed;
+  bool jpeg_dct_scaling;
 };
 
 std::vector<float> prepare(const media::RgbImage& image, const Preparation& how) {
@@ -42,7 +43,9 @@ std::vector<float> prepare(const media::RgbImage& image, const Preparation& how)
 void decode_image(const MediaToEmbed& item, const Preparation& how, DecodedMedia& out) {
   // Augment at the network's resolution, as a Keras pipeline that loads
   // images at 224 x 224 and then applies its augmentation layers does.
-  const media::RgbImage resized = media::resize_bilinear(media::decode_image_file(item.path), how.size, how.size);
+  const media::RgbImage decoded = how.jpeg_dct_scaling ? media::decode_image_file_reduced(item.path, how.size)
+                                                       : media::decode_image_file(item.path);
+  const media::RgbImage resized = media::resize_bilinear(decoded, how.size, how.size);
   for (const EmbeddingRequest& request : item.needed) {
     if (request.role != "image") throw Error("an image has no '" + request.role + "' embedding");
     media::RgbImage view = resized;
@@ -178,7 +181,8 @@ std::vector<EmbeddedMedia> embed_chunk(nets::FrozenBackbone& backbone, std::vect
 bool embed_media(nets::FrozenBackbone& backbone, const std::vector<MediaToEmbed>& items,
                  const EmbeddingSettings& settings, const std::function<bool()>& should_stop,
                  const EmbeddedBatchSink& deliver) {
-  const Preparation how{settings.image_size, {backbone.input_mean(), backbone.input_std()}, settings.view_seed};
+  const Preparation how{settings.image_size, {backbone.input_mean(), backbone.input_std()}, settings.view_seed,
+                        settings.jpeg_dct_scaling};
   const std::vector<std::pair<size_t, size_t>> chunks = plan_chunks(items, settings.batch_images);
   if (chunks.empty()) return true;
   auto decode_chunk = [&](size_t index) {

@@ -42,6 +42,7 @@ struct EmbeddingSettings {
   std::uint64_t view_seed = 0;  // augmentation_seed's base
   int batch_images = 32;        // backbone inputs per forward pass
   int decode_threads = 1;       // files of the next batch decoded at once, while the backbone runs
+  bool jpeg_dct_scaling = false;  // media::decode_image_file_reduced instead of a full decode
 };
 
 struct Embedding {

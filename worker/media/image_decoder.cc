@@ -37,11 +37,12 @@ std::vector<std::uint8_t> read_whole_file(const std::string& path) {
 
 // IMREAD_COLOR (unlike IMREAD_UNCHANGED) is what makes OpenCV apply the EXIF
 // orientation, expand grey, drop alpha and reduce 16-bit samples to 8 bits.
-cv::Mat decode_to_bgr(const std::uint8_t* data, std::size_t size, const std::string& name) {
+cv::Mat decode_to_bgr(const std::uint8_t* data, std::size_t size, const std::string& name,
+                      int flags = cv::IMREAD_COLOR) {
   // imdecode only reads the buffer; the Mat header needs a non-const pointer.
   const cv::Mat encoded(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(data));
   try {
-    return cv::imdecode(encoded, cv::IMREAD_COLOR);
+    return cv::imdecode(encoded, flags);
   } catch (const cv::Exception& error) {
     throw MediaError(name, "not a decodable image (" + error.msg + ")");
   }
@@ -54,12 +55,27 @@ RgbImage to_rgb_image(const cv::Mat& bgr) {
   return image;
 }
 
-}  // namespace
+// The IMREAD_REDUCED_COLOR_* flag of a scale; like IMREAD_COLOR, each also
+// applies the EXIF orientation.
+int reduced_read_flag(int denominator) {
+  switch (denominator) {
+    case 2:
+      return cv::IMREAD_REDUCED_COLOR_2;
+    case 4:
+      return cv::IMREAD_REDUCED_COLOR_4;
+    case 8:
+      return cv::IMREAD_REDUCED_COLOR_8;
+    default:
+      return cv::IMREAD_COLOR;
+  }
+}
 
-RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const std::string& name) {
+// What every decode checks before OpenCV allocates: format, completeness,
+// stated size within kMaxImagePixels. Returns the stated size.
+ImageSize check_before_decoding(ImageFormat format, const std::uint8_t* data, std::size_t size,
+                                const std::string& name) {
   if (size == 0) throw MediaError(name, "empty file");
   if (size > static_cast<std::size_t>(INT32_MAX)) throw MediaError(name, "file too large for an image");
-  const ImageFormat format = sniff_image_format(data, size);
   if (format == ImageFormat::kUnknown)
     throw MediaError(name, "not a decodable image (not JPEG, PNG, WebP or BMP)");
   if (const auto truncation = find_truncation(format, data, size)) throw MediaError(name, *truncation);
@@ -70,6 +86,24 @@ RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const st
     throw MediaError(name, std::to_string(stated->width) + " x " + std::to_string(stated->height) +
                                " pixels, more than the limit of " + std::to_string(kMaxImagePixels));
   }
+  return *stated;
+}
+
+}  // namespace
+
+int jpeg_scale_denominator(std::int64_t width, std::int64_t height, int min_side) {
+  int chosen = 1;
+  // libjpeg's scaled sides are ceil(side / denominator).
+  for (const int denominator : {2, 4, 8}) {
+    const auto scaled = [&](std::int64_t side) { return (side + denominator - 1) / denominator; };
+    if (scaled(width) >= min_side && scaled(height) >= min_side) chosen = denominator;
+  }
+  return chosen;
+}
+
+RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const std::string& name) {
+  const ImageFormat format = size == 0 ? ImageFormat::kUnknown : sniff_image_format(data, size);
+  check_before_decoding(format, data, size, name);
   const cv::Mat bgr = decode_to_bgr(data, size, name);
   if (bgr.empty()) throw MediaError(name, "not a decodable image");
   return to_rgb_image(bgr);
@@ -82,6 +116,17 @@ RgbImage decode_image_bytes(const std::vector<std::uint8_t>& bytes, const std::s
 RgbImage decode_image_file(const std::string& path) {
   const std::vector<std::uint8_t> bytes = read_whole_file(path);
   return decode_image_bytes(bytes, path);
+}
+
+RgbImage decode_image_file_reduced(const std::string& path, int min_side) {
+  const std::vector<std::uint8_t> bytes = read_whole_file(path);
+  const ImageFormat format = bytes.empty() ? ImageFormat::kUnknown : sniff_image_format(bytes.data(), bytes.size());
+  const ImageSize stated = check_before_decoding(format, bytes.data(), bytes.size(), path);
+  const int denominator =
+      format == ImageFormat::kJpeg ? jpeg_scale_denominator(stated.width, stated.height, min_side) : 1;
+  const cv::Mat bgr = decode_to_bgr(bytes.data(), bytes.size(), path, reduced_read_flag(denominator));
+  if (bgr.empty()) throw MediaError(path, "not a decodable image");
+  return to_rgb_image(bgr);
 }
 
 }  // namespace popsweep::media

@@ -29,6 +29,19 @@ constexpr std::int64_t kMaxImagePixels = std::int64_t{1} << 26;
 
 RgbImage decode_image_file(const std::string& path);
 
+// The same picture decoded at a reduced scale where JPEG allows it: libjpeg's
+// DCT scaling to 1/2, 1/4 or 1/8, the smallest whose sides both stay at least
+// `min_side` pixels, so a later resize to min_side x min_side still shrinks.
+// It skips most of the inverse DCT and the colour conversion of pixels the
+// resize would average away. Other formats, and JPEGs too small to reduce,
+// decode at full size. The pixels differ from a full decode then resize
+// (libjpeg's scaled IDCT is its own filter): features.jpeg_dct_scaling says
+// when this is used, and docs/BENCHMARKS.md how far the features move.
+RgbImage decode_image_file_reduced(const std::string& path, int min_side);
+// 1, 2, 4 or 8: the divisor decode_image_file_reduced uses for a picture of
+// width x height.
+int jpeg_scale_denominator(std::int64_t width, std::int64_t height, int min_side);
+
 // `name` is only used in error messages (a path, a URL, "post 123 media 2").
 RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const std::string& name);
 RgbImage decode_image_bytes(const std::vector<std::uint8_t>& bytes, const std::string& name);

@@ -254,5 +254,67 @@ TEST(ImageDecoder, SharedPhotosDecodeAsPilDecodesThem) {
   EXPECT_GE(paths.size(), 5u);
   expect_same_as_pil(paths, directory);
 }
+
+// libjpeg's scales: the smallest whose sides both stay at least the input
+// side (scaled sides are rounded up), by hand.
+TEST(ImageDecoder, JpegScaleIsTheSmallestKeepingBothSidesAtLeastTheInput) {
+  EXPECT_EQ(jpeg_scale_denominator(1080, 1080, 224), 4);  // 270; 1/8 would give 135
+  EXPECT_EQ(jpeg_scale_denominator(1080, 1350, 224), 4);
+  EXPECT_EQ(jpeg_scale_denominator(1792, 1792, 224), 8);  // exactly 224
+  EXPECT_EQ(jpeg_scale_denominator(447, 447, 224), 2);    // ceil(447 / 2) = 224
+  EXPECT_EQ(jpeg_scale_denominator(446, 446, 224), 1);
+  EXPECT_EQ(jpeg_scale_denominator(4000, 300, 224), 1);  // the short side decides
+  EXPECT_EQ(jpeg_scale_denominator(160, 160, 224), 1);   // already smaller than the input
+}
+
+// Reduced decoding is libjpeg's own DCT scaling, pixel for pixel what PIL's
+// Image.draft gives (the reduced decoding a Python pipeline can ask for), with
+// the EXIF orientation applied after it; a PNG is decoded at full size.
+TEST(ImageDecoder, ReducedJpegDecodeMatchesPilDraft) {
+  testing::TempDir directory;
+  const std::string listing = test_support::run_python(directory, R"(
+import random, sys
+from PIL import Image, ImageOps
+folder = sys.argv[1]
+generator = random.Random(11)
+def picture(width, height):
+    # smooth gradients plus noise: a photo-like mix of low and high frequencies
+    data = bytearray()
+    for y in range(height):
+        for x in range(width):
+            n = generator.randrange(32)
+            data += bytes(((x * 255 // width + n) % 256, (y * 255 // height + n) % 256, (x + y + n) % 256))
+    return Image.frombytes("RGB", (width, height), bytes(data))
+picture(1080, 1080).save(folder + "/square.jpg", quality=90)
+picture(1080, 1350).save(folder + "/portrait.jpg", quality=85)
+exif = Image.Exif()
+exif[0x0112] = 6
+picture(900, 700).save(folder + "/rotated.jpg", quality=90, exif=exif.tobytes())
+picture(500, 460).save(folder + "/lossless.png")
+for name in ("square.jpg", "portrait.jpg", "rotated.jpg", "lossless.png"):
+    with Image.open(folder + "/" + name) as image:
+        image.draft("RGB", (224, 224))
+        rgb = ImageOps.exif_transpose(image).convert("RGB")
+    with open(folder + "/" + name + ".draft.rgb", "wb") as out:
+        out.write(rgb.tobytes())
+    print(rgb.width, rgb.height, name)
+)",
+                                                       test_support::quoted(directory.path()));
+  std::istringstream lines(listing);
+  int width = 0, height = 0, checked = 0;
+  std::string name;
+  const std::map<std::string, std::pair<int, int>> expected_sizes{
+      {"square.jpg", {270, 270}}, {"portrait.jpg", {270, 338}}, {"rotated.jpg", {350, 450}}, {"lossless.png", {500, 460}}};
+  while (lines >> width >> height >> name) {
+    const RgbImage reference = test_support::read_raw_rgb(directory.file(name + ".draft.rgb"), width, height);
+    const RgbImage reduced = decode_image_file_reduced(directory.file(name), 224);
+    EXPECT_EQ(std::make_pair(reduced.width, reduced.height), expected_sizes.at(name)) << name;
+    ASSERT_EQ(reduced.width, reference.width) << name;
+    ASSERT_EQ(reduced.height, reference.height) << name;
+    EXPECT_EQ(test_support::max_absolute_difference(reduced, reference), 0) << name;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4) << listing;
+}
 }  // namespace
 }  // namespace popsweep::media
