@@ -25,9 +25,11 @@ std::string coral_file(const std::string& name) {
 }
 
 TEST(NetsBuiltinWeights, MobileNetV2BytesHaveTheDocumentedSha256) {
-  // A copy: GCC 14 takes a reference bound through a temporary argument for a
-  // dangling one (-Wdangling-reference), though the table is static.
-  const BuiltinWeights builtin = find_builtin_weights("builtin:mobilenet_v2");
+  // A named argument: GCC 14 takes a reference returned for a temporary
+  // argument for a dangling one (-Wdangling-reference), though the table is
+  // static; and builtin_weights_sha256 wants the table's own entry, not a copy.
+  const std::string name = "builtin:mobilenet_v2";
+  const BuiltinWeights& builtin = find_builtin_weights(name);
   EXPECT_EQ(builtin.architecture, "mobilenet_v2");
   EXPECT_EQ(builtin.size, 3610798u);
   Sha256 hash;
@@ -47,9 +49,11 @@ TEST(NetsBuiltinWeights, AStoredIdentityFindsItsBuiltinAgain) {
 
 TEST(NetsBuiltinWeights, MobileNetV2IsTheSharedFileByteForByte) {
   const std::vector<std::uint8_t> file = read_binary_file(coral_file("mobilenet_v2_1.0_224_quant.tflite"));
-  // A copy: GCC 14 takes a reference bound through a temporary argument for a
-  // dangling one (-Wdangling-reference), though the table is static.
-  const BuiltinWeights builtin = find_builtin_weights("builtin:mobilenet_v2");
+  // A named argument: GCC 14 takes a reference returned for a temporary
+  // argument for a dangling one (-Wdangling-reference), though the table is
+  // static; and builtin_weights_sha256 wants the table's own entry, not a copy.
+  const std::string name = "builtin:mobilenet_v2";
+  const BuiltinWeights& builtin = find_builtin_weights(name);
   ASSERT_EQ(file.size(), builtin.size);
   EXPECT_EQ(std::memcmp(file.data(), builtin.bytes, builtin.size), 0);
   EXPECT_EQ(sha256_file_hex(coral_file("mobilenet_v2_1.0_224_quant.tflite")),
