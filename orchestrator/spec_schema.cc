@@ -73,8 +73,8 @@ std::vector<SpecField> build_schema() {
                     "augmented views stored per image for training with augmentation (M14)"),
               0, 64),
       field("features.jpeg_dct_scaling", FieldKind::Boolean, false,
-            "decode JPEGs at libjpeg's 1/2, 1/4 or 1/8 scale, the smallest still at least features.image_size, "
-            "then resize: faster on full-size photos; false keeps the reference preprocessing (M11) exactly "
+            "decode JPEGs at libjpeg's 1/2, 1/4 or 1/8 scale, the smallest still at least twice "
+            "features.image_size, then resize: faster on full-size photos; false keeps the reference preprocessing (M11) exactly "
             "(docs/BENCHMARKS.md measures how far features move)"),
       operational(bounded(field("features.batch", FieldKind::Integer, std::int64_t{32}, "images per forward pass"),
                           1, 4096)),

@@ -43,7 +43,11 @@ std::vector<float> prepare(const media::RgbImage& image, const Preparation& how)
 void decode_image(const MediaToEmbed& item, const Preparation& how, DecodedMedia& out) {
   // Augment at the network's resolution, as a Keras pipeline that loads
   // images at 224 x 224 and then applies its augmentation layers does.
-  const media::RgbImage decoded = how.jpeg_dct_scaling ? media::decode_image_file_reduced(item.path, how.size)
+  // Twice the input side: with libjpeg's scaling down to the input side
+  // itself, MobileNetV2's features of real 1080 px photos moved to a cosine of
+  // 0.981 against the reference decoding; leaving the last halving to the
+  // antialiasing resize keeps them at 0.998 or more (docs/BENCHMARKS.md).
+  const media::RgbImage decoded = how.jpeg_dct_scaling ? media::decode_image_file_reduced(item.path, how.size * 2)
                                                        : media::decode_image_file(item.path);
   const media::RgbImage resized = media::resize_bilinear(decoded, how.size, how.size);
   for (const EmbeddingRequest& request : item.needed) {

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""How far features.jpeg_dct_scaling moves the features (issue 25), on real
+photographs cut to the size Instagram serves.
+
+Cuts 1080 x 1080 crops (JPEG, quality 90) from the JPEG photographs of
+Debian's plasma-workspace-wallpapers (2560-5120 px): each source is scaled so
+its short side is 1080, 1350 or 1620 px and cropped at spread offsets, for
+COUNT crops in all. Then `popsweep extract` runs twice on them with the
+ImageNet MobileNetV2 built into popsweep (224 px, no views), reference
+decoding and DCT-scaled decoding, and the cosine similarity of each photo's
+two feature vectors is reported (minimum, 1st percentile, median), with both
+runs' wall times.
+
+    /usr/bin/python3 bench/python/dct_scaling_similarity.py POPSWEEP WORK [--count 108]
+"""
+import argparse
+import hashlib
+import pathlib
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+
+from PIL import Image
+
+WALLPAPERS = pathlib.Path("/usr/share/wallpapers")
+
+
+def photographs():
+    """The largest JPEG of each wallpaper folder (the PNGs are renderings)."""
+    best = {}
+    for path in sorted(WALLPAPERS.rglob("*.jpg")):
+        with Image.open(path) as image:
+            area = image.size[0] * image.size[1]
+        folder = path.relative_to(WALLPAPERS).parts[0]
+        if folder not in best or area > best[folder][0]:
+            best[folder] = (area, path)
+    return [path for _, path in sorted(best.values(), key=lambda entry: str(entry[1]))]
+
+
+def cut_crops(sources, out, count):
+    media = out / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    written = []
+    short_sides = (1080, 1350, 1620)
+    per_source = -(-count // len(sources))
+    for index, source in enumerate(sources):
+        with Image.open(source) as original:
+            original = original.convert("RGB")
+            for k in range(per_source):
+                if len(written) == count:
+                    break
+                short = short_sides[k % len(short_sides)]
+                scale = short / min(original.size)
+                scaled = original.resize((round(original.size[0] * scale), round(original.size[1] * scale)),
+                                         Image.LANCZOS)
+                # offsets spread over the free range, different per crop
+                fraction = ((k * 0.37 + index * 0.11) % 1.0)
+                x = int((scaled.size[0] - 1080) * fraction)
+                y = int((scaled.size[1] - 1080) * (1 - fraction))
+                path = media / f"photo{len(written):04d}.jpg"
+                scaled.crop((x, y, x + 1080, y + 1080)).save(path, quality=90)
+                written.append(path)
+    with open(out / "posts.csv", "w") as posts:
+        posts.write("post_id,timestamp,likes,comments,impressions,kind,media\n")
+        for i, path in enumerate(written):
+            posts.write(f"p{i:04d},2021-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z,{100 + i},{i % 7},,image,"
+                        f"media/{path.name}\n")
+    with open(out / "followers.csv", "w") as followers:
+        followers.write("date,followers\n2021-01-01,1000\n2021-12-31,1500\n")
+    return written
+
+
+def features(db, preprocessing_suffix):
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT f.content_hash, f.data FROM features f JOIN feature_sets s ON s.id = f.feature_set_id "
+        "WHERE f.role = 'image' AND f.view = 0 AND s.preprocessing LIKE ?", (f"%{preprocessing_suffix}",)).fetchall()
+    return {content: struct.unpack(f"<{len(blob) // 4}f", blob) for content, blob in rows}
+
+
+def cosine(a, b):
+    dot = sum(x * y for x, y in zip(a, b))
+    norm = (sum(x * x for x in a) * sum(y * y for y in b)) ** 0.5
+    return dot / norm
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("popsweep")
+    parser.add_argument("work", type=pathlib.Path)
+    parser.add_argument("--count", type=int, default=108)
+    args = parser.parse_args()
+    sources = photographs()
+    if not sources:
+        print("no photographs: apt-get install plasma-workspace-wallpapers", file=sys.stderr)
+        return 1
+    profile = args.work / "photos"
+    if not (profile / "posts.csv").exists():
+        cut_crops(sources, profile, args.count)
+    db = args.work / "photos.db"
+    db.unlink(missing_ok=True)
+    subprocess.run([args.popsweep, "ingest", "--profile", str(profile), "--db", str(db)], check=True,
+                   stdout=subprocess.DEVNULL)
+    seconds = {}
+    for scaled in ("false", "true"):
+        started = time.monotonic()
+        subprocess.run([args.popsweep, "extract", "--db", str(db), "--backbone", "mobilenet_v2", "--weights",
+                        "builtin:mobilenet_v2", "--views", "0", "--image-size", "224", "--threads", "2",
+                        f"features.jpeg_dct_scaling={scaled}"], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        seconds[scaled] = time.monotonic() - started
+    reference = features(db, "view-seed=0")
+    reduced = features(db, "jpeg-dct-scaled")
+    common = sorted(set(reference) & set(reduced))
+    similarities = sorted(cosine(reference[h], reduced[h]) for h in common)
+    if len(similarities) < len(reference):
+        print(f"only {len(similarities)} of {len(reference)} photos in both runs", file=sys.stderr)
+        return 1
+    n = len(similarities)
+    print(f"photos: {n} crops of 1080 x 1080 from {len(sources)} photographs")
+    print(f"cosine similarity, reduced against reference decoding: min {similarities[0]:.5f}, "
+          f"1st percentile {similarities[max(0, n // 100 - 1)]:.5f}, median {similarities[n // 2]:.5f}")
+    print(f"extract seconds (whole process, 2 threads): reference {seconds['false']:.2f}, "
+          f"dct-scaled {seconds['true']:.2f}")
+    return 0 if similarities[0] >= 0.999 else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
