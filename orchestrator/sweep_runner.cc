@@ -175,7 +175,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   PipelineHandlers handlers;
   register_pipeline_stages(handlers, db, run.points, inputs);
   std::unique_ptr<CoordinatorTransport> transport =
-      make_coordinator_transport(layout, worker_environment(first, layout.threads_per_worker).device);
+      make_coordinator_transport(layout, choose_pool_devices(first.run.device, layout.workers));
   out << fmt::format("sweep '{}' (id {}): {} jobs on {} worker(s), {} thread(s) each\n", first.name, sweep_id,
                      jobs.size() + 1, transport->worker_count(), layout.threads_per_worker);
   out.flush();
