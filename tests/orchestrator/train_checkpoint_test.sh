@@ -13,6 +13,8 @@
 #      the worker after the 5th epoch of the first job, before that epoch's
 #      save; the coordinator retries the job, which resumes after epoch 4,
 #      and the sweep ends with the uninterrupted numbers.
+#   3. the same kill under `mpirun -np 2`, which ends the whole MPI job: the
+#      rerun resumes after epoch 4 with the uninterrupted numbers.
 # "The numbers": every result, every epoch's losses and accuracies to 9
 # digits, every prediction's probabilities and the kept weights byte for byte.
 set -euo pipefail
@@ -123,4 +125,31 @@ expect_base_numbers "$dir" "the worker's death"
 leftover=$(sqlite3 "$dir/popsweep.db" "SELECT count(*) FROM checkpoints WHERE kind = 'resume'")
 [[ $leftover == 0 ]] || fail "$leftover resume checkpoint(s) left after the jobs finished"
 echo "worker lost after epoch 5: resumed at epoch 4, same numbers ($(( SECONDS - case_started )) s)"
+
+# 3. Under mpirun a killed worker rank ends the whole MPI job (Open MPI's
+# rule), as when a node of the allocation dies: the rerun resumes after the
+# last periodic save, epoch 4.
+if command -v mpirun > /dev/null; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  case_started=$SECONDS
+  dir=$work/mpi
+  mkdir -p "$dir"
+  cp -r "$work/base/synth-tiny-1" "$dir/"
+  mpi_run=(timeout 300 mpirun -np 2 "$bin" run "$work/spec.yaml" --db "$dir/popsweep.db" run.checkpoint_minutes=0)
+  set +e
+  POPSWEEP_FAULT=train.epoch_boundary:5 POPSWEEP_FAULT_MARKER=$dir/fault.fired "${mpi_run[@]}" > "$dir/crash.log" 2>&1
+  status=$?
+  set -e
+  [[ -f $dir/fault.fired ]] || { tail -20 "$dir/crash.log"; fail "MPI: the fault point was never reached"; }
+  (( status != 0 && status != 124 )) || { tail -20 "$dir/crash.log"; fail "MPI: mpirun exited $status"; }
+  "${mpi_run[@]}" > "$dir/rerun.log" 2>&1 || { tail -30 "$dir/rerun.log"; fail "MPI: the rerun failed"; }
+  grep -q "resumes from its checkpoint after epoch 4" "$dir/rerun.log" ||
+    { cat "$dir/rerun.log"; fail "MPI: the rerun did not resume the job from epoch 4"; }
+  expect_base_numbers "$dir" "the MPI job's death"
+  echo "MPI job lost after epoch 5: resumed at epoch 4, same numbers ($(( SECONDS - case_started )) s)"
+elif [[ -n ${CI:-} ]]; then
+  fail "mpirun is not installed (CI must run the MPI case)"
+else
+  echo "MPI case skipped: no mpirun"
+fi
 echo "PASS ($(( SECONDS - started )) s)"
