@@ -1,6 +1,8 @@
 #include "orchestrator/stages/training_dataset.h"
 
+#include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "common/error.h"
@@ -104,6 +106,8 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
     if (record.rows == kFramesPerVideo) video_frames[record.content_hash] = std::move(record.values);
   }
   const int stored_views = ids.views + 1;
+  std::vector<int> view_numbers(static_cast<size_t>(stored_views));
+  std::iota(view_numbers.begin(), view_numbers.end(), 0);
   nlohmann::json images = nlohmann::json::array(), videos = nlohmann::json::array();
   std::string image_blob, video_blob;
   int skipped = 0;
@@ -125,7 +129,8 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
     if (label == class_of.end() || removed.count(media.media_id)) continue;
     if (media.media_type == "image") {
       const auto found = image_views.find(media.content_hash);
-      if (found == image_views.end() || static_cast<int>(found->second.size()) < stored_views) {
+      const auto has_view = [&](int view) { return found->second.count(view) != 0; };
+      if (found == image_views.end() || !std::all_of(view_numbers.begin(), view_numbers.end(), has_view)) {
         leave_out(media);
         continue;
       }
