@@ -86,7 +86,9 @@ const std::vector<std::string>& fault_point_names() {
       "ingest.before_commit",       "label.after_commit",         "extract.mid_batch",
       "extract.after_batch_commit", "dedup.before_commit",        "train.mid_epoch",
       "train.epoch_boundary",       "train.result_before_status", "extract.result_before_status",
-      "report.half_written"};
+      "report.half_written",
+      // Appended by issue 24 (keep new points at the end).
+      "train.after_batch_commit"};
   return names;
 }
 

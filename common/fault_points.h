@@ -27,6 +27,8 @@
 //   train.result_before_status     coordinator: result rows written, job status not yet (same transaction)
 //   extract.result_before_status   coordinator: the same for an extraction's final message
 //   report.half_written            coordinator: report.md written, report.html and the rest not
+//   train.after_batch_commit       coordinator: a training job's periodic resume checkpoint
+//                                  committed (run.checkpoint_minutes), the job still running
 #pragma once
 
 #include <cstdint>

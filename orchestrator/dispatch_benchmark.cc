@@ -27,7 +27,7 @@ DispatchBenchmarkResult run_dispatch_benchmark(const std::string& db_path, int j
   }
   PipelineHandlers handlers;
   handlers.add_stage("noop", std::make_unique<NoopStage>());
-  std::unique_ptr<CoordinatorTransport> transport = make_coordinator_transport(layout, "cpu");
+  std::unique_ptr<CoordinatorTransport> transport = make_coordinator_transport(layout, {"cpu"});
   DispatchBenchmarkResult result;
   result.jobs = jobs;
   result.workers = transport->worker_count();

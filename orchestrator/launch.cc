@@ -37,15 +37,15 @@ std::vector<std::string> worker_process_environment(const WorkerLayout& layout, 
   return {"OMP_WAIT_POLICY=PASSIVE"};
 }
 
-std::unique_ptr<CoordinatorTransport> make_coordinator_transport(const WorkerLayout& layout,
-                                                                 const std::string& device) {
+std::unique_ptr<CoordinatorTransport> make_coordinator_transport(
+    const WorkerLayout& layout, const std::vector<std::string>& pool_devices) {
   if (g_world) return std::make_unique<MpiCoordinatorTransport>(*g_world);
   WorkerCommand command;
   command.executable = "/proc/self/exe";
-  command.arguments = {"worker", "--threads", std::to_string(layout.threads_per_worker), "--device", device};
+  command.arguments = {"worker", "--threads", std::to_string(layout.threads_per_worker)};
   command.environment = worker_process_environment(
       layout, static_cast<int>(std::thread::hardware_concurrency()), std::getenv("OMP_WAIT_POLICY"));
-  return std::make_unique<LocalPoolTransport>(layout.workers, command);
+  return std::make_unique<LocalPoolTransport>(layout.workers, command, pool_devices);
 }
 
 void finish_mpi() {

@@ -37,13 +37,18 @@ std::vector<std::string> worker_process_environment(const WorkerLayout& layout, 
                                                     const char* user_wait_policy);
 
 // The coordinator's transport: MPI ranks when launched so, otherwise a local
-// pool of `popsweep worker` processes.
-std::unique_ptr<CoordinatorTransport> make_coordinator_transport(const WorkerLayout& layout,
-                                                                 const std::string& device);
+// pool of `popsweep worker` processes, worker i on `pool_devices[i]`
+// (choose_pool_devices; MPI ranks choose their own).
+std::unique_ptr<CoordinatorTransport> make_coordinator_transport(
+    const WorkerLayout& layout, const std::vector<std::string>& pool_devices);
 
-// The device a worker uses: "auto" picks GPU (local rank mod visible GPUs)
-// when LibTorch has CUDA, else the CPU.
+// The device of the process with this local rank (device_assignment.h: cpu,
+// auto, cuda, cuda:N), counting the GPUs LibTorch sees. ConfigError for a
+// malformed name or a GPU that is not visible.
 std::string choose_device(const std::string& requested, int local_rank);
+// The same for each of a local pool's `workers`: `auto` and `cuda` spread
+// them over the visible GPUs (worker i on cuda:(i mod GPUs)).
+std::vector<std::string> choose_pool_devices(const std::string& requested, int workers);
 
 // Ends the process's MPI life cleanly (rank 0 after its workers stopped).
 void finish_mpi();

@@ -51,7 +51,8 @@ void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NON
 
 }  // namespace
 
-LocalPoolTransport::LocalPoolTransport(int workers, WorkerCommand command) : command_(std::move(command)) {
+LocalPoolTransport::LocalPoolTransport(int workers, WorkerCommand command, std::vector<std::string> devices)
+    : command_(std::move(command)), devices_(std::move(devices)) {
   // A worker that dies mid-write must not kill the coordinator with SIGPIPE.
   ::signal(SIGPIPE, SIG_IGN);
   workers_.resize(static_cast<size_t>(workers));
@@ -76,6 +77,10 @@ void LocalPoolTransport::spawn(int index) {
     throw Error(std::string("socketpair failed: ") + std::strerror(errno));
   }
   std::vector<std::string> arguments = command_.arguments;
+  if (!devices_.empty()) {
+    arguments.push_back("--device");
+    arguments.push_back(devices_[static_cast<size_t>(index) % devices_.size()]);
+  }
   arguments.push_back("--channel-fd");
   arguments.push_back(std::to_string(kChildChannelFd));
   std::vector<char*> argv;

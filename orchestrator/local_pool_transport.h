@@ -23,7 +23,8 @@ struct WorkerCommand {
 
 class LocalPoolTransport : public CoordinatorTransport {
  public:
-  LocalPoolTransport(int workers, WorkerCommand command);
+  // `devices`: worker i gets "--device devices[i mod size]" (empty: no flag).
+  LocalPoolTransport(int workers, WorkerCommand command, std::vector<std::string> devices = {});
   ~LocalPoolTransport() override;
 
   int worker_count() const override { return static_cast<int>(workers_.size()); }
@@ -46,6 +47,7 @@ class LocalPoolTransport : public CoordinatorTransport {
   std::string reap(int index);  // closes the socket, waits for the process, says why it ended
 
   WorkerCommand command_;
+  std::vector<std::string> devices_;
   std::vector<Worker> workers_;
   size_t next_to_poll_ = 0;  // round-robin, so one chatty worker cannot starve the rest
 };

@@ -192,9 +192,10 @@ void run_single_train(const SingleJobOptions& options, const TrainJobChoice& cho
   PipelineHandlers handlers;
   handlers.add_stage("label", std::make_unique<LabelStage>(context.db));
   const nlohmann::json features = feature_set_params(spec, context.inputs);
-  handlers.add_stage("train", std::make_unique<TrainStage>(
-                                  context.db, handlers,
-                                  std::map<std::string, std::string>{{features.dump(), spec.features.weights}}));
+  handlers.add_stage("train", std::make_unique<TrainStage>(context.db, handlers,
+                                                           std::map<std::string, std::string>{
+                                                               {features.dump(), spec.features.weights}},
+                                                           spec.run.checkpoint_minutes));
 
   const nlohmann::json labels = label_params(spec, choice.classes, context.inputs);
   handlers.run_on_coordinator(ensure_job_row(context.db, {"label", labels, 0, {}}));

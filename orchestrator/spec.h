@@ -62,6 +62,7 @@ struct RunSpec {
   int max_attempts = 3;
   double job_timeout_minutes = 120;
   std::string device;
+  double checkpoint_minutes = 10;  // a training job's resume state is saved this often
 };
 
 struct Spec {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "orchestrator/device_assignment.h"
+
 namespace popsweep::orchestrator {
 namespace {
 
@@ -24,6 +26,12 @@ SpecField bounded(SpecField f, std::optional<double> minimum, std::optional<doub
 SpecField choice(std::string path, std::string default_value, Strings choices, std::string doc) {
   SpecField f = field(std::move(path), FieldKind::Choice, std::move(default_value), std::move(doc));
   f.choices = std::move(choices);
+  return f;
+}
+
+SpecField device_field(std::string path, std::string default_value, std::string doc) {
+  SpecField f = field(std::move(path), FieldKind::Text, std::move(default_value), std::move(doc));
+  f.check_text = device_name_problem;
   return f;
 }
 
@@ -51,11 +59,12 @@ std::vector<SpecField> build_schema() {
       choice("profile.format", "popsweep", {"popsweep", "instaloader"}, "layout of profile.path"),
       field("profile.followers", FieldKind::Text, std::string(""), "followers CSV (instaloader layout)"),
       field("profile.exclude", FieldKind::Text, std::string(""), "exclusion list CSV (M10)"),
-      choice("profile.synth.preset", "", {"", "tiny", "small", "paper", "cross-type", "carousel-leak", "drift"},
+      choice("profile.synth.preset", "",
+             {"", "tiny", "small", "paper", "cross-type", "carousel-leak", "drift"},
              "generate a synthetic profile instead of reading profile.path (written beside the database)"),
       field("profile.synth.seed", FieldKind::Integer, std::int64_t{1}, "seed of the synthetic profile"),
-      bounded(field("labels.window_weeks", FieldKind::Number, 8.0, "rolling window length in weeks (M5)"), 0.01,
-              10000),
+      bounded(field("labels.window_weeks", FieldKind::Number, 8.0, "rolling window length in weeks (M5)"),
+              0.01, 10000),
       choice("labels.mode", "centered", {"centered", "trailing", "global"}, "label window (M5)"),
       bounded(field("labels.follower_fit_points", FieldKind::Integer, std::int64_t{8},
                     "follower samples in the log-linear extrapolation (M2)"),
@@ -67,41 +76,49 @@ std::vector<SpecField> build_schema() {
             "MobileNetV2 built into popsweep, for features.backbone mobilenet_v2), or `random` (seeded; not "
             "pretrained)"),
       field("features.weights_seed", FieldKind::Integer, std::int64_t{0}, "seed of `random` weights"),
-      bounded(field("features.image_size", FieldKind::Integer, std::int64_t{224}, "input side in pixels (M11)"), 32,
-              1024),
+      bounded(
+          field("features.image_size", FieldKind::Integer, std::int64_t{224}, "input side in pixels (M11)"),
+          32, 1024),
       bounded(field("features.views", FieldKind::Integer, std::int64_t{0},
                     "augmented views stored per image for training with augmentation (M14)"),
               0, 64),
       field("features.jpeg_dct_scaling", FieldKind::Boolean, false,
             "decode JPEGs at libjpeg's 1/2, 1/4 or 1/8 scale, the smallest still at least twice "
-            "features.image_size, then resize: faster on full-size photos; false keeps the reference preprocessing (M11) exactly "
-            "(docs/BENCHMARKS.md measures how far features move)"),
-      operational(bounded(field("features.batch", FieldKind::Integer, std::int64_t{32}, "images per forward pass"),
-                          1, 4096)),
-      operational(bounded(field("features.shards", FieldKind::Integer, std::int64_t{4},
-                                "extraction jobs the media are split into, so several workers share the stage"),
-                          1, 100000)),
+            "features.image_size, then resize: faster on full-size photos; false keeps the reference "
+            "preprocessing (M11) exactly (docs/BENCHMARKS.md measures how far features move)"),
+      operational(bounded(
+          field("features.batch", FieldKind::Integer, std::int64_t{32}, "images per forward pass"), 1, 4096)),
+      operational(
+          bounded(field("features.shards", FieldKind::Integer, std::int64_t{4},
+                        "extraction jobs the media are split into, so several workers share the stage"),
+                  1, 100000)),
       field("dedup.enabled", FieldKind::Boolean, true, "remove near duplicates before training (M7-M9)"),
       bounded(field("dedup.threshold", FieldKind::NumberOrAuto, std::string("auto"),
                     "distance under which two media are duplicates, or `auto` to use the suggested one (M7)"),
               0, std::nullopt),
       experiment_list,
-      bounded(field("train.classes", FieldKind::IntegerList, Integers{2, 3}, "numbers of classes K (M4)"), 2, 100),
-      bounded(field("train.folds", FieldKind::Integer, std::int64_t{5}, "stratified folds per run (M19)"), 2, 100),
-      bounded(field("train.repeats", FieldKind::Integer, std::int64_t{3}, "runs with different fold seeds (M19)"), 1,
-              1000),
-      bounded(field("train.epochs", FieldKind::Integer, std::int64_t{15}, "training epochs (M18)"), 1, 100000),
+      bounded(field("train.classes", FieldKind::IntegerList, Integers{2, 3}, "numbers of classes K (M4)"), 2,
+              100),
+      bounded(field("train.folds", FieldKind::Integer, std::int64_t{5}, "stratified folds per run (M19)"), 2,
+              100),
+      bounded(
+          field("train.repeats", FieldKind::Integer, std::int64_t{3}, "runs with different fold seeds (M19)"),
+          1, 1000),
+      bounded(field("train.epochs", FieldKind::Integer, std::int64_t{15}, "training epochs (M18)"), 1,
+              100000),
       bounded(field("train.lr", FieldKind::Number, 0.001, "Adam learning rate (M18)"), 1e-12, 10),
-      bounded(field("train.batch_size", FieldKind::Integer, std::int64_t{32}, "training batch size (M18)"), 1, 65536),
+      bounded(field("train.batch_size", FieldKind::Integer, std::int64_t{32}, "training batch size (M18)"), 1,
+              65536),
       choice("train.mode", "features", {"features", "pixels"},
              "features: heads train on stored embeddings, M14's augmentation drawing from the stored views "
              "(features.views); pixels: images are augmented anew and run through the backbone every epoch, "
              "as the paper did (image and video_to_image only; slow)"),
-      choice("train.split", "post", {"media", "post", "time"},
-             "how folds split the data (docs/METHOD.md, split protocols): media, the paper's stratified folds "
-             "over media items (carousel siblings can sit on both sides); post, stratified folds over posts, "
-             "every item of a post in one fold; time, forward chaining over consecutive blocks of the "
-             "timeline (needs labels.mode trailing; block 0 is never validated)"),
+      choice(
+          "train.split", "post", {"media", "post", "time"},
+          "how folds split the data (docs/METHOD.md, split protocols): media, the paper's stratified folds "
+          "over media items (carousel siblings can sit on both sides); post, stratified folds over posts, "
+          "every item of a post in one fold; time, forward chaining over consecutive blocks of the "
+          "timeline (needs labels.mode trailing; block 0 is never validated)"),
       bounded(field("train.time_gap_weeks", FieldKind::NumberOrAuto, std::string("auto"),
                     "train.split time: a fold trains only on posts published at least this long before its "
                     "block starts; `auto`: labels.window_weeks"),
@@ -119,8 +136,18 @@ std::vector<SpecField> build_schema() {
       operational(bounded(field("run.job_timeout_minutes", FieldKind::Number, 120.0,
                                 "a job running longer is stopped and counts as a failed attempt"),
                           0.01, 1e6)),
-      operational(choice("run.device", "auto", {"auto", "cpu", "cuda"},
-                         "auto: a GPU (local rank mod visible GPUs) when LibTorch has CUDA, else the CPU")),
+      operational(
+          bounded(field("run.checkpoint_minutes", FieldKind::Number, 10.0,
+                        "a training job saves its resume state at the first epoch boundary this long "
+                        "after its start or its last save (and at a stop signal), so a node lost without "
+                        "warning costs at most about this much of the job; 0: after every epoch"),
+                  0, 1e6)),
+      operational(
+          device_field("run.device", "auto",
+                       "auto, cpu, cuda or cuda:N. auto: worker i on GPU (i mod visible GPUs) when LibTorch "
+                       "has CUDA and a GPU is visible, else the CPU; cuda: the same, and no GPU is an error; "
+                       "cuda:N: every worker on GPU N (CUDA_VISIBLE_DEVICES numbers the GPUs it lists from "
+                       "0). Under MPI, i is the rank on its node")),
   };
 }
 
@@ -152,7 +179,10 @@ std::string check_spec_value(const SpecField& field, const SpecValue& value) {
   };
   if (const auto* i = std::get_if<std::int64_t>(&value)) return in_range(static_cast<double>(*i));
   if (const auto* d = std::get_if<double>(&value)) return in_range(*d);
-  if (const auto* s = std::get_if<std::string>(&value)) return field.kind == FieldKind::Choice ? allowed(*s) : "";
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    if (field.check_text) return field.check_text(*s);
+    return field.kind == FieldKind::Choice ? allowed(*s) : "";
+  }
   if (const auto* list = std::get_if<std::vector<std::int64_t>>(&value)) {
     if (list->empty()) return "the list is empty";
     for (const std::int64_t v : *list) {

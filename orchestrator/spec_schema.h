@@ -25,6 +25,9 @@ struct SpecField {
   std::optional<double> maximum;
   bool affects_results = true;  // false for run.* and names: changing them never changes a number
   bool sweepable = true;
+  // Text whose form is richer than a list of choices (run.device's cuda:N):
+  // returns why a value is invalid, or an empty string.
+  std::string (*check_text)(const std::string& value) = nullptr;
 };
 
 const std::vector<SpecField>& spec_schema();

@@ -153,6 +153,12 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     print_plan(plan_jobs(run.points, inputs), out);
     return 0;
   }
+  const WorkerLayout layout = choose_worker_layout(first.run.workers, first.run.threads_per_worker);
+  // The local pool's devices, so a GPU that is not there fails before the profile
+  // is prepared (MPI ranks choose their own; a dry run may be planned on a
+  // machine without the GPUs).
+  const std::vector<std::string> pool_devices =
+      mpi_world() ? std::vector<std::string>{} : choose_pool_devices(first.run.device, layout.workers);
   for (const Spec& point : run.points) {
     if (point.profile.path != first.profile.path || point.profile.synth_preset != first.profile.synth_preset) {
       throw ConfigError("a sweep works on one profile: profile.* cannot vary between sweep points");
@@ -171,11 +177,10 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
              nlohmann::json{{"profile", profile.directory}, {"fingerprint", profile.fingerprint}}.dump());
   if (options.retry_failed) out << storage::reset_failed_jobs(db, sweep_id) << " failed job(s) get new attempts\n";
 
-  const WorkerLayout layout = choose_worker_layout(first.run.workers, first.run.threads_per_worker);
   PipelineHandlers handlers;
   register_pipeline_stages(handlers, db, run.points, inputs);
   std::unique_ptr<CoordinatorTransport> transport =
-      make_coordinator_transport(layout, worker_environment(first, layout.threads_per_worker).device);
+      make_coordinator_transport(layout, pool_devices);
   out << fmt::format("sweep '{}' (id {}): {} jobs on {} worker(s), {} thread(s) each\n", first.name, sweep_id,
                      jobs.size() + 1, transport->worker_count(), layout.threads_per_worker);
   out.flush();

@@ -20,7 +20,8 @@ void register_pipeline_stages(PipelineHandlers& handlers, storage::Database& db,
   const std::map<std::string, std::string> weights_path = extraction.weights_path;
   handlers.add_stage("extract", std::make_unique<ExtractStage>(db, std::move(extraction)));
   handlers.add_stage("dedup", std::make_unique<DedupStage>(db));
-  handlers.add_stage("train", std::make_unique<TrainStage>(db, handlers, weights_path));
+  handlers.add_stage("train", std::make_unique<TrainStage>(db, handlers, weights_path,
+                                                           points.front().run.checkpoint_minutes));
   handlers.add_stage("noop", std::make_unique<NoopStage>());
 }
 

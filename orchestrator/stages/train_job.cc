@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -12,9 +14,9 @@
 #include "worker/features/pixel_views.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
-#include "worker/train/split_protocol.h"
 #include "worker/train/job_data.h"
 #include "worker/train/metrics.h"
+#include "worker/train/split_protocol.h"
 #include "worker/train/trainer.h"
 
 namespace popsweep::orchestrator {
@@ -155,14 +157,41 @@ train::SplitPlan split_plan_of(const nlohmann::json& params, const TrainingDatas
                           static_cast<std::int64_t>(std::llround(gap_weeks * 7 * 86400)));
 }
 
+// run.checkpoint_minutes: the resume state goes to the coordinator as a
+// "partial" at the first epoch boundary that long after the job started or
+// last saved, so a worker or node lost without warning (no stop signal, no
+// safe point) costs at most about that much training. Resuming from any
+// epoch boundary gives the uninterrupted numbers (trainer.h).
+class PeriodicCheckpoint {
+ public:
+  // `interval_seconds` < 0: only at a stop signal, as jobs of older coordinators.
+  PeriodicCheckpoint(double interval_seconds, const Emitter& emit)
+      : interval_seconds_(interval_seconds), emit_(emit), last_save_(std::chrono::steady_clock::now()) {}
+
+  void after_epoch(int epoch, const train::Trainer& trainer) {
+    const auto now = std::chrono::steady_clock::now();
+    if (interval_seconds_ < 0 || std::chrono::duration<double>(now - last_save_).count() < interval_seconds_)
+      return;
+    Message checkpoint = make_message("partial", {{"checkpoint_epoch", epoch}});
+    checkpoint.blobs.push_back(trainer.save_resume_state());
+    emit_(std::move(checkpoint));
+    last_save_ = now;
+  }
+
+ private:
+  double interval_seconds_;
+  const Emitter& emit_;
+  std::chrono::steady_clock::time_point last_save_;
+};
+
 }  // namespace
 
 StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
   auto cache = std::make_shared<DatasetTensorCache>();
   auto decoded = std::make_shared<DecodedImageCache>();
   return [cache, decoded, backbones](const Message& job, const DatasetCache& datasets,
-                                     const WorkerEnvironment& environment, const std::function<bool()>& should_stop,
-                                     const Emitter&) {
+                                     const WorkerEnvironment& environment,
+                                     const std::function<bool()>& should_stop, const Emitter& emit) {
     const nlohmann::json& params = job.header.at("params");
     const std::shared_ptr<const DatasetTensors> tensors = cache->get(job.header.at("dataset"), datasets);
     const TrainingDataset& d = tensors->dataset;
@@ -219,13 +248,24 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     }
 
     std::string resume_state;
-    if (job.header.contains("resume_epoch") && !job.blobs.empty()) resume_state = job.blobs[0];
+    if (job.header.contains("resume_epoch") && !job.blobs.empty()) {
+      resume_state = job.blobs[0];
+      // Said on stderr (the coordinator's log), so a lost node's cost shows.
+      std::fprintf(stderr, "popsweep: job %s resumes from its checkpoint after epoch %d\n",
+                   job.header.value("job_id", nlohmann::json()).dump().c_str(),
+                   job.header.at("resume_epoch").get<int>());
+    }
     std::string stopped_state;
     int stopped_epoch = 0;
+    PeriodicCheckpoint periodic(job.header.value("checkpoint_seconds", -1.0), emit);
     const train::TrainOutcome outcome = train::train(
         architecture, classes, data.data, settings_of(params, environment), seed,
         [&](const train::EpochMetrics& metrics, const train::Trainer& trainer) {
-          if (!should_stop() || trainer.finished()) return train::AfterEpoch::kContinue;
+          if (trainer.finished()) return train::AfterEpoch::kContinue;
+          if (!should_stop()) {
+            periodic.after_epoch(metrics.epoch, trainer);
+            return train::AfterEpoch::kContinue;
+          }
           stopped_state = trainer.save_resume_state();
           stopped_epoch = metrics.epoch;
           return train::AfterEpoch::kStop;
@@ -239,8 +279,10 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     Message result = result_message(params, data, outcome, validation_ids, validation_classes);
     // What the job trained on, for the reports' leakage audit.
     nlohmann::json training_ids = nlohmann::json::array();
-    for (const std::int64_t image : data.training_images) training_ids.push_back(d.image_ids[static_cast<size_t>(image)]);
-    for (const std::int64_t video : data.training_videos) training_ids.push_back(d.video_ids[static_cast<size_t>(video)]);
+    for (const std::int64_t image : data.training_images)
+      training_ids.push_back(d.image_ids[static_cast<size_t>(image)]);
+    for (const std::int64_t video : data.training_videos)
+      training_ids.push_back(d.video_ids[static_cast<size_t>(video)]);
     result.header["training_ids"] = std::move(training_ids);
     return result;
   };

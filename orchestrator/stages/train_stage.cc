@@ -20,8 +20,20 @@ RemoteDispatch TrainStage::prepare_remote(const storage::JobRow& job) {
   const nlohmann::json params = nlohmann::json::parse(job.params);
   const std::string key = training_dataset_key(db_, params);
   if (!handlers_.has_dataset(key)) {
-    storage::Database& db = db_;
-    handlers_.add_dataset(key, [&db, params] { return build_training_dataset(db, params); });
+    // Built here, not when first sent, so a dataset that cannot be built
+    // fails this job with the reason; the reason is kept so the key's other
+    // jobs fail alike without loading every feature again.
+    const auto refused = unbuildable_datasets_.find(key);
+    if (refused != unbuildable_datasets_.end()) throw MissingFeaturesError(refused->second);
+    std::shared_ptr<Message> dataset;
+    try {
+      dataset = std::make_shared<Message>(build_training_dataset(db_, params));
+    } catch (const MissingFeaturesError& error) {
+      unbuildable_datasets_.emplace(key, error.what());
+      throw;
+    }
+    // Called once: the handlers keep the message it returns.
+    handlers_.add_dataset(key, [dataset] { return std::move(*dataset); });
   }
   RemoteDispatch dispatch;
   dispatch.job = make_message("job", {{"params", params}, {"dataset", key}});
@@ -29,7 +41,9 @@ RemoteDispatch TrainStage::prepare_remote(const storage::JobRow& job) {
     const auto weights = weights_path_.find(params.at("features").dump());
     if (weights != weights_path_.end()) dispatch.job.header["weights_path"] = weights->second;
   }
-  // An interrupted job continues from its last epoch boundary.
+  dispatch.job.header["checkpoint_seconds"] = checkpoint_minutes_ * 60;
+  // An interrupted job, or one whose worker was lost after a periodic
+  // checkpoint, continues from that epoch boundary.
   if (const std::optional<storage::CheckpointRow> resume = storage::load_checkpoint(db_, job.id, "resume")) {
     dispatch.job.header["resume_epoch"] = resume->epoch;
     dispatch.job.blobs.push_back(resume->data);
@@ -100,13 +114,24 @@ void TrainStage::record_result(const storage::JobRow& job, const Message& result
   storage::delete_checkpoint(db_, job.id, "resume");
 }
 
+void TrainStage::record_partial(const storage::JobRow& job, const Message& partial) {
+  if (partial.blobs.size() != 1 || !partial.header.contains("checkpoint_epoch")) {
+    throw Error("malformed training checkpoint: expected an epoch and one resume state");
+  }
+  save_resume_checkpoint(job, partial.header.at("checkpoint_epoch").get<int>(), partial.blobs[0]);
+}
+
 void TrainStage::record_interruption(const storage::JobRow& job, const Message& message) {
   if (message.blobs.empty()) return;  // stopped before its first epoch ended: it restarts
+  save_resume_checkpoint(job, message.header.value("epoch", 0), message.blobs[0]);
+}
+
+void TrainStage::save_resume_checkpoint(const storage::JobRow& job, int epoch, const std::string& state) {
   storage::CheckpointRow checkpoint;
   checkpoint.job_id = job.id;
   checkpoint.kind = "resume";
-  checkpoint.epoch = message.header.value("epoch", 0);
-  checkpoint.data = message.blobs[0];
+  checkpoint.epoch = epoch;
+  checkpoint.data = state;
   storage::save_checkpoint(db_, checkpoint);
 }
 

@@ -1,6 +1,8 @@
 #include "orchestrator/stages/training_dataset.h"
 
+#include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "common/error.h"
@@ -40,6 +42,35 @@ DatasetIds resolve(storage::Database& db, const nlohmann::json& params) {
   return ids;
 }
 
+// Labelled media that should have features and have none: dedup kept them
+// and no stage recorded them as unreadable.
+class MissingFeatures {
+ public:
+  void add(const storage::MediaOfPost& media) {
+    if (examples_.size() < kShown)
+      examples_.push_back("media " + std::to_string(media.media_id) + " (" + media.path + ")");
+    ++count_;
+  }
+  // Throws, naming how many and the first few; a quiet gap would train on
+  // less than the spec asked for and nobody would know.
+  void throw_if_any(const DatasetIds& ids) const {
+    if (count_ == 0) return;
+    std::string shown;
+    for (const std::string& example : examples_) shown += (shown.empty() ? "" : ", ") + example;
+    if (count_ > examples_.size()) shown += " and " + std::to_string(count_ - examples_.size()) + " more";
+    throw MissingFeaturesError(
+        "the training set of feature set " + std::to_string(ids.feature_set_id) + " lacks features for " +
+        std::to_string(count_) + " labelled media that should have them (not removed by dedup, not " +
+        "recorded as unreadable): " + shown + "; `popsweep extract` with this sweep's features.* settings " +
+        "embeds what is missing");
+  }
+
+ private:
+  static constexpr size_t kShown = 5;
+  size_t count_ = 0;
+  std::vector<std::string> examples_;
+};
+
 }  // namespace
 
 std::string training_dataset_key(storage::Database& db, const nlohmann::json& train_params) {
@@ -54,6 +85,11 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
   for (const storage::LabelRow& label : storage::load_labels(db, ids.label_config_id)) {
     class_of[label.media_id] = label.popularity_class;
   }
+  // Media a stage could not read are left out and listed by `status` and
+  // the report; so are the duplicates dedup removed. Any other gap is an error.
+  std::set<std::int64_t> unreadable;
+  for (const storage::MediaProblem& problem : storage::load_media_problems(db, ""))
+    unreadable.insert(problem.media_id);
   std::set<std::int64_t> removed;
   if (ids.dedup) {
     for (const storage::DuplicateRow& row : storage::load_duplicates(db, ids.feature_set_id)) {
@@ -70,9 +106,19 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
     if (record.rows == kFramesPerVideo) video_frames[record.content_hash] = std::move(record.values);
   }
   const int stored_views = ids.views + 1;
+  std::vector<int> view_numbers(static_cast<size_t>(stored_views));
+  std::iota(view_numbers.begin(), view_numbers.end(), 0);
   nlohmann::json images = nlohmann::json::array(), videos = nlohmann::json::array();
   std::string image_blob, video_blob;
   int skipped = 0;
+  MissingFeatures missing;
+  const auto leave_out = [&](const storage::MediaOfPost& media) {
+    if (unreadable.count(media.media_id)) {
+      ++skipped;
+    } else {
+      missing.add(media);
+    }
+  };
   // Posts as small numbers, so the split protocols can keep a post's media
   // together (and order them in time) without the post keys.
   std::map<std::string, std::int64_t> post_number;
@@ -83,8 +129,9 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
     if (label == class_of.end() || removed.count(media.media_id)) continue;
     if (media.media_type == "image") {
       const auto found = image_views.find(media.content_hash);
-      if (found == image_views.end() || static_cast<int>(found->second.size()) < stored_views) {
-        ++skipped;
+      const auto has_view = [&](int view) { return found->second.count(view) != 0; };
+      if (found == image_views.end() || !std::all_of(view_numbers.begin(), view_numbers.end(), has_view)) {
+        leave_out(media);
         continue;
       }
       for (int view = 0; view < stored_views; ++view) {
@@ -95,13 +142,14 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
     } else {
       const auto found = video_frames.find(media.content_hash);
       if (found == video_frames.end()) {
-        ++skipped;
+        leave_out(media);
         continue;
       }
       video_blob.append(reinterpret_cast<const char*>(found->second.data()), found->second.size() * sizeof(float));
       videos.push_back({media.media_id, label->second, post, media.posted_at});
     }
   }
+  missing.throw_if_any(ids);
   Message message = make_message("dataset", {{"classes", ids.classes},
                                              {"views", stored_views},
                                              {"dim", 1280},

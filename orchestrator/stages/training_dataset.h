@@ -5,12 +5,12 @@
 // open the database.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "orchestrator/message.h"
 
 namespace popsweep::storage {
@@ -21,6 +21,13 @@ namespace popsweep::orchestrator {
 
 // The dataset's cache key for a train job's parameters.
 std::string training_dataset_key(storage::Database& db, const nlohmann::json& train_params);
+// Labelled media lack features without a reason: dedup kept them and no
+// stage recorded them as unreadable. Says how many and which.
+class MissingFeaturesError : public Error {
+ public:
+  using Error::Error;
+};
+// Throws MissingFeaturesError for such a gap.
 Message build_training_dataset(storage::Database& db, const nlohmann::json& train_params);
 
 // The worker's view of the message.
@@ -39,7 +46,7 @@ struct TrainingDataset {
   std::vector<std::int64_t> video_posts;
   std::vector<std::int64_t> video_posted_at;
   std::vector<float> video_frames;  // [videos, 15, dim]
-  int skipped = 0;                  // labelled media without features (unreadable files)
+  int skipped = 0;                  // labelled media left out as unreadable (media_problems)
 };
 TrainingDataset read_training_dataset(const Message& message);
 
