@@ -61,6 +61,7 @@ struct RunSpec {
   int max_attempts = 3;
   double job_timeout_minutes = 120;
   std::string device;
+  double stop_grace_seconds = 90;
 };
 
 struct Spec {

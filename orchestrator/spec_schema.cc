@@ -115,6 +115,12 @@ std::vector<SpecField> build_schema() {
       operational(bounded(field("run.job_timeout_minutes", FieldKind::Number, 120.0,
                                 "a job running longer is stopped and counts as a failed attempt"),
                           0.01, 1e6)),
+      operational(
+          bounded(field("run.stop_grace_seconds", FieldKind::Number, 90.0,
+                        "after a stop signal (SIGTERM, Slurm's USR1), how long running jobs get to reach "
+                        "a safe point and save their state before the coordinator ends; keep it below the "
+                        "warning Slurm gives (--signal=USR1@SECONDS)"),
+                  0, 86400)),
       operational(choice("run.device", "auto", {"auto", "cpu", "cuda"},
                          "auto: a GPU (local rank mod visible GPUs) when LibTorch has CUDA, else the CPU")),
   };
