@@ -19,7 +19,8 @@ namespace {
 struct ArmedFault {
   FaultPlan plan;
   std::string marker;
-  bool hang = false;  // POPSWEEP_FAULT_ACTION=hang: stop answering instead of dying
+  bool hang = false;     // POPSWEEP_FAULT_ACTION=hang: stop answering instead of dying
+  std::int64_t job = 0;  // POPSWEEP_FAULT_JOB: only this job's visits count (0: any)
 };
 
 // Read once at load time, so a typo fails at start rather than never firing,
@@ -42,6 +43,14 @@ ArmedFault arm_from_environment() {
     std::_Exit(2);
   }
   armed.hang = action == "hang";
+  if (const char* job = std::getenv("POPSWEEP_FAULT_JOB"); job && *job) {
+    char* end = nullptr;
+    armed.job = std::strtoll(job, &end, 10);
+    if (*end != '\0' || armed.job < 1) {
+      std::fprintf(stderr, "popsweep: POPSWEEP_FAULT_JOB=%s: expected a job id (a whole number >= 1)\n", job);
+      std::_Exit(2);
+    }
+  }
   return armed;
 }
 
@@ -88,7 +97,7 @@ const std::vector<std::string>& fault_point_names() {
       "train.epoch_boundary",       "train.result_before_status", "extract.result_before_status",
       "report.half_written",
       // Appended by issue 24 (keep new points at the end).
-      "train.after_batch_commit"};
+      "train.after_batch_commit", "worker.job_start"};
   return names;
 }
 
@@ -118,6 +127,12 @@ FaultPlan parse_fault_plan(const std::string& value) {
 
 void fault_point(std::string_view point) {
   if (kArmed.plan.point.empty() || point != kArmed.plan.point) return;
+  reached(point);
+}
+
+void fault_point_for_job(std::string_view point, std::int64_t job_id) {
+  if (kArmed.plan.point.empty() || point != kArmed.plan.point) return;
+  if (kArmed.job != 0 && job_id != kArmed.job) return;
   reached(point);
 }
 

@@ -11,6 +11,11 @@
 //                                  place and use up every attempt of its job.
 //   POPSWEEP_FAULT_ACTION=hang     block at the point for good instead of dying
 //                                  (a hung worker; SIGKILL still ends it)
+//   POPSWEEP_FAULT_JOB=<job id>    count only the times the point is reached for
+//                                  that job (points reached through
+//                                  fault_point_for_job); without a marker, every
+//                                  process that starts the job dies there: a job
+//                                  that kills its worker each time it runs
 //
 // The variables are read once, when the program loads; an unknown point name
 // stops the program there (a typo must not make a crash test pass without a
@@ -29,6 +34,7 @@
 //   report.half_written            coordinator: report.md written, report.html and the rest not
 //   train.after_batch_commit       coordinator: a training job's periodic resume checkpoint
 //                                  committed (run.checkpoint_minutes), the job still running
+//   worker.job_start               worker: a job received, before it starts (any stage)
 #pragma once
 
 #include <cstdint>
@@ -44,6 +50,10 @@ void fault_point(std::string_view point);
 // The point "<scope>.<point>", e.g. the job's stage and "result_before_status",
 // without building the string when no fault is armed.
 void fault_point(std::string_view scope, std::string_view point);
+
+// The same for a point reached on behalf of a job: with POPSWEEP_FAULT_JOB
+// set, only that job's visits count.
+void fault_point_for_job(std::string_view point, std::int64_t job_id);
 
 // What POPSWEEP_FAULT asks for; parsed by parse_fault_plan (ConfigError on a
 // malformed value or an unknown point).

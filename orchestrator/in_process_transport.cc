@@ -54,7 +54,8 @@ class QueueChannel : public WorkerChannel {
 
 }  // namespace
 
-InProcessTransport::InProcessTransport(int workers, WorkerMain worker_main) : worker_main_(std::move(worker_main)) {
+InProcessTransport::InProcessTransport(int workers, WorkerMain worker_main, bool replaceable)
+    : worker_main_(std::move(worker_main)), replaceable_(replaceable) {
   for (int i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>());
   for (int i = 0; i < workers; ++i) start(i);
 }
@@ -100,6 +101,7 @@ std::optional<ReceivedMessage> InProcessTransport::receive(std::chrono::millisec
 }
 
 bool InProcessTransport::restart_worker(int worker) {
+  if (!replaceable_) return false;
   Worker& target = *workers_[static_cast<size_t>(worker)];
   // A thread cannot be killed; it can only be asked to leave.
   target.to_worker.close();

@@ -33,7 +33,9 @@ class MessageQueue {
 class InProcessTransport : public CoordinatorTransport {
  public:
   using WorkerMain = std::function<void(WorkerChannel& channel, int worker)>;
-  InProcessTransport(int workers, WorkerMain worker_main);
+  // `replaceable` false makes it behave like MPI ranks: a lost worker is not
+  // restarted, and a job past its time limit is abandoned on its worker.
+  InProcessTransport(int workers, WorkerMain worker_main, bool replaceable = true);
   ~InProcessTransport() override;
 
   int worker_count() const override { return static_cast<int>(workers_.size()); }
@@ -41,6 +43,7 @@ class InProcessTransport : public CoordinatorTransport {
   void send(int worker, const Message& message) override;
   std::optional<ReceivedMessage> receive(std::chrono::milliseconds timeout) override;
   bool restart_worker(int worker) override;
+  bool can_replace_workers() const override { return replaceable_; }
   void shutdown() override;
 
  private:
@@ -48,6 +51,7 @@ class InProcessTransport : public CoordinatorTransport {
   void start(int index);
 
   WorkerMain worker_main_;
+  bool replaceable_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex inbox_mutex_;
   std::condition_variable inbox_ready_;

@@ -129,8 +129,36 @@ std::string LocalPoolTransport::reap(int index) {
 
 void LocalPoolTransport::send(int worker, const Message& message) {
   Worker& target = workers_[static_cast<size_t>(worker)];
-  if (!target.alive) throw Error("worker " + worker_name(worker) + " is not running");
-  write_frame(target.fd, message);
+  const std::string name = worker_name(worker);
+  if (!target.alive) throw WorkerGone("worker " + name + " is not running");
+  try {
+    write_frame(target.fd, message);
+  } catch (const Error& error) {
+    // It died while idle, before its end of the socket was seen to close.
+    const std::string why = reap(worker);
+    throw WorkerGone("worker " + name + " is gone (" + error.what() + "): the process " + why);
+  }
+}
+
+std::optional<ReceivedMessage> LocalPoolTransport::take_buffered(int index) {
+  Worker& worker = workers_[static_cast<size_t>(index)];
+  try {
+    if (std::optional<Message> message = worker.reader.next())
+      return ReceivedMessage{index, std::move(*message)};
+    return std::nullopt;
+  } catch (const Error& error) {
+    // The stream is out of step: nothing after these bytes can be trusted.
+    worker.reader = FrameReader();
+    std::string why = "had already ended";
+    if (worker.alive) {
+      ::kill(worker.pid, SIGKILL);
+      why = reap(index);
+    }
+    return ReceivedMessage{
+        index, make_message("worker_lost", {{"reason", std::string("worker process sent bytes that "
+                                                                   "are not a message (") +
+                                                           error.what() + "); the process " + why}})};
+  }
 }
 
 std::optional<ReceivedMessage> LocalPoolTransport::receive(std::chrono::milliseconds timeout) {
@@ -139,9 +167,9 @@ std::optional<ReceivedMessage> LocalPoolTransport::receive(std::chrono::millisec
     // Messages already buffered come first.
     for (size_t k = 0; k < workers_.size(); ++k) {
       const size_t i = (next_to_poll_ + k) % workers_.size();
-      if (std::optional<Message> message = workers_[i].reader.next()) {
+      if (std::optional<ReceivedMessage> message = take_buffered(static_cast<int>(i))) {
         next_to_poll_ = (i + 1) % workers_.size();
-        return ReceivedMessage{static_cast<int>(i), std::move(*message)};
+        return message;
       }
     }
     std::vector<pollfd> fds;
@@ -169,9 +197,9 @@ std::optional<ReceivedMessage> LocalPoolTransport::receive(std::chrono::millisec
       Worker& worker = workers_[static_cast<size_t>(index)];
       if (!worker.reader.fill(worker.fd)) {
         // Deliver what it managed to send before it went away, then the loss.
-        if (std::optional<Message> message = worker.reader.next()) {
-          worker.reader.fill(worker.fd);
-          return ReceivedMessage{index, std::move(*message)};
+        if (std::optional<ReceivedMessage> message = take_buffered(index)) {
+          if (worker.alive) worker.reader.fill(worker.fd);
+          return message;
         }
         const std::string why = reap(index);
         return ReceivedMessage{index, make_message("worker_lost", {{"reason", "worker process " + why}})};

@@ -2,7 +2,8 @@
 // `popsweep worker` child talking over a socket pair. A worker that crashes
 // (a segfault, an out-of-memory kill) only loses the job it was running: the
 // coordinator sees the socket close, learns why from waitpid, and starts a
-// replacement.
+// replacement. The same goes for a worker that dies while idle (the send to
+// it throws WorkerGone) or writes bytes that are not a message.
 #pragma once
 
 #include <sys/types.h>
@@ -45,6 +46,9 @@ class LocalPoolTransport : public CoordinatorTransport {
   };
   void spawn(int index);
   std::string reap(int index);  // closes the socket, waits for the process, says why it ended
+  // The next whole message already read from a worker; bytes that are not a
+  // message end the worker (killed, then reported as "worker_lost").
+  std::optional<ReceivedMessage> take_buffered(int index);
 
   WorkerCommand command_;
   std::vector<std::string> devices_;

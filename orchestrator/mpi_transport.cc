@@ -2,10 +2,13 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "common/error.h"
 
@@ -30,6 +33,13 @@ int environment_int(const char* name, int fallback) {
   const char* value = std::getenv(name);
   return value ? std::atoi(value) : fallback;
 }
+
+// How long the coordinator waits for a rank to take a message: a job or a
+// dataset goes to an idle rank, which takes it at once; a control message
+// ("interrupt", "abandon", "stop") is small enough to leave without its
+// receiver. A rank that takes nothing this long is gone for the sweep.
+constexpr std::chrono::seconds kSendTimeout{120};
+constexpr std::chrono::seconds kStopSendTimeout{2};
 
 // A message is a header of its total size, then chunks.
 void send_bytes(const std::string& bytes, int destination) {
@@ -104,22 +114,81 @@ void MpiWorld::abort_world(const std::string& reason, int code) {
   std::_Exit(code);
 }
 
+struct MpiCoordinatorTransport::UnfinishedSend {
+  unsigned long long size = 0;
+  std::string bytes;
+  std::vector<MPI_Request> requests;
+};
+
 MpiCoordinatorTransport::MpiCoordinatorTransport(MpiWorld& world) : world_(world) {}
 
+// Unfinished sends are leaked on purpose: MPI may still read their bytes.
+MpiCoordinatorTransport::~MpiCoordinatorTransport() {
+  for (std::unique_ptr<UnfinishedSend>& send : unfinished_) static_cast<void>(send.release());
+}
+
+// Non-blocking sends completed within a deadline, so a rank that hangs or
+// died can never hold the coordinator, least of all on its way to stop.
+void MpiCoordinatorTransport::send_within(int worker, const Message& message,
+                                          std::chrono::milliseconds timeout) {
+  auto send = std::make_unique<UnfinishedSend>();
+  send->bytes = encode_message(message);
+  send->size = send->bytes.size();
+  const int destination = worker + 1;
+  send->requests.emplace_back();
+  check(MPI_Isend(&send->size, 1, MPI_UNSIGNED_LONG_LONG, destination, kMessageTag, MPI_COMM_WORLD,
+                  &send->requests.back()),
+        "send");
+  for (size_t offset = 0; offset < send->bytes.size(); offset += kChunkBytes) {
+    const size_t part = std::min(kChunkBytes, send->bytes.size() - offset);
+    send->requests.emplace_back();
+    check(MPI_Isend(send->bytes.data() + offset, static_cast<int>(part), MPI_BYTE, destination, kChunkTag,
+                    MPI_COMM_WORLD, &send->requests.back()),
+          "send");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int done = 0;
+    check(MPI_Testall(static_cast<int>(send->requests.size()), send->requests.data(), &done,
+                      MPI_STATUSES_IGNORE),
+          "send");
+    if (done) return;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  unfinished_.push_back(std::move(send));
+  throw WorkerGone(worker_name(worker) + " took no message for " +
+                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + " s");
+}
+
 void MpiCoordinatorTransport::send(int worker, const Message& message) {
-  send_bytes(encode_message(message), worker + 1);
+  try {
+    send_within(worker, message, kSendTimeout);
+  } catch (const WorkerGone&) {
+    throw;
+  } catch (const Error& error) {
+    throw WorkerGone(worker_name(worker) + ": " + error.what());
+  }
 }
 
 std::optional<ReceivedMessage> MpiCoordinatorTransport::receive(std::chrono::milliseconds timeout) {
   const std::optional<int> source = wait_for_message(MPI_ANY_SOURCE, timeout);
   if (!source) return std::nullopt;
-  return ReceivedMessage{*source - 1, decode_message(receive_bytes(*source))};
+  try {
+    return ReceivedMessage{*source - 1, decode_message(receive_bytes(*source))};
+  } catch (const Error& error) {
+    // A rank cannot be restarted: the scheduler gives up on it, not the sweep.
+    return ReceivedMessage{*source - 1,
+                           make_message("worker_lost", {{"reason", std::string("sent bytes that are "
+                                                                               "not a message (") +
+                                                                       error.what() + ")"}})};
+  }
 }
 
 void MpiCoordinatorTransport::shutdown() {
   for (int worker = 0; worker < worker_count(); ++worker) {
     try {
-      send(worker, make_message("stop"));
+      send_within(worker, make_message("stop"), kStopSendTimeout);
     } catch (const Error&) {
     }
   }

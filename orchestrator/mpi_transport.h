@@ -1,13 +1,17 @@
 // Dispatch over MPI: rank 0 is the coordinator, every other rank a worker
 // (`mpirun -np N popsweep run SPEC`, or `srun --mpi=pmix` under Slurm).
 // Only point-to-point messages are used, never collectives, so a rank that
-// dies or hangs cannot block the others; every wait polls with a timeout.
+// dies or hangs cannot block the others; every wait polls with a timeout,
+// and the coordinator's sends too: a rank that takes no message in time, or
+// sends bytes that are not a message, is lost to the sweep.
 // Following LightGBM's discipline, MPI is never finalised from a destructor:
 // a rank that throws calls abort_world() with the reason, because finalising
 // while the others wait would hang them all.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "orchestrator/transport.h"
 
@@ -39,15 +43,21 @@ class MpiWorld {
 class MpiCoordinatorTransport : public CoordinatorTransport {
  public:
   explicit MpiCoordinatorTransport(MpiWorld& world);
+  ~MpiCoordinatorTransport() override;
   int worker_count() const override { return world_.size() - 1; }
   std::string worker_name(int worker) const override { return "rank-" + std::to_string(worker + 1); }
   void send(int worker, const Message& message) override;
   std::optional<ReceivedMessage> receive(std::chrono::milliseconds timeout) override;
   bool restart_worker(int) override { return false; }  // a rank cannot be restarted
+  bool can_replace_workers() const override { return false; }
   void shutdown() override;
 
  private:
+  struct UnfinishedSend;  // bytes MPI may still read: kept until the process ends
+  void send_within(int worker, const Message& message, std::chrono::milliseconds timeout);
+
   MpiWorld& world_;
+  std::vector<std::unique_ptr<UnfinishedSend>> unfinished_;
 };
 
 class MpiWorkerChannel : public WorkerChannel {

@@ -23,6 +23,11 @@ struct WorkerState {
   bool ready = false;  // said hello and is not running anything
   bool lost = false;   // gone for good (a transport that cannot restart it)
   std::int64_t job_id = 0;
+  // A job past its time limit that the worker was told to abandon (it cannot
+  // be replaced): the worker is busy until its late answer comes, which is
+  // discarded.
+  std::int64_t abandoned_job = 0;
+  std::string abandon_reason;
   Clock::time_point started;
   Clock::time_point last_heard;
   std::set<std::string> datasets;
@@ -49,6 +54,9 @@ class Scheduler {
   void check_liveness();
   void fail_job(std::int64_t job_id, const std::string& error);
   void lose_worker(int worker, const std::string& reason);
+  bool send_or_lose(int worker, const Message& message);
+  void abandon_job(int worker, const std::string& reason);
+  bool discard_late_answer(int worker, const std::string& type, std::int64_t job_id);
   void begin_stop();
   bool finished() const;
   void report_progress();
@@ -177,21 +185,38 @@ void Scheduler::dispatch() {
       fail_job(id, std::string("could not prepare the job: ") + error.what());
       continue;
     }
+    // A worker that died while idle is lost here, before its job is marked
+    // running: the job waits for the next worker without losing an attempt.
+    bool sent = true;
     for (const std::string& key : dispatch.dataset_keys) {
-      if (worker.datasets.insert(key).second) transport_.send(static_cast<int>(w), handlers_.dataset_message(key));
+      if (worker.datasets.insert(key).second) {
+        sent = sent && send_or_lose(static_cast<int>(w), handlers_.dataset_message(key));
+      }
     }
     dispatch.job.header["job_id"] = id;
+    if (!sent || !send_or_lose(static_cast<int>(w), dispatch.job)) continue;
+    // The attempt counts from here (docs/RELIABILITY.md, crash loops).
     storage::mark_job_running(db_, id, transport_.worker_name(static_cast<int>(w)), now_seconds());
     set_status(id, JobStatus::Running);
-    transport_.send(static_cast<int>(w), dispatch.job);
     worker.ready = false;
     worker.job_id = id;
     worker.started = worker.last_heard = Clock::now();
   }
 }
 
+bool Scheduler::send_or_lose(int w, const Message& message) {
+  try {
+    transport_.send(w, message);
+    return true;
+  } catch (const WorkerGone& gone) {
+    lose_worker(w, gone.what());
+    return false;
+  }
+}
+
 void Scheduler::lose_worker(int w, const std::string& reason) {
   WorkerState& worker = workers_[static_cast<size_t>(w)];
+  if (worker.lost) return;
   if (!worker.ready && worker.job_id != 0) {
     fail_job(worker.job_id, "worker " + transport_.worker_name(w) + " lost: " + reason);
   }
@@ -203,6 +228,34 @@ void Scheduler::lose_worker(int w, const std::string& reason) {
   }
 }
 
+// A worker that cannot be replaced (an MPI rank) keeps serving the sweep:
+// its job is failed (and retried elsewhere), the worker told to drop it, and
+// whatever it sends for that job later is discarded.
+void Scheduler::abandon_job(int w, const std::string& reason) {
+  WorkerState& worker = workers_[static_cast<size_t>(w)];
+  const std::int64_t job_id = worker.job_id;
+  fail_job(job_id, reason + "; abandoned on " + transport_.worker_name(w));
+  worker.job_id = 0;
+  worker.abandoned_job = job_id;
+  worker.abandon_reason = reason;
+  worker.started = Clock::now();  // it gets one more time limit to come back
+  log("told " + transport_.worker_name(w) + " to abandon " + job_label(job_id) + ": " + reason);
+  send_or_lose(w, make_message("abandon", {{"job_id", job_id}}));
+}
+
+// True when the message concerns a job the worker was told to abandon.
+bool Scheduler::discard_late_answer(int w, const std::string& type, std::int64_t job_id) {
+  WorkerState& worker = workers_[static_cast<size_t>(w)];
+  if (worker.abandoned_job == 0 || job_id != worker.abandoned_job) return false;
+  if (type == "result" || type == "failure" || type == "interrupted") {
+    log("discarding the late '" + type + "' of abandoned " + job_label(job_id) + " from " +
+        transport_.worker_name(w) + "; it takes jobs again");
+    worker.abandoned_job = 0;
+    worker.ready = true;
+  }
+  return true;
+}
+
 void Scheduler::handle(const ReceivedMessage& received) {
   const int w = received.worker;
   WorkerState& worker = workers_[static_cast<size_t>(w)];
@@ -212,6 +265,7 @@ void Scheduler::handle(const ReceivedMessage& received) {
   if (type == "hello") {
     worker.ready = true;
     worker.job_id = 0;
+    worker.abandoned_job = 0;
     worker.datasets.clear();
     return;
   }
@@ -221,6 +275,11 @@ void Scheduler::handle(const ReceivedMessage& received) {
     return;
   }
   const std::int64_t job_id = message.header.value("job_id", std::int64_t{0});
+  if (worker.lost || discard_late_answer(w, type, job_id)) return;
+  if (type == "stopping" && job_id == worker.job_id && job_id != 0) {
+    storage::record_stop_reached(db_, job_id, now_seconds());
+    return;
+  }
   if (worker.ready || job_id != worker.job_id || !jobs_.count(job_id)) {
     log("ignoring a stale '" + type + "' message from worker " + std::to_string(w));
     return;
@@ -233,8 +292,10 @@ void Scheduler::handle(const ReceivedMessage& received) {
       transaction.commit();
       fault_point(job.stage, "after_batch_commit");
     } catch (const std::exception& error) {
-      if (storage::is_disk_full(error)) throw;  // a lost batch would leave the job done but incomplete
-      log(job_label(job_id) + ": could not record a partial result: " + error.what());
+      if (storage::is_disk_full(error)) throw;  // not the job's fault: stop, the rerun resumes
+      // A lost batch would leave the job done with media missing: the job
+      // fails this attempt (and is retried), and its worker is told to drop it.
+      abandon_job(w, std::string("could not record a batch of its results: ") + error.what());
     }
     return;  // the worker is still busy with the job
   }
@@ -272,10 +333,20 @@ void Scheduler::check_liveness() {
   const auto now = Clock::now();
   for (size_t w = 0; w < workers_.size(); ++w) {
     WorkerState& worker = workers_[w];
-    if (worker.ready || worker.lost || worker.job_id == 0) continue;
-    if (now - worker.started > options_.job_timeout) {
+    if (worker.ready || worker.lost) continue;
+    if (worker.job_id == 0 && worker.abandoned_job == 0) continue;
+    if (worker.abandoned_job != 0 && now - worker.started > options_.job_timeout) {
+      lose_worker(static_cast<int>(w), worker.abandon_reason + ", and it never came back from that job");
+      continue;
+    }
+    if (worker.job_id != 0 && now - worker.started > options_.job_timeout) {
       const auto minutes = std::chrono::duration<double, std::ratio<60>>(options_.job_timeout).count();
-      lose_worker(static_cast<int>(w), "the job exceeded its time limit of " + std::to_string(minutes) + " minutes");
+      const std::string reason = "the job exceeded its time limit of " + std::to_string(minutes) + " minutes";
+      if (transport_.can_replace_workers()) {
+        lose_worker(static_cast<int>(w), reason);
+      } else {
+        abandon_job(static_cast<int>(w), reason);
+      }
     } else if (now - worker.last_heard > options_.heartbeat_timeout) {
       lose_worker(static_cast<int>(w), "no heartbeat for " +
                                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
@@ -292,7 +363,7 @@ void Scheduler::begin_stop() {
   log("stop requested: no new jobs; running jobs stop at their next safe point");
   for (size_t w = 0; w < workers_.size(); ++w) {
     if (!workers_[w].ready && workers_[w].job_id != 0 && !workers_[w].lost) {
-      transport_.send(static_cast<int>(w), make_message("interrupt"));
+      send_or_lose(static_cast<int>(w), make_message("interrupt"));
     }
   }
 }
@@ -322,8 +393,13 @@ void Scheduler::report_progress() {
 }
 
 SchedulerOutcome Scheduler::run() {
-  const int requeued = storage::requeue_running_jobs(db_, sweep_id_);
-  if (requeued) log(std::to_string(requeued) + " job(s) left running by an earlier run were requeued");
+  const storage::RequeueCounts left = storage::requeue_running_jobs(db_, sweep_id_, options_.max_attempts);
+  if (left.preempted) log(std::to_string(left.preempted) + " job(s) preempted by a stop signal run again");
+  if (left.lost) log(std::to_string(left.lost) + " job(s) lost while running (no stop signal) run again");
+  if (left.failed) {
+    log(std::to_string(left.failed) +
+        " job(s) lost while running with no attempt left failed: see `popsweep status`");
+  }
   load();
   workers_.assign(static_cast<size_t>(transport_.worker_count()), WorkerState{});
   const auto now = Clock::now();
@@ -355,6 +431,21 @@ SchedulerOutcome Scheduler::run() {
   SchedulerOutcome outcome;
   outcome.stopped = stopping_;
   outcome.lost_workers = lost_workers_;
+  // A worker that never came back from a job (abandoned past its time limit,
+  // or still out when a stop's grace ran out) will not take a "stop": under
+  // MPI it would hold MPI_Finalize, so the caller must count it lost.
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    const WorkerState& worker = workers_[w];
+    if (worker.lost || worker.ready) continue;
+    const std::string name = transport_.worker_name(static_cast<int>(w));
+    if (worker.abandoned_job != 0) {
+      outcome.lost_workers.push_back(name + ": " + worker.abandon_reason +
+                                     ", and it never came back from that job");
+    } else if (worker.job_id != 0) {
+      outcome.lost_workers.push_back(name + ": still running " + job_label(worker.job_id) +
+                                     " when the stop's grace ran out");
+    }
+  }
   for (const auto& [id, job] : jobs_) {
     if (job.status == JobStatus::Done) ++outcome.done;
     else if (job.status == JobStatus::Failed) ++outcome.failed;

@@ -59,6 +59,7 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   spec.run = {read.small_integer("run.workers"), read.small_integer("run.threads_per_worker"),
               read.small_integer("run.max_attempts"), read.number("run.job_timeout_minutes"), read.text("run.device"),
               read.number("run.checkpoint_minutes")};
+  spec.run.stop_grace_seconds = read.number("run.stop_grace_seconds");
 
   const std::string where = source_name + ": ";
   if (spec.profile.path.empty() == spec.profile.synth_preset.empty()) {

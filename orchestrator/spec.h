@@ -63,6 +63,7 @@ struct RunSpec {
   double job_timeout_minutes = 120;
   std::string device;
   double checkpoint_minutes = 10;  // a training job's resume state is saved this often
+  double stop_grace_seconds = 90;
 };
 
 struct Spec {

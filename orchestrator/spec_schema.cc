@@ -143,6 +143,12 @@ std::vector<SpecField> build_schema() {
                         "warning costs at most about this much of the job; 0: after every epoch"),
                   0, 1e6)),
       operational(
+          bounded(field("run.stop_grace_seconds", FieldKind::Number, 90.0,
+                        "after a stop signal (SIGTERM, Slurm's USR1), how long running jobs get to reach "
+                        "a safe point and save their state before the coordinator ends; keep it below the "
+                        "warning Slurm gives (--signal=USR1@SECONDS)"),
+                  0, 86400)),
+      operational(
           device_field("run.device", "auto",
                        "auto, cpu, cuda or cuda:N. auto: worker i on GPU (i mod visible GPUs) when LibTorch "
                        "has CUDA and a GPU is visible, else the CPU; cuda: the same, and no GPU is an error; "

@@ -25,8 +25,12 @@ std::string describe_sweep(storage::Database& db, const storage::SweepRow& sweep
   std::vector<std::int64_t> finish_times;
   double busy_seconds = 0;
   int finished_with_time = 0;
+  int preemptions = 0;
+  int preempted_jobs = 0;
   for (const JobRow& job : jobs) {
     ++by_stage[job.stage][job.status];
+    preemptions += job.preemptions;
+    preempted_jobs += job.preemptions > 0;
     if (job.status == JobStatus::Done && job.finished_at) {
       finish_times.push_back(*job.finished_at);
       if (job.seconds) busy_seconds += *job.seconds, ++finished_with_time;
@@ -52,10 +56,16 @@ std::string describe_sweep(storage::Database& db, const storage::SweepRow& sweep
     if (remaining > 0 && rate > 0) text += fmt::format(", ETA {:.0f} s for {} jobs", remaining / rate, remaining);
     text += fmt::format(", last finished {}\n", format_iso8601(finish_times.back()));
   }
+  // Preempted is not failed: a stop signal (Slurm's warning, SIGTERM) gives the attempt back.
+  if (preemptions > 0) {
+    text += fmt::format("  preempted {} time(s) over {} job(s) (stopped by a signal: no attempt used)\n", preemptions,
+                        preempted_jobs);
+  }
   for (const JobRow& job : jobs) {
     if (job.status == JobStatus::Failed || (job.status != JobStatus::Done && !job.error.empty())) {
-      text += fmt::format("  {} job {} ({}) after {} attempt(s): {}\n", storage::to_string(job.status), job.id,
-                          job.stage, job.attempts, job.error);
+      text += fmt::format("  {} job {} ({}) after {} attempt(s){}: {}\n", storage::to_string(job.status), job.id,
+                          job.stage, job.attempts,
+                          job.preemptions ? fmt::format(", preempted {} time(s)", job.preemptions) : "", job.error);
     }
   }
   return text;

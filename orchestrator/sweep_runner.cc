@@ -189,6 +189,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   SchedulerOptions scheduler;
   scheduler.max_attempts = first.run.max_attempts;
   scheduler.job_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(first.run.job_timeout_minutes * 60000));
+  scheduler.stop_grace = std::chrono::milliseconds(static_cast<std::int64_t>(first.run.stop_grace_seconds * 1000));
   scheduler.stop_requested = &install_stop_signal_handlers();
   scheduler.on_progress = [&](const SchedulerProgress& progress) { display.update(progress); };
   scheduler.log = [&](const std::string& line) { display.log(line); };
@@ -202,7 +203,11 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     // A hung rank never reaches MPI_Finalize, and Open MPI's finalize waits
     // for every rank: ending normally would hang this job until Slurm kills
     // it. Everything is committed by now, so the coordinator takes the MPI
-    // job down itself, saying which rank and why; rerunning resumes.
+    // job down itself, saying which rank and why; rerunning resumes. A rank
+    // still busy when a stop's grace ran out is such a rank too.
+    if (outcome.stopped) {
+      out << "stopped by signal " << stop_signal_received() << "; run the same command again to resume\n";
+    }
     out.flush();
     lease->release();
     std::string lost;
@@ -210,7 +215,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     const bool all_done = !(outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped);
     world->abort_world(fmt::format("{} worker rank(s) lost ({}); every result is recorded in {}",
                                    outcome.lost_workers.size(), lost, run.database),
-                       all_done ? 4 : 2);
+                       outcome.stopped ? 3 : (all_done ? 4 : 2));
   }
   if (outcome.stopped) {
     out << "stopped by signal " << stop_signal_received() << "; run the same command again to resume\n";

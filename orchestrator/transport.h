@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "common/error.h"
 #include "orchestrator/message.h"
 
 namespace popsweep::orchestrator {
@@ -17,8 +18,16 @@ struct ReceivedMessage {
   Message message;
 };
 
-// The coordinator's side. A worker that dies is reported as a message of
-// type "worker_lost" with a "reason" field.
+// A send that could not reach its worker (it died while idle, or stopped
+// taking messages). The scheduler loses that worker, not the sweep.
+class WorkerGone : public Error {
+ public:
+  explicit WorkerGone(const std::string& message) : Error(message) {}
+};
+
+// The coordinator's side. A worker that dies, or sends bytes that are not a
+// message, is reported as a message of type "worker_lost" with a "reason"
+// field; send throws WorkerGone.
 class CoordinatorTransport {
  public:
   virtual ~CoordinatorTransport() = default;
@@ -29,6 +38,9 @@ class CoordinatorTransport {
   // Replaces a lost or hung worker where the transport can (a local pool
   // starts a new process); returns false where it cannot (MPI).
   virtual bool restart_worker(int worker) = 0;
+  // Whether restart_worker can replace a worker. Where it cannot (MPI), a
+  // job past its time limit is abandoned on its worker, not the worker lost.
+  virtual bool can_replace_workers() const { return true; }
   // Tells every worker to stop and waits for them (bounded).
   virtual void shutdown() = 0;
 };

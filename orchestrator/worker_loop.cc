@@ -1,5 +1,6 @@
 #include "orchestrator/worker_loop.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -7,8 +8,13 @@
 #include <mutex>
 #include <thread>
 
+#include "common/fault_points.h"
+
 namespace popsweep::orchestrator {
 namespace {
+
+// How soon a stop (a signal, or the coordinator's "interrupt") is confirmed.
+constexpr std::chrono::milliseconds kStopCheckInterval{100};
 
 Message failure_message(const nlohmann::json& job_id, const std::string& error) {
   return make_message("failure", {{"job_id", job_id}, {"error", error}});
@@ -18,6 +24,7 @@ Message failure_message(const nlohmann::json& job_id, const std::string& error) 
 bool run_one_job(WorkerChannel& channel, JobExecutor& executor, const Message& job,
                  const WorkerLoopOptions& options) {
   const nlohmann::json job_id = job.header.value("job_id", nlohmann::json());
+  fault_point_for_job("worker.job_start", job_id.is_number_integer() ? job_id.get<std::int64_t>() : 0);
   std::atomic<bool> stop_requested{false};
   bool leave_afterwards = false;
   // Partial results go through this loop's thread: only it talks to the
@@ -74,22 +81,41 @@ bool run_one_job(WorkerChannel& channel, JobExecutor& executor, const Message& j
     }
     for (const Message& message : ready) channel.send(message);
   };
+  // The loop wakes often: a stop must be confirmed to the coordinator within
+  // moments (Slurm may kill the job soon after its signal), heartbeats go out
+  // at their own pace.
+  const auto wake_every = std::min<std::chrono::milliseconds>(options.heartbeat_interval, kStopCheckInterval);
+  auto next_heartbeat = std::chrono::steady_clock::now() + options.heartbeat_interval;
+  bool stop_confirmed = false;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(outbox_mutex);
-      outbox_ready.wait_for(lock, options.heartbeat_interval, [&] { return finished.load() || !outbox.empty(); });
+      outbox_ready.wait_for(lock, wake_every, [&] { return finished.load() || !outbox.empty(); });
     }
     send_outbox();
     if (outcome.wait_for(std::chrono::seconds(0)) == std::future_status::ready) break;
-    channel.send(make_message("heartbeat", {{"job_id", job_id}}));
     // Drain what the coordinator said meanwhile, without blocking.
     while (std::optional<Message> message = channel.receive(std::chrono::milliseconds(0))) {
-      if (message->type() == "interrupt") stop_requested = true;
+      // "abandon": the job ran past its time limit and is retried elsewhere;
+      // stopping at the next safe point frees this worker soonest (its
+      // answer is discarded).
+      if (message->type() == "interrupt" || message->type() == "abandon") stop_requested = true;
       if (message->type() == "stop") {
         stop_requested = true;
         leave_afterwards = true;
       }
       if (message->type() == "dataset") executor.accept_dataset(*message);
+    }
+    const bool stop_signalled = options.stop_signal && options.stop_signal->load();
+    if (!stop_confirmed && (stop_requested.load() || stop_signalled)) {
+      // Tells the coordinator this job was preempted, not lost, even if the
+      // process is killed before the job reaches its safe point.
+      channel.send(make_message("stopping", {{"job_id", job_id}}));
+      stop_confirmed = true;
+    }
+    if (std::chrono::steady_clock::now() >= next_heartbeat) {
+      channel.send(make_message("heartbeat", {{"job_id", job_id}}));
+      next_heartbeat = std::chrono::steady_clock::now() + options.heartbeat_interval;
     }
   }
   runner.join();

@@ -2,7 +2,12 @@
 // coordinator and send back results. The job runs on its own thread while
 // the loop keeps talking: heartbeats say the worker is alive, and an
 // "interrupt" (the coordinator got SIGTERM or SIGUSR1) asks the job to stop
-// at its next safe point and hand back a resume checkpoint.
+// at its next safe point and hand back a resume checkpoint. The worker
+// confirms at once ("stopping") that a stop reached its job, by that message
+// or by a signal of its own, so the job counts as preempted even if it is
+// killed before its safe point. "abandon" (the job ran past its time limit on
+// a worker that cannot be replaced) also stops the job; its answer is
+// discarded by the coordinator.
 #pragma once
 
 #include <atomic>

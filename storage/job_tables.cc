@@ -6,7 +6,8 @@ namespace popsweep::storage {
 namespace {
 
 const char* const kJobColumns =
-    "id, job_key, stage, params, seed, status, attempts, error, worker, created_at, started_at, finished_at, seconds";
+    "id, job_key, stage, params, seed, status, attempts, error, worker, created_at, started_at, finished_at, seconds, "
+    "preemptions, losses, stop_reached_at";
 
 JobRow read_job(const Statement& q) {
   JobRow row;
@@ -23,6 +24,9 @@ JobRow read_job(const Statement& q) {
   row.started_at = q.column_optional_int(10);
   row.finished_at = q.column_optional_int(11);
   if (!q.column_is_null(12)) row.seconds = q.column_double(12);
+  row.preemptions = static_cast<int>(q.column_int(13));
+  row.losses = static_cast<int>(q.column_int(14));
+  row.stop_reached_at = q.column_optional_int(15);
   return row;
 }
 
@@ -155,8 +159,15 @@ std::map<std::int64_t, std::vector<std::int64_t>> load_dependencies(Database& db
 void mark_job_running(Database& db, std::int64_t job_id, const std::string& worker, std::int64_t now) {
   db.prepare(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = ?, started_at = ?, "
-        "finished_at = NULL, error = NULL WHERE id = ?")
+        "finished_at = NULL, error = NULL, stop_reached_at = NULL WHERE id = ?")
       .bind_all(worker, now, job_id)
+      .run();
+}
+
+void record_stop_reached(Database& db, std::int64_t job_id, std::int64_t now) {
+  db.prepare(
+        "UPDATE jobs SET stop_reached_at = ? WHERE id = ? AND status = 'running' AND stop_reached_at IS NULL")
+      .bind_all(now, job_id)
       .run();
 }
 
@@ -179,24 +190,44 @@ JobStatus record_job_failure(Database& db, std::int64_t job_id, const std::strin
 
 void mark_job_interrupted(Database& db, std::int64_t job_id, const std::string& why, std::int64_t now) {
   db.prepare(
-        "UPDATE jobs SET status = 'interrupted', attempts = MAX(attempts - 1, 0), error = ?, finished_at = ? "
-        "WHERE id = ?")
+        "UPDATE jobs SET status = 'interrupted', attempts = MAX(attempts - 1, 0), preemptions = preemptions + 1, "
+        "stop_reached_at = NULL, error = ?, finished_at = ? WHERE id = ?")
       .bind_all(why, now, job_id)
       .run();
 }
 
-int requeue_running_jobs(Database& db, std::int64_t sweep_id) {
-  db.prepare(
-        "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0) WHERE status = 'running' AND id IN "
-        "(SELECT job_id FROM sweep_jobs WHERE sweep_id = ?)")
+RequeueCounts requeue_running_jobs(Database& db, std::int64_t sweep_id, int max_attempts) {
+  const std::string left_running =
+      " WHERE status = 'running' AND id IN (SELECT job_id FROM sweep_jobs WHERE sweep_id = ?)";
+  RequeueCounts counts;
+  db.prepare("UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), preemptions = preemptions + 1, "
+             "stop_reached_at = NULL, error = 'preempted: a stop signal reached it before it was lost'" +
+             left_running + " AND stop_reached_at IS NOT NULL")
       .bind(1, sweep_id)
       .run();
-  return db.changes();
+  counts.preempted = db.changes();
+  // The failed ones first: the next statement takes every job still running.
+  db.prepare("UPDATE jobs SET status = 'failed', losses = losses + 1, "
+             "error = printf('lost %d time(s) while running, last on %s, with no stop signal before: it may kill "
+             "its worker (under MPI the whole MPI job); %d of %d attempt(s) used', "
+             "losses + 1, COALESCE(worker, 'an unknown worker'), attempts, ?)" +
+             left_running + " AND attempts >= ?")
+      .bind_all(max_attempts, sweep_id, max_attempts)
+      .run();
+  counts.failed = db.changes();
+  db.prepare("UPDATE jobs SET status = 'pending', losses = losses + 1, "
+             "error = printf('lost while running on %s, with no stop signal before (attempt %d of %d)', "
+             "COALESCE(worker, 'an unknown worker'), attempts, ?)" +
+             left_running)
+      .bind_all(max_attempts, sweep_id)
+      .run();
+  counts.lost = db.changes();
+  return counts;
 }
 
 int reset_failed_jobs(Database& db, std::int64_t sweep_id) {
   db.prepare(
-        "UPDATE jobs SET status = 'pending', attempts = 0 WHERE status = 'failed' AND id IN "
+        "UPDATE jobs SET status = 'pending', attempts = 0, losses = 0 WHERE status = 'failed' AND id IN "
         "(SELECT job_id FROM sweep_jobs WHERE sweep_id = ?)")
       .bind(1, sweep_id)
       .run();

@@ -51,6 +51,12 @@ struct JobRow {
   std::optional<std::int64_t> started_at;
   std::optional<std::int64_t> finished_at;
   std::optional<double> seconds;
+  // Times the job was left running when its sweep ended: stopped by a signal
+  // (given back its attempt) and lost without one (the attempt counts).
+  int preemptions = 0;
+  int losses = 0;
+  // Set while running once its worker confirmed that a stop reached it.
+  std::optional<std::int64_t> stop_reached_at;
 };
 
 // Inserts the job if its key is new (status pending) and returns its id;
@@ -70,18 +76,32 @@ std::optional<JobRow> find_job_by_key(Database& db, const std::string& key);
 std::vector<JobRow> load_sweep_jobs(Database& db, std::int64_t sweep_id);
 std::map<std::int64_t, std::vector<std::int64_t>> load_dependencies(Database& db, std::int64_t sweep_id);
 
+// Dispatched: uses one attempt, given back only if a stop reaches the job
+// before it is lost (record_stop_reached) or it stops at a safe point.
 void mark_job_running(Database& db, std::int64_t job_id, const std::string& worker, std::int64_t now);
+// The running job's worker confirmed that a stop signal reached it. Recorded
+// at once, so a job that never reaches its safe point before Slurm's KillWait
+// is still known to have been preempted rather than to have killed its worker.
+void record_stop_reached(Database& db, std::int64_t job_id, std::int64_t now);
 // Done, with the time it took; callers write the job's results in the same transaction.
 void mark_job_done(Database& db, std::int64_t job_id, double seconds, std::int64_t now);
 // A failed attempt: back to pending while attempts remain, else failed.
 JobStatus record_job_failure(Database& db, std::int64_t job_id, const std::string& error, int max_attempts,
                              std::int64_t now);
-// Stopped by a signal or preemption: does not use up an attempt.
+// Stopped by a signal or preemption: does not use up an attempt, counts a preemption.
 void mark_job_interrupted(Database& db, std::int64_t job_id, const std::string& why, std::int64_t now);
-// After a coordinator crash, jobs left `running` are run again; the attempt
-// they were on is given back, since the crash was not theirs.
-int requeue_running_jobs(Database& db, std::int64_t sweep_id);
-// Failed jobs get a fresh set of attempts (used by `popsweep run --retry-failed`).
+
+// What requeue_running_jobs did with the jobs an earlier run left `running`.
+struct RequeueCounts {
+  int preempted = 0;  // a stop had reached them: attempt given back, run again
+  int lost = 0;       // no stop: the attempt counts, run again while attempts remain
+  int failed = 0;     // no stop and no attempt left: failed, saying how often it was lost
+};
+// At the start of a run. A job lost without a stop may be the one that killed
+// its worker, and under MPI the whole job with it: it must not be retried
+// forever across reruns and Slurm requeues.
+RequeueCounts requeue_running_jobs(Database& db, std::int64_t sweep_id, int max_attempts);
+// Failed jobs get a fresh set of attempts and losses (used by `popsweep run --retry-failed`).
 int reset_failed_jobs(Database& db, std::int64_t sweep_id);
 
 std::map<JobStatus, int> count_jobs_by_status(Database& db, std::int64_t sweep_id);

@@ -275,6 +275,17 @@ CREATE TABLE coordinator_lease (
 );
 )SQL";
 
+// Version 9: crash loops (docs/RELIABILITY.md). A job's attempt counts from
+// its dispatch; it is given back only when its worker confirmed that a stop
+// signal reached it (`stop_reached_at`, cleared at each dispatch) before the
+// job was lost. `preemptions` and `losses` count how often the job was left
+// running with and without such a stop.
+const char* const kJobLosses = R"SQL(
+ALTER TABLE jobs ADD COLUMN preemptions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN losses INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN stop_reached_at INTEGER;
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -287,6 +298,7 @@ const std::vector<Migration>& schema_migrations() {
       {"training majority class", kTrainingMajority},
       {"split protocols: training items, legacy split of old sweeps", kSplitProtocols},
       {"coordinator lease", kCoordinatorLease},
+      {"preemptions and losses of jobs", kJobLosses},
   };
   return migrations;
 }

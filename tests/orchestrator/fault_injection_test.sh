@@ -42,7 +42,8 @@ run = sys.argv[1]
 volatile = {
     "profiles": {"ingested_at"}, "label_configs": {"computed_at"}, "media_problems": {"recorded_at"},
     "feature_sets": {"created_at"}, "dedup_runs": {"created_at"}, "sweeps": {"created_at", "updated_at"},
-    "jobs": {"attempts", "error", "worker", "created_at", "started_at", "finished_at", "seconds"},
+    "jobs": {"attempts", "error", "worker", "created_at", "started_at", "finished_at", "seconds", "preemptions",
+             "losses", "stop_reached_at"},
 }
 def show(value):
     if isinstance(value, float): return "%.9f" % value

@@ -63,7 +63,10 @@ class RowWritingHandlers : public StageHandlers {
  private:
   void write(const std::string& table, std::int64_t job, int part, int value) {
     const std::vector<char> data(kRowBytes, static_cast<char>('a' + value % 26));
-    db_.prepare("INSERT INTO " + table + " (job_id, part, value, data) VALUES (?, ?, ?, ?)")
+    // OR REPLACE, as the real stages write: a job run again (it was running
+    // when the disk filled) sends its batches again, and a batch that cannot
+    // be saved fails the job.
+    db_.prepare("INSERT OR REPLACE INTO " + table + " (job_id, part, value, data) VALUES (?, ?, ?, ?)")
         .bind(1, job)
         .bind(2, part)
         .bind(3, value)
