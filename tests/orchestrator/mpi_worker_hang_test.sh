@@ -11,8 +11,9 @@ bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v sqlite3 > /dev/null || { echo "skipped: sqlite3 command-line tool not installed"; exit 77; }
-command -v mpirun > /dev/null || { echo "skipped: no mpirun"; exit 77; }
+source "$(dirname "$0")/../support/skip_or_fail.sh"
+command -v sqlite3 > /dev/null || skip_or_fail "sqlite3 command-line tool not installed"
+command -v mpirun > /dev/null || skip_or_fail "no mpirun"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 
 source "$(dirname "$0")/../support/hang_sweep.sh"
