@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue 24: under CI (CI=true) a shell test whose tool is missing fails
-# instead of skipping (tests/support/skip_or_fail.sh), and no shell test
-# skips any other way: every `exit 77` in tests/**/*.sh is the helper's.
+# instead of skipping (tests/support/skip_or_fail.sh), and no test skips any
+# other way: every `exit 77` in tests/**/*.sh is the helper's, every
+# GTEST_SKIP in the unit tests is POPSWEEP_SKIP_OR_FAIL's (skip_or_fail.h,
+# checked in CI by SkipOrFail.*).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tests=$(dirname "$here")
@@ -27,4 +29,6 @@ part=$(env -u CI bash -c "source '$here/skip_or_fail.sh'; skip_part_or_fail 'no 
 # Every other way to skip bypasses CI's check.
 others=$(grep -rlE --include='*.sh' '^[^#]*exit 77' "$tests" | grep -v "/support/skip_or_fail" || true)
 [[ -z $others ]] || fail "these tests skip without tests/support/skip_or_fail.sh: $others"
+others=$(grep -rl --include='*.cc' --include='*.h' "GTEST_SKIP" "$tests" | grep -v "/support/skip_or_fail.h" || true)
+[[ -z $others ]] || fail "these unit tests skip without POPSWEEP_SKIP_OR_FAIL (tests/support/skip_or_fail.h): $others"
 echo "PASS"
