@@ -2,10 +2,12 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "app/commands.h"
 #include "storage/consistency_check.h"
 #include "storage/database.h"
+#include "worker/features/feature_set_key.h"
 
 namespace popsweep::app {
 
@@ -19,7 +21,11 @@ void add_doctor_command(CLI::App& app) {
   command->callback([db_path, repair] {
     storage::Database db = storage::Database::open(*db_path, *repair ? storage::Database::Access::ReadWrite
                                                                      : storage::Database::Access::ReadOnly);
-    const std::vector<storage::Finding> findings = storage::check_database(db, *repair);
+    // Extraction jobs name their feature set by their "features" params.
+    const storage::FeatureSetOfExtraction feature_set_of_extraction = [](const std::string& params) {
+      return features::feature_set_key(nlohmann::json::parse(params).at("features"));
+    };
+    const std::vector<storage::Finding> findings = storage::check_database(db, *repair, feature_set_of_extraction);
     std::cout << storage::describe(findings);
     for (const storage::Finding& f : findings) {
       if (f.severity == "error" && !f.repaired) std::exit(1);

@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "common/error.h"
 #include "reports/candidate_scoring.h"
+#include "reports/sweep_point_choice.h"
 #include "reports/trained_models.h"
 #include "storage/database.h"
 
@@ -19,15 +20,26 @@ void report_skipped(const std::vector<reports::SkippedCandidate>& skipped, const
     std::cerr << what << " " << file.file << ": " << file.reason << "\n";
 }
 
+struct PredictOptions {
+  std::string db_path, sweep, experiment, weights_path, format = "csv", explain_dir, device = "cpu";
+  int classes = 0;
+  std::vector<std::string> media, point;
+};
+
+// `--point a=1 b=2 x.jpg` hands x.jpg to --point, which takes several
+// values; a setting always has '=', so the rest are candidate files.
+void split_point_and_media(PredictOptions& options) {
+  std::vector<std::string> settings;
+  for (std::string& value : options.point)
+    (value.find('=') != std::string::npos ? settings : options.media).push_back(value);
+  options.point = std::move(settings);
+  if (options.media.empty()) throw ConfigError("predict: no candidate image or video file given");
+}
+
 }  // namespace
 
 void add_predict_command(CLI::App& app) {
-  struct Options {
-    std::string db_path, sweep, experiment, weights_path, format = "csv", explain_dir, device = "cpu";
-    int classes = 0;
-    std::vector<std::string> media;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<PredictOptions>();
   CLI::App* command = app.add_subcommand(
       "predict", "Class probabilities of candidate images and videos from a sweep's kept models, ranked");
   command->add_option("--db", options->db_path, "database")->required()->check(CLI::ExistingFile);
@@ -43,15 +55,22 @@ void add_predict_command(CLI::App& app) {
   command->add_option("--explain-dir", options->explain_dir,
                       "also write a Grad-CAM overlay per candidate here");
   command->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
-  command->add_option("media", options->media, "candidate image and video files")->required();
+  command->add_option("--point", options->point,
+                      "KEY=VALUE ...: the sweep point whose models to use, keys as the spec's sweep: names them "
+                      "(not needed when the sweep has one point)");
+  command->add_option("media", options->media, "candidate image and video files");
   command->callback([options] {
     // stdout carries the table, so the log goes to stderr.
     const spdlog::level::level_enum level = spdlog::get_level();
     spdlog::set_default_logger(spdlog::stderr_color_mt("predict"));
     spdlog::set_level(level);
+    split_point_and_media(*options);
     storage::Database db = storage::Database::open(options->db_path, storage::Database::Access::ReadOnly);
     const reports::KeptModels models = reports::load_kept_models(
-        db, options->sweep, options->experiment, options->classes, options->weights_path, options->device);
+        db, options->sweep, options->experiment, options->classes, reports::parse_point_settings(options->point),
+        options->weights_path, options->device);
+    std::cerr << "predict: the mean of " << models.models.size() << " model(s) of sweep point "
+              << reports::point_arguments(models.point) << "\n";
     const reports::CandidateScores scores = reports::score_candidate_files(models, options->media);
     report_skipped(scores.skipped, "skipped");
     if (scores.scored.empty())

@@ -2,8 +2,9 @@
 // arbitrary bytes as that reader's input. libFuzzer drives them (built by
 // `scripts/fuzz` with Debian's clang, one executable per target:
 // libfuzzer_entry.cc); the unit tests replay every input in
-// fuzz/regressions/<target>/ through the same functions
-// (tests/fuzz/fuzz_regressions_test.cc), so a crash found once stays fixed.
+// fuzz/regressions/<target>/ and fuzz/corpus/<target>/ through the same
+// functions (tests/fuzz/fuzz_regressions_test.cc), so a crash found once
+// stays fixed.
 //
 // A target returns normally when the reader accepted the input or refused it
 // with popsweep's own error (popsweep::Error, which names the file and what

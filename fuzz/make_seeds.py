@@ -4,6 +4,7 @@ Seeds are valid (and a few nearly valid) files of each format, made here
 from nothing but Debian's Python, ffmpeg and the shared real files, so the
 repository holds no binary fixtures: libFuzzer mutates them from there.
   /usr/bin/python3 fuzz/make_seeds.py OUT [--shared DIR]
+  /usr/bin/python3 fuzz/make_seeds.py fuzz/corpus --corpus 8192   (the committed corpus)
 The real MobileNetV2 and photos come from DIR/models/coral (default
 ../shared beside the checkout, else /work/shared); without them the tflite
 and image targets start from synthetic seeds only. torch.save seeds need
@@ -177,7 +178,8 @@ def image_seeds(out, coral):
     try:
         from PIL import Image
     except ImportError:
-        print("make_seeds: no synthetic image seeds (python3-pil missing)", file=sys.stderr)
+        print("make_seeds: python3-pil missing; small images from ffmpeg only", file=sys.stderr)
+        ffmpeg_image_seeds(out)
         return
     picture = Image.new("RGB", (24, 16))
     for x in range(24):
@@ -200,6 +202,51 @@ def image_seeds(out, coral):
     write(out, "image", "exif-rotated.jpg", buffer.getvalue())
 
 
+def ffmpeg_image_seeds(out):
+    if shutil.which("ffmpeg") is None:
+        print("make_seeds: no synthetic image seeds (neither python3-pil nor ffmpeg)", file=sys.stderr)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, arguments in [("small.jpg", ["-q:v", "5"]), ("grey.jpg", ["-pix_fmt", "gray"]),
+                                ("small.png", []), ("alpha.png", ["-pix_fmt", "rgba"]),
+                                ("small.bmp", []), ("lossy.webp", ["-c:v", "libwebp", "-quality", "50"])]:
+            ffmpeg_seed(out, "image", scratch, name,
+                        ["-f", "lavfi", "-i", "testsrc=s=24x16:d=1:r=1", "-frames:v", "1", *arguments])
+
+
+def ffmpeg_seed(out, target, scratch, name, arguments):
+    """Writes one ffmpeg-made file as a seed of `target`; says so if ffmpeg cannot."""
+    path = os.path.join(scratch, name)
+    result = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *arguments, path],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"make_seeds: ffmpeg could not write {name}: {result.stderr.strip()[-200:]}", file=sys.stderr)
+        return
+    with open(path, "rb") as f:
+        write(out, target, name, f.read())
+
+
+# --- the committed corpus ----------------------------------------------------
+def make_corpus(seeds, out, max_bytes):
+    """fuzz/corpus/: every seed of at most max_bytes, and from each seed the
+    damage real files suffer, so each target's refusals are replayed too: its
+    first half (a cut download) and one byte flipped in the middle (a bad
+    sector, a bit error). Of a larger seed (the real photos and MobileNetV2)
+    only its first max_bytes stand in for the whole."""
+    for target in sorted(os.listdir(seeds)):
+        for name in sorted(os.listdir(os.path.join(seeds, target))):
+            with open(os.path.join(seeds, target, name), "rb") as f:
+                data = f.read()
+            if len(data) > max_bytes:
+                name, data = name + ".prefix", data[:max_bytes]
+            write(out, target, name, data)
+            if len(data) >= 2:
+                write(out, target, name + ".truncated", data[:len(data) // 2])
+                flipped = bytearray(data)
+                flipped[len(data) // 2] ^= 0xFF
+                write(out, target, name + ".flipped", bytes(flipped))
+
+
 def video_seeds(out, scratch):
     if shutil.which("ffmpeg") is None:
         print("make_seeds: no video seeds (the ffmpeg command is missing)", file=sys.stderr)
@@ -216,14 +263,7 @@ def video_seeds(out, scratch):
         "mjpeg.mov": ["-f", "lavfi", "-i", "testsrc=s=16x16:d=1:r=3", "-c:v", "mjpeg"],
     }
     for name, arguments in clips.items():
-        path = os.path.join(scratch, name)
-        result = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *arguments, path],
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            print(f"make_seeds: ffmpeg could not write {name}: {result.stderr.strip()[-200:]}", file=sys.stderr)
-            continue
-        with open(path, "rb") as f:
-            write(out, "video", name, f.read())
+        ffmpeg_seed(out, "video", scratch, name, arguments)
 
 
 def main():
@@ -231,12 +271,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
     parser.add_argument("--shared", default="")
+    parser.add_argument("--corpus", type=int, metavar="MAX_BYTES", default=0,
+                        help="write the committed corpus instead (fuzz/corpus: small seeds and damaged copies)")
     arguments = parser.parse_args()
     shared = arguments.shared or next(
         (d for d in (os.path.join(source_dir, "..", "shared"), "/work/shared")
          if os.path.isdir(os.path.join(d, "models", "coral"))), "")
     coral = os.path.join(shared, "models", "coral") if shared else ""
     out = arguments.out
+    if arguments.corpus:
+        with tempfile.TemporaryDirectory() as seeds:
+            write_seeds(seeds, source_dir, coral)
+            make_corpus(seeds, out, arguments.corpus)
+    else:
+        write_seeds(out, source_dir, coral)
+    for target in sorted(os.listdir(out)):
+        print(f"{target}: {len(os.listdir(os.path.join(out, target)))} files")
+
+
+def write_seeds(out, source_dir, coral):
     os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         csv_seeds(out)
@@ -247,8 +300,6 @@ def main():
         tflite_seeds(out, coral)
         image_seeds(out, coral)
         video_seeds(out, scratch)
-    for target in sorted(os.listdir(out)):
-        print(f"{target}: {len(os.listdir(os.path.join(out, target)))} seeds")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,13 @@ std::vector<std::string> comparison_cells(const ExperimentComparison& c) {
                                            test.ties),
                                fmt::format("{:.3f}", test.p_value)});
   } else if (c.t_test) {
-    cells.insert(cells.end(), {"corrected resampled t-test", fmt::format("{} splits", c.splits),
-                               fmt::format("{:+.3f}", c.mean_difference),
-                               fmt::format("t = {:.2f}, {} df", c.t_test->t_statistic, c.t_test->degrees_of_freedom),
-                               fmt::format("{:.3f}", c.t_test->p_value)});
+    const PairedComparison& test = *c.t_test;
+    cells.insert(cells.end(),
+                 {"corrected resampled t-test", fmt::format("{} splits", c.splits),
+                  fmt::format("{:+.3f}", c.mean_difference),
+                  test.t_statistic ? fmt::format("t = {:.2f}, {} df", *test.t_statistic, test.degrees_of_freedom)
+                                   : "t undefined",
+                  test.p_value ? fmt::format("{:.3f}", *test.p_value) : "n/a (" + test.undefined_because + ")"});
   }
   return cells;
 }
@@ -60,7 +63,8 @@ std::vector<std::string> comparisons_notes(const SweepResults& results) {
     notes.push_back(
         "Corrected resampled t-test (Nadeau and Bengio, 2003) on the per-split accuracy differences: it assumes "
         "the folds are random resamples of the items (train.split media or post), and widens the variance for "
-        "the overlap of their training sets.");
+        "the overlap of their training sets. Where every split shows the same difference there is no spread to "
+        "test against: p = 1 when that difference is 0, otherwise p is undefined (n/a) rather than 0.");
   }
   if (time_split) {
     notes.push_back(

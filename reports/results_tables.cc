@@ -189,9 +189,11 @@ nlohmann::json results_json(const SweepResults& results) {
                               {"items", c.items},         {"mean_difference", c.mean_difference}};
     if (c.t_test) {
       comparison["test"] = "corrected resampled t-test";
-      comparison["t"] = c.t_test->t_statistic;
+      // null where the test is undefined (statistics.h), with the reason.
+      comparison["t"] = c.t_test->t_statistic ? nlohmann::json(*c.t_test->t_statistic) : nlohmann::json();
       comparison["degrees_of_freedom"] = c.t_test->degrees_of_freedom;
-      comparison["p_value"] = c.t_test->p_value;
+      comparison["p_value"] = c.t_test->p_value ? nlohmann::json(*c.t_test->p_value) : nlohmann::json();
+      if (!c.t_test->p_value) comparison["p_value_undefined_because"] = c.t_test->undefined_because;
     }
     if (c.sign_test) {
       comparison["test"] = "exact sign test";

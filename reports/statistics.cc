@@ -1,11 +1,20 @@
 #include "reports/statistics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
 namespace popsweep::reports {
+namespace {
+
+// Differences closer than this are the same difference: accuracies are
+// fractions k/n, and k1/n1 - k2/n2 rounds differently from split to split.
+constexpr double kSameDifference = 1e-12;
+
+}  // namespace
 
 double mean_of(const std::vector<double>& values) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
@@ -90,18 +99,27 @@ PairedComparison corrected_resampled_t_test(const std::vector<double>& differenc
   const double n = static_cast<double>(differences.size());
   result.mean_difference = mean_of(differences);
   result.degrees_of_freedom = n - 1;
-  if (differences.size() < 2) return result;
+  if (differences.size() < 2) {
+    result.undefined_because = fmt::format("{} split: no spread to estimate", differences.size());
+    return result;
+  }
+  const auto [smallest, largest] = std::minmax_element(differences.begin(), differences.end());
+  if (*largest - *smallest <= kSameDifference) {
+    if (std::fabs(result.mean_difference) <= kSameDifference) {
+      result.t_statistic = 0;
+      result.p_value = 1;
+    } else {
+      result.undefined_because = fmt::format("all {} splits differ by exactly {:+.3f}: no spread, so t is infinite",
+                                             differences.size(), result.mean_difference);
+    }
+    return result;
+  }
   const double variance = sample_variance(differences);
   const double train_fraction = 1.0 - test_fraction;
   const double scale = 1.0 / n + test_fraction / train_fraction;
-  if (variance <= 0) {
-    // Identical differences everywhere: no spread to test against.
-    result.t_statistic = result.mean_difference == 0 ? 0 : std::copysign(INFINITY, result.mean_difference);
-    result.p_value = result.mean_difference == 0 ? 1.0 : 0.0;
-    return result;
-  }
-  result.t_statistic = result.mean_difference / std::sqrt(scale * variance);
-  result.p_value = 2.0 * (1.0 - student_t_cdf(std::fabs(result.t_statistic), result.degrees_of_freedom));
+  const double t = result.mean_difference / std::sqrt(scale * variance);
+  result.t_statistic = t;
+  result.p_value = 2.0 * (1.0 - student_t_cdf(std::fabs(t), result.degrees_of_freedom));
   return result;
 }
 

@@ -7,6 +7,8 @@
 // not random resamples at all, so they get the exact sign test instead.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace popsweep::reports {
@@ -24,14 +26,28 @@ double student_t_cdf(double t, double degrees_of_freedom);
 
 struct PairedComparison {
   double mean_difference = 0;  // a - b
-  double t_statistic = 0;
+  // Empty where the test is undefined: `undefined_because` says why.
+  std::optional<double> t_statistic;
   double degrees_of_freedom = 0;
-  double p_value = 1;  // two-sided
+  std::optional<double> p_value;  // two-sided
+  std::string undefined_because;
 };
 
 // `differences` holds score(a) - score(b) on each of the k x r train/test
 // splits; `test_fraction` is n_test / n (1/k for k-fold). The variance is
 // inflated by (1/n + n_test/n_train) instead of 1/n.
+//
+// Where every split shows the same difference (to 1e-12, the rounding of
+// accuracies) the sample variance is 0 and t = mean / 0:
+//   - a common difference of 0: t = 0 and p = 1. Every split says "no
+//     difference"; no test on these numbers could reject that.
+//   - any other common difference: t and p are left undefined, with the
+//     reason. t would be infinite and p = 0, certainty that the data do not
+//     give: the test's normal model has zero spread with probability 0, and
+//     accuracies on small validation sets are coarse fractions that often
+//     tie exactly. R's t.test refuses such data and scipy returns nan; a
+//     tiny p (the smallest double) would read as overwhelming evidence.
+// With fewer than 2 splits there is no variance to estimate: undefined too.
 PairedComparison corrected_resampled_t_test(const std::vector<double>& differences, double test_fraction);
 
 // P(X <= k) for X ~ Binomial(n, 1/2), summed exactly in log space.

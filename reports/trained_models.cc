@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -43,6 +44,19 @@ void adopt_identity(KeptModels& kept, const BackboneIdentity& identity, std::int
                       std::to_string(kept.models.front().job_id) + " (" + kept.identity.weights_hash + ", " +
                       std::to_string(kept.identity.image_size) + " px); score them separately");
   }
+}
+
+// The sweep's train jobs of one experiment and class count, whatever their status.
+std::vector<storage::JobRow> train_jobs_of(storage::Database& db, std::int64_t sweep_id, const std::string& experiment,
+                                           int classes) {
+  std::vector<storage::JobRow> jobs;
+  for (storage::JobRow& job : storage::load_sweep_jobs(db, sweep_id)) {
+    if (job.stage != "train") continue;
+    const nlohmann::json params = nlohmann::json::parse(job.params);
+    if (params.value("experiment", std::string()) == experiment && params.value("classes", 0) == classes)
+      jobs.push_back(std::move(job));
+  }
+  return jobs;
 }
 
 }  // namespace
@@ -100,18 +114,28 @@ std::unique_ptr<nets::FrozenBackbone> load_identified_backbone(const BackboneIde
   return nets::load_backbone(spec);
 }
 
-KeptModels load_kept_models(storage::Database& db, const std::string& sweep, const std::string& experiment,
-                            int classes, const std::string& weights_path, const std::string& device) {
+KeptModels load_kept_models(storage::Database& db, const std::string& sweep, const std::string& experiment, int classes,
+                            const std::vector<PointSetting>& point, const std::string& weights_path,
+                            const std::string& device) {
   KeptModels kept;
   kept.experiment = experiment;
   kept.architecture = train::parse_architecture(experiment);
   kept.classes = classes;
   const storage::SweepRow row = find_sweep_by_name_or_id(db, sweep);
-  for (const storage::JobRow& job : storage::load_sweep_jobs(db, row.id)) {
-    if (job.stage != "train" || job.status != storage::JobStatus::Done) continue;
-    const nlohmann::json params = nlohmann::json::parse(job.params);
-    if (params.value("experiment", std::string()) != experiment || params.value("classes", 0) != classes)
-      continue;
+  const std::vector<storage::JobRow> jobs = train_jobs_of(db, row.id, experiment, classes);
+  if (jobs.empty()) {
+    throw ConfigError("sweep '" + row.name + "' has no " + experiment + " training job for " + std::to_string(classes) +
+                      " classes");
+  }
+  const std::map<std::int64_t, std::string> point_of_job = storage::load_sweep_points(db, row.id);
+  std::vector<std::string> points;
+  for (const storage::JobRow& job : jobs) {
+    const std::string& job_point = point_of_job.at(job.id);
+    if (std::find(points.begin(), points.end(), job_point) == points.end()) points.push_back(job_point);
+  }
+  kept.point = choose_sweep_point(points, point, row.name);
+  for (const storage::JobRow& job : jobs) {
+    if (job.status != storage::JobStatus::Done || point_of_job.at(job.id) != kept.point) continue;
     std::shared_ptr<train::HeadImpl> head = best_head(db, job.id, kept.architecture, classes);
     if (!head) {
       spdlog::warn("job {} is done but has no best checkpoint; left out", job.id);
@@ -122,7 +146,7 @@ KeptModels load_kept_models(storage::Database& db, const std::string& sweep, con
   }
   if (kept.models.empty()) {
     throw ConfigError("sweep '" + row.name + "' has no finished " + experiment + " model for " +
-                      std::to_string(classes) + " classes");
+                      std::to_string(classes) + " classes at " + point_arguments(kept.point));
   }
   kept.backbone = load_identified_backbone(kept.identity, weights_path, device);
   return kept;

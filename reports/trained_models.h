@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/sweep_point_choice.h"
 #include "worker/nets/backbone.h"
 #include "worker/train/architecture.h"
 #include "worker/train/heads.h"
@@ -47,6 +48,7 @@ struct KeptModel {
 
 struct KeptModels {
   std::string experiment;
+  std::string point = "{}";  // the sweep point the models were trained at (JSON of the swept keys' values)
   train::Architecture architecture = train::Architecture::kImage;
   int classes = 2;
   BackboneIdentity identity;
@@ -57,11 +59,14 @@ struct KeptModels {
 };
 
 // Every done train job of the sweep (name or id) with this experiment and
-// class count, with its best checkpoint. ConfigError when there is none, or
-// when the jobs were trained on different features (then one backbone cannot
-// serve them all: narrow the sweep or explain single jobs).
+// class count at one sweep point, with its best checkpoint. `point` chooses
+// the point (sweep_point_choice.h; empty where the sweep has one). ConfigError
+// when the choice is not one point, when the point has no finished model, or
+// when its jobs were trained on different features (then one backbone cannot
+// serve them all: explain single jobs).
 KeptModels load_kept_models(storage::Database& db, const std::string& sweep, const std::string& experiment,
-                            int classes, const std::string& weights_path, const std::string& device = "cpu");
+                            int classes, const std::vector<PointSetting>& point,
+                            const std::string& weights_path, const std::string& device = "cpu");
 
 // One done train job's best model (`explain --job`).
 KeptModels load_job_model(storage::Database& db, std::int64_t job_id, const std::string& weights_path,

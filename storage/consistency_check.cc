@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+#include <set>
+
 #include "storage/database.h"
 
 namespace popsweep::storage {
@@ -21,7 +24,14 @@ std::string id_list(const std::vector<std::int64_t>& ids) {
   return text;
 }
 
-void reset_jobs(Database& db, const std::vector<std::int64_t>& ids) {
+// What a repair needs besides the offending ids.
+struct RepairContext {
+  Database& db;
+  const FeatureSetOfExtraction& feature_set_of_extraction;
+};
+
+void reset_jobs(RepairContext& context, const std::vector<std::int64_t>& ids) {
+  Database& db = context.db;
   for (const std::int64_t id : ids) {
     for (const char* table : {"train_results", "epochs", "predictions", "checkpoints"}) {
       db.prepare(std::string("DELETE FROM ") + table + " WHERE job_id = ?").bind(1, id).run();
@@ -36,10 +46,11 @@ struct Rule {
   const char* description;
   const char* query;
   const char* advice;
-  void (*fix)(Database&, const std::vector<std::int64_t>&);
+  void (*fix)(RepairContext&, const std::vector<std::int64_t>&);
 };
 
-void delete_orphan_results(Database& db, const std::vector<std::int64_t>& ids) {
+void delete_orphan_results(RepairContext& context, const std::vector<std::int64_t>& ids) {
+  Database& db = context.db;
   for (const std::int64_t id : ids) {
     for (const char* table : {"train_results", "epochs", "predictions", "checkpoints"}) {
       db.prepare(std::string("DELETE FROM ") + table + " WHERE job_id = ?").bind(1, id).run();
@@ -47,12 +58,37 @@ void delete_orphan_results(Database& db, const std::vector<std::int64_t>& ids) {
   }
 }
 
-void delete_bad_features(Database& db, const std::vector<std::int64_t>& rowids) {
+// The done extraction jobs that fill one of `feature_set_ids`.
+std::vector<std::int64_t> extraction_jobs_of(RepairContext& context, const std::set<std::int64_t>& feature_set_ids) {
+  std::vector<std::int64_t> jobs;
+  Statement q = context.db.prepare("SELECT id, params FROM jobs WHERE stage = 'extract' AND status = 'done'");
+  while (q.step()) {
+    bool fills = true;  // unless the job's feature set is known to be another
+    if (context.feature_set_of_extraction) {
+      try {
+        const std::optional<FeatureSetRow> set =
+            find_feature_set(context.db, context.feature_set_of_extraction(q.column_text(1)));
+        fills = set && feature_set_ids.count(set->id);
+      } catch (const std::exception&) {
+      }
+    }
+    if (fills) jobs.push_back(q.column_int(0));
+  }
+  return jobs;
+}
+
+void delete_bad_features(RepairContext& context, const std::vector<std::int64_t>& rowids) {
+  Database& db = context.db;
+  std::set<std::int64_t> damaged_sets;
   for (const std::int64_t rowid : rowids) {
+    Statement set_of_row = db.prepare("SELECT feature_set_id FROM features WHERE rowid = ?");
+    if (set_of_row.bind(1, rowid).step()) damaged_sets.insert(set_of_row.column_int(0));
     db.prepare("DELETE FROM features WHERE rowid = ?").bind(1, rowid).run();
   }
-  // Their extraction jobs must run again to refill the gaps.
-  db.execute("UPDATE jobs SET status = 'pending', attempts = 0 WHERE stage = 'extract' AND status = 'done'");
+  // Their extraction jobs must run again to refill the gaps; those of other
+  // feature sets lost nothing.
+  for (const std::int64_t job : extraction_jobs_of(context, damaged_sets))
+    db.prepare("UPDATE jobs SET status = 'pending', attempts = 0 WHERE id = ?").bind(1, job).run();
 }
 
 const Rule kRules[] = {
@@ -78,8 +114,9 @@ const Rule kRules[] = {
      "deleted; their extraction jobs run again", delete_bad_features},
     {"note", "features of files no media item has any more (replaced or removed media)", R"(
       SELECT f.rowid FROM features f WHERE NOT EXISTS (SELECT 1 FROM media m WHERE m.content_hash = f.content_hash))",
-     "harmless; deleted to save space", [](Database& db, const std::vector<std::int64_t>& rowids) {
-       for (const std::int64_t rowid : rowids) db.prepare("DELETE FROM features WHERE rowid = ?").bind(1, rowid).run();
+     "harmless; deleted to save space", [](RepairContext& context, const std::vector<std::int64_t>& rowids) {
+       for (const std::int64_t rowid : rowids)
+         context.db.prepare("DELETE FROM features WHERE rowid = ?").bind(1, rowid).run();
      }},
     {"note", "jobs marked running", "SELECT id FROM jobs WHERE status = 'running'",
      "if no sweep is running now, the next `popsweep run` requeues them (nothing to repair)", nullptr},
@@ -87,7 +124,8 @@ const Rule kRules[] = {
 
 }  // namespace
 
-std::vector<Finding> check_database(Database& db, bool repair) {
+std::vector<Finding> check_database(Database& db, bool repair,
+                                    const FeatureSetOfExtraction& feature_set_of_extraction) {
   std::vector<Finding> findings;
   {
     Statement integrity = db.prepare("PRAGMA integrity_check");
@@ -112,13 +150,14 @@ std::vector<Finding> check_database(Database& db, bool repair) {
   }
   std::optional<Transaction> transaction;
   if (repair) transaction.emplace(db);
+  RepairContext context{db, feature_set_of_extraction};
   for (const Rule& rule : kRules) {
     const std::vector<std::int64_t> ids = ids_of(db, rule.query);
     if (ids.empty()) continue;
     Finding finding{rule.severity, fmt::format("{} {}: {}", ids.size(), rule.description, id_list(ids)), rule.advice,
                     false};
     if (repair && rule.fix) {
-      rule.fix(db, ids);
+      rule.fix(context, ids);
       finding.repaired = true;
     }
     findings.push_back(std::move(finding));

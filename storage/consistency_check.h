@@ -6,8 +6,11 @@
 // `popsweep run` recomputes exactly what was lost.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "storage/feature_tables.h"
 
 namespace popsweep::storage {
 
@@ -20,7 +23,15 @@ struct Finding {
   bool repaired = false;
 };
 
-std::vector<Finding> check_database(Database& db, bool repair);
+// The feature set an extraction job fills, from the job's params. The worker
+// composes feature set keys (features::feature_set_key), so the caller gives
+// it. Repairing damaged features then sets back only the extraction jobs of
+// the damaged feature sets. Without it, or for a job whose params it cannot
+// read (it throws), the job is set back too: extracting again only fills gaps.
+using FeatureSetOfExtraction = std::function<FeatureSetKey(const std::string& job_params)>;
+
+std::vector<Finding> check_database(Database& db, bool repair,
+                                    const FeatureSetOfExtraction& feature_set_of_extraction = {});
 std::string describe(const std::vector<Finding>& findings);
 
 }  // namespace popsweep::storage

@@ -8,7 +8,8 @@
 # timing test: only the count is checked.
 set -euo pipefail
 bench=$(dirname "${POPSWEEP_BIN:?}")/bench/popsweep_bench_backbone
-[[ -x $bench ]] || { echo "skipped: $bench not built (POPSWEEP_BUILD_BENCH off)"; exit 77; }
+source "$(dirname "$0")/../support/skip_or_fail.sh"
+[[ -x $bench ]] || skip_or_fail "$bench not built (POPSWEEP_BUILD_BENCH off)"
 
 output=$("$bench" macs 2>&1)
 total=$(sed -n 's/^Total \([0-9.]*\) GMAC without the classifier.*/\1/p' <<<"$output")

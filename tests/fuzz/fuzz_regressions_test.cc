@@ -1,9 +1,9 @@
-// Issue 9 (hostile input): every input saved in fuzz/regressions/<target>/ is
-// replayed through its fuzz target (fuzz/fuzz_targets.h) and must now be
-// accepted, or refused with popsweep's own error; a crash libFuzzer found
-// stays fixed this way. Each target also gets a few trivial inputs, so that
-// a target broken by a change in its reader shows here, not only under
-// libFuzzer.
+// Issue 9 (hostile input): every input saved in fuzz/regressions/<target>/
+// and fuzz/corpus/<target>/ is replayed through its fuzz target
+// (fuzz/fuzz_targets.h) and must be accepted, or refused with popsweep's own
+// error; a crash libFuzzer found stays fixed this way. Each target also gets
+// a few trivial inputs, so that a target broken by a change in its reader
+// shows here, not only under libFuzzer.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kRegressionsDirectory = fs::path(POPSWEEP_SOURCE_DIR) / "fuzz" / "regressions";
+const fs::path kCorpusDirectory = fs::path(POPSWEEP_SOURCE_DIR) / "fuzz" / "corpus";
 
 std::vector<std::string> target_names() {
   std::vector<std::string> names;
@@ -43,14 +44,27 @@ void run(const FuzzTarget& target, const std::vector<std::uint8_t>& input) {
 
 class FuzzRegressions : public ::testing::TestWithParam<std::string> {};
 
+// The inputs saved for a target: the crashes once found (fuzz/regressions/)
+// and the committed corpus of real, valid and damaged files (fuzz/corpus/,
+// written by fuzz/make_seeds.py --corpus), sorted so a failure repeats in the
+// same order.
+std::set<fs::path> saved_inputs(const std::string& target) {
+  std::set<fs::path> inputs;
+  for (const fs::path& folder : {kRegressionsDirectory, kCorpusDirectory}) {
+    if (!fs::is_directory(folder / target)) continue;
+    for (const fs::directory_entry& entry : fs::directory_iterator(folder / target)) {
+      if (entry.is_regular_file() && entry.path().filename() != "README.md") inputs.insert(entry.path());
+    }
+  }
+  return inputs;
+}
+
 TEST_P(FuzzRegressions, SavedInputsAreAcceptedOrRefused) {
   const FuzzTarget& target = target_named(GetParam());
-  const fs::path directory = kRegressionsDirectory / target.name;
-  if (!fs::is_directory(directory)) GTEST_SKIP() << "no saved inputs in " << directory;
-  std::set<fs::path> inputs;  // sorted, so a failure repeats in the same order
-  for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
-    if (entry.is_regular_file() && entry.path().filename() != "README.md") inputs.insert(entry.path());
-  }
+  const std::set<fs::path> inputs = saved_inputs(target.name);
+  // Issue 24: a target without inputs used to skip here, quietly testing nothing.
+  ASSERT_GE(inputs.size(), 3u) << "fuzz/corpus/" << target.name
+                               << " should hold a valid input and damaged copies (fuzz/make_seeds.py --corpus)";
   for (const fs::path& input : inputs) {
     SCOPED_TRACE(input.string());
     run(target, read_binary_file(input.string()));
@@ -74,12 +88,14 @@ INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegressions, ::testing::ValuesIn(target_na
 
 // A folder whose name matches no target would be silently skipped.
 TEST(FuzzRegressionsFolders, EveryFolderNamesATarget) {
-  if (!fs::is_directory(kRegressionsDirectory)) return;
   const std::vector<std::string> names = target_names();
-  for (const fs::directory_entry& entry : fs::directory_iterator(kRegressionsDirectory)) {
-    if (!entry.is_directory()) continue;
-    const std::string name = entry.path().filename().string();
-    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << "fuzz/regressions/" << name;
+  for (const fs::path& folder : {kRegressionsDirectory, kCorpusDirectory}) {
+    if (!fs::is_directory(folder)) continue;
+    for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
+      if (!entry.is_directory()) continue;
+      const std::string name = entry.path().filename().string();
+      EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << folder << "/" << name;
+    }
   }
 }
 

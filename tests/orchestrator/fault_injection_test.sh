@@ -23,7 +23,8 @@ bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null || true; umount "$work/full" 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v sqlite3 > /dev/null || { echo "skipped: sqlite3 command-line tool not installed"; exit 77; }
+source "$(dirname "$0")/../support/skip_or_fail.sh"
+command -v sqlite3 > /dev/null || skip_or_fail "sqlite3 command-line tool not installed"
 
 # features.batch=8 and train.batch_size=8 give several extraction batches per
 # shard and several training steps per epoch, so there is a "between batches"
@@ -188,7 +189,7 @@ if command -v mpirun > /dev/null; then
   done
 else
   mpi_cases=()
-  echo "MPI fault cases: skipped (no mpirun)"
+  skip_part_or_fail "MPI fault cases (no mpirun)"
 fi
 
 # A real full disk (ENOSPC, which SQLite reports as SQLITE_FULL).

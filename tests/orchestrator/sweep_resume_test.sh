@@ -15,7 +15,8 @@ bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v sqlite3 > /dev/null || { echo "skipped: sqlite3 command-line tool not installed"; exit 77; }
+source "$(dirname "$0")/../support/skip_or_fail.sh"
+command -v sqlite3 > /dev/null || skip_or_fail "sqlite3 command-line tool not installed"
 
 overrides=(train.epochs=3 "train.classes=[2]" train.folds=2 run.workers=2 run.threads_per_worker=1)
 db=$work/a/popsweep.db

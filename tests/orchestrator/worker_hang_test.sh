@@ -9,7 +9,8 @@ bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v sqlite3 > /dev/null || { echo "skipped: sqlite3 command-line tool not installed"; exit 77; }
+source "$(dirname "$0")/../support/skip_or_fail.sh"
+command -v sqlite3 > /dev/null || skip_or_fail "sqlite3 command-line tool not installed"
 
 source "$(dirname "$0")/../support/hang_sweep.sh"
 overrides=("${hang_sweep_overrides[@]}" run.workers=2)

@@ -10,10 +10,11 @@
 # POPSWEEP_SCREENSHOT=DIR keeps the screenshots (report-1400.png, report-390.png);
 # POPSWEEP_REPORT=DIR checks the report already in DIR instead of a demo's
 # (it is copied, so DIR is left as it was).
-# Skips (77) where /usr/bin/chromium is not installed.
+# Skips (77) where /usr/bin/chromium is not installed; fails so under CI.
 set -euo pipefail
 chromium=/usr/bin/chromium
-[ -x "$chromium" ] || { echo "SKIP: $chromium not installed"; exit 77; }
+source "$(dirname "$0")/../support/skip_or_fail.sh"
+[ -x "$chromium" ] || skip_or_fail "$chromium not installed"
 bin=${POPSWEEP_BIN:-}
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)

@@ -40,12 +40,52 @@ TEST(Statistics, CorrectedResampledTTestByHand) {
   const double variance = sample_variance(d);
   const double expected_t = 0.02 / std::sqrt((1.0 / 15 + 0.25) * variance);
   EXPECT_NEAR(result.mean_difference, 0.02, 1e-15);
-  EXPECT_NEAR(result.t_statistic, expected_t, 1e-12);
+  ASSERT_TRUE(result.t_statistic && result.p_value);
+  EXPECT_NEAR(*result.t_statistic, expected_t, 1e-12);
   EXPECT_EQ(result.degrees_of_freedom, 14);
-  EXPECT_NEAR(result.p_value, 2 * (1 - student_t_cdf(expected_t, 14)), 1e-15);
+  EXPECT_NEAR(*result.p_value, 2 * (1 - student_t_cdf(expected_t, 14)), 1e-15);
   // The uncorrected test would claim far more certainty.
   const double naive_t = 0.02 / std::sqrt(variance / 15);
-  EXPECT_LT(result.t_statistic, naive_t);
+  EXPECT_LT(*result.t_statistic, naive_t);
+}
+
+// Issue 24: every split showing the same difference has no spread to test
+// against. Today's answer was t = inf, p = 0; see statistics.h for the choice.
+TEST(Statistics, TTestWithTheSameDifferenceOnEverySplit) {
+  // 3 folds: each split 1 of 10 items better, 0.1 = 0.6 - 0.5 = 0.8 - 0.7 =
+  // 0.3 - 0.2, which do not round to the same double.
+  const std::vector<double> tenth{0.6 - 0.5, 0.8 - 0.7, 0.3 - 0.2};
+  ASSERT_NE(tenth[0], tenth[1]);  // the rounding this test is about
+  const PairedComparison undefined = corrected_resampled_t_test(tenth, 1.0 / 3);
+  EXPECT_NEAR(undefined.mean_difference, 0.1, 1e-15);
+  EXPECT_EQ(undefined.degrees_of_freedom, 2);
+  EXPECT_FALSE(undefined.p_value.has_value());
+  EXPECT_FALSE(undefined.t_statistic.has_value());
+  EXPECT_NE(undefined.undefined_because.find("all 3 splits differ by exactly +0.100"), std::string::npos)
+      << undefined.undefined_because;
+  // A common difference of 0 is no evidence of a difference: p = 1, t = 0.
+  const PairedComparison none = corrected_resampled_t_test({0.0, 0.0, 0.0, 0.0}, 0.5);
+  ASSERT_TRUE(none.p_value && none.t_statistic);
+  EXPECT_EQ(*none.p_value, 1.0);
+  EXPECT_EQ(*none.t_statistic, 0.0);
+  EXPECT_TRUE(none.undefined_because.empty());
+  // One split: no variance to estimate.
+  const PairedComparison one = corrected_resampled_t_test({0.2}, 0.5);
+  EXPECT_FALSE(one.p_value.has_value());
+  EXPECT_NE(one.undefined_because.find("1 split"), std::string::npos);
+}
+
+// Just off the degenerate case the test is defined again, and finite: d =
+// (0.1, 0.1, 0.1 + 3e-3), 3 folds. Mean 0.101, sample variance 3e-6,
+// scale 1/3 + 1/2 = 5/6, t = 0.101 / sqrt(2.5e-6) = 63.87800..., 2 df.
+TEST(Statistics, TTestNearlyTheSameDifferenceByHand) {
+  const PairedComparison result = corrected_resampled_t_test({0.1, 0.1, 0.103}, 1.0 / 3);
+  ASSERT_TRUE(result.t_statistic && result.p_value);
+  EXPECT_NEAR(*result.t_statistic, 0.101 / std::sqrt(2.5e-6), 1e-6);
+  // Two-sided p for 2 df in closed form: 1 - |t| / sqrt(2 + t^2).
+  const double t = *result.t_statistic;
+  EXPECT_NEAR(*result.p_value, 1 - t / std::sqrt(2 + t * t), 1e-12);
+  EXPECT_GT(*result.p_value, 0.0);
 }
 
 TEST(Statistics, BinomialHalfCdfByHand) {

@@ -193,9 +193,9 @@ TEST_F(SweepResultsTest, M19PairsOnlyExperimentsValidatedOnTheSameVideoFolds) {
   ASSERT_TRUE(c.t_test.has_value());
   EXPECT_DOUBLE_EQ(c.mean_difference, 0.25);
   EXPECT_DOUBLE_EQ(c.t_test->mean_difference, 0.25);
-  EXPECT_NEAR(c.t_test->t_statistic, 0.7745966692414834, 1e-9);
+  EXPECT_NEAR(c.t_test->t_statistic.value(), 0.7745966692414834, 1e-9);
   EXPECT_DOUBLE_EQ(c.t_test->degrees_of_freedom, 3.0);
-  EXPECT_NEAR(c.t_test->p_value, 0.4950253460597, 1e-6);
+  EXPECT_NEAR(c.t_test->p_value.value(), 0.4950253460597, 1e-6);
 }
 
 // Issue 17: forward-chaining folds are not random resamples, so under

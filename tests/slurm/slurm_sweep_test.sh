@@ -7,13 +7,14 @@
 #      sends before a time limit) stops the sweep at a safe point and requeues
 #      the Slurm job, which resumes it; the final numbers equal those of the
 #      uninterrupted run.
-# Skipped (exit 77) without root or without the Slurm packages.
+# Skipped (exit 77) without root or without the Slurm packages, or where the
+# local cluster does not start; under CI (CI=true) each of these fails instead.
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 src=${POPSWEEP_SOURCE_DIR:?POPSWEEP_SOURCE_DIR must name the source folder}
+source "$(dirname "$0")/../support/skip_or_fail.sh"
 if [[ $(id -u) -ne 0 ]] || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-  echo "SKIP: needs root and slurmctld, slurmd, munge (scripts/setup installs them)"
-  exit 77
+  skip_or_fail "needs root and slurmctld, slurmd, munge (scripts/setup installs them)"
 fi
 work=$(mktemp -d)
 chmod 0755 "$work"  # munged runs as the munge user and must reach its folder
@@ -26,8 +27,7 @@ fail() {
 }
 if ! "$src/slurm/local-cluster.sh" start "$cluster" 4 > "$work/cluster.log" 2>&1; then
   cat "$work/cluster.log"
-  echo "SKIP: the local Slurm cluster does not start on this machine"
-  exit 77
+  skip_or_fail "the local Slurm cluster does not start on this machine"
 fi
 # shellcheck disable=SC1091
 source "$cluster/env.sh"

@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "tests/support/skip_or_fail.h"
 #include "tests/worker/nets/python_fixture.h"
 #include "worker/nets/efficientnet_b0_weights.h"
 #include "worker/nets/tensor_conversion.h"
@@ -39,7 +40,7 @@ TEST(NetsEfficientNetB0, HasTorchvisionsParameterCountAndNames) {
 }
 
 TEST(NetsEfficientNetB0, StateDictEqualsTorchvisionsKeyForKey) {
-  if (!testing::python_has_torch()) GTEST_SKIP() << "/usr/bin/python3 has no torch";
+  if (!testing::python_has_torch()) POPSWEEP_SKIP_OR_FAIL("/usr/bin/python3 has no torch");
   popsweep::testing::TempDir dir;
   std::string output;
   ASSERT_TRUE(testing::run_python(dir, R"(

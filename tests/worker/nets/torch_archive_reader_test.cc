@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "tests/support/skip_or_fail.h"
 #include "tests/worker/nets/python_fixture.h"
 #include "worker/nets/weight_file.h"
 
@@ -64,7 +65,7 @@ class NetsTorchArchiveReader : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    if (!has_torch_) GTEST_SKIP() << "/usr/bin/python3 has no torch";
+    if (!has_torch_) POPSWEEP_SKIP_OR_FAIL("/usr/bin/python3 has no torch");
     ASSERT_TRUE(written_) << output_;
   }
   static std::string file(const std::string& name) { return dir_->file(name); }
