@@ -1,6 +1,7 @@
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/commands.h"
@@ -20,8 +21,7 @@ void add_bench_command(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* dispatch = bench->add_subcommand(
-      "dispatch",
-      "Coordinator overhead: N no-op jobs dispatched and recorded (local pool, or MPI under mpirun)");
+      "dispatch", "Coordinator overhead: N no-op jobs dispatched and recorded (local pool, or MPI under mpirun)");
   dispatch->add_option("--db", options->db_path, "a new database file to write")->required();
   dispatch->add_option("--jobs", options->jobs, "number of no-op jobs")->capture_default_str();
   dispatch->add_option("--workers", options->workers, "local workers (0: one per two cores)");
@@ -36,9 +36,9 @@ void add_bench_command(CLI::App& app) {
     std::cout << fmt::format("setup {:.3f} s; {} progress reports; coordinator peak RSS {:.1f} MB\n",
                              result.setup_seconds, result.progress_reports, result.peak_rss_kb / 1024.0);
     // The last line, which bench/dispatch.sh reads.
-    std::cout << fmt::format("{} no-op jobs, {} workers ({}): {:.3f} s, {:.0f} jobs/s, {:.1f} us/job\n",
-                             result.jobs, result.workers, result.transport, result.seconds,
-                             result.jobs / result.seconds, 1e6 * result.seconds / result.jobs);
+    std::cout << fmt::format("{} no-op jobs, {} workers ({}): {:.3f} s, {:.0f} jobs/s, {:.1f} us/job\n", result.jobs,
+                             result.workers, result.transport, result.seconds, result.jobs / result.seconds,
+                             1e6 * result.seconds / result.jobs);
   });
 }
 

@@ -14,10 +14,8 @@
 
 namespace popsweep::orchestrator {
 
-DispatchBenchmarkResult run_dispatch_benchmark(const std::string& db_path, int jobs,
-                                               const WorkerLayout& layout) {
-  if (std::filesystem::exists(db_path))
-    throw ConfigError(db_path + " exists; the benchmark needs a new database");
+DispatchBenchmarkResult run_dispatch_benchmark(const std::string& db_path, int jobs, const WorkerLayout& layout) {
+  if (std::filesystem::exists(db_path)) throw ConfigError(db_path + " exists; the benchmark needs a new database");
   const auto setup_began = std::chrono::steady_clock::now();
   storage::Database db = storage::Database::open(db_path);
   std::int64_t sweep = 0;
@@ -28,8 +26,7 @@ DispatchBenchmarkResult run_dispatch_benchmark(const std::string& db_path, int j
     const int shared_chain = 4;
     for (int i = 0; i < jobs; ++i) {
       ids.push_back(storage::ensure_job(db, "noop-" + std::to_string(i), "noop", "{}", 0));
-      if (i > 0)
-        storage::add_dependency(db, ids.back(), ids[static_cast<size_t>(std::min(i, shared_chain) - 1)]);
+      if (i > 0) storage::add_dependency(db, ids.back(), ids[static_cast<size_t>(std::min(i, shared_chain) - 1)]);
     }
     storage::set_sweep_jobs(db, sweep, ids);
     transaction.commit();
@@ -38,8 +35,7 @@ DispatchBenchmarkResult run_dispatch_benchmark(const std::string& db_path, int j
   handlers.add_stage("noop", std::make_unique<NoopStage>());
   std::unique_ptr<CoordinatorTransport> transport = make_coordinator_transport(layout, "cpu");
   DispatchBenchmarkResult result;
-  result.setup_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_began).count();
+  result.setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_began).count();
   result.jobs = jobs;
   result.workers = transport->worker_count();
   result.transport = mpi_world() ? "mpi" : "local pool";

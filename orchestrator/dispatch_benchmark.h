@@ -23,7 +23,6 @@ struct DispatchBenchmarkResult {
 };
 
 // `db_path` must not exist yet: the benchmark owns the database it writes.
-DispatchBenchmarkResult run_dispatch_benchmark(const std::string& db_path, int jobs,
-                                               const WorkerLayout& layout);
+DispatchBenchmarkResult run_dispatch_benchmark(const std::string& db_path, int jobs, const WorkerLayout& layout);
 
 }  // namespace popsweep::orchestrator
