@@ -32,7 +32,13 @@ bool JobCounts::is_blocked(const Job& job) {
 bool JobCounts::is_tainted(const Job& job) { return job.status == JobStatus::Failed || is_blocked(job); }
 
 void JobCounts::set_status(std::int64_t id, JobStatus status) {
-  Job& job = jobs_.at(id);
+  const auto found = jobs_.find(id);
+  if (found == jobs_.end()) {  // a job the sweep did not list: counted, with no dependencies
+    jobs_[id].status = status;
+    ++by_status_[status];
+    return;
+  }
+  Job& job = found->second;
   const bool was_blocked = is_blocked(job);
   const bool was_tainted = is_tainted(job);
   --by_status_[job.status];

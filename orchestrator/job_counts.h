@@ -30,6 +30,8 @@ class JobCounts {
   JobCounts(const std::map<std::int64_t, storage::JobStatus>& statuses,
             const std::map<std::int64_t, std::vector<std::int64_t>>& dependencies);
 
+  // A job not among `statuses` is added (as the scheduler's own copy of the
+  // table would add it), with no dependencies.
   void set_status(std::int64_t job, storage::JobStatus status);
 
   int total() const { return static_cast<int>(jobs_.size()); }

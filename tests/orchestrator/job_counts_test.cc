@@ -74,6 +74,10 @@ TEST(JobCounts, ChainBlockedByAFailureAndFreedByARetry) {
   EXPECT_EQ(counts.count(JobStatus::Running), 1);
   EXPECT_EQ(counts.blocked(), 0);
   EXPECT_EQ(counts.count(JobStatus::Pending), 2);  // 5 and 6
+
+  counts.set_status(7, JobStatus::Running);  // not listed at the start
+  EXPECT_EQ(counts.total(), 7);
+  EXPECT_EQ(counts.count(JobStatus::Running), 2);
 }
 
 TEST(JobCounts, StartsFromTheStatusesLoaded) {
