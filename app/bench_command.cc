@@ -33,8 +33,12 @@ void add_bench_command(CLI::App& app) {
     const orchestrator::WorkerLayout layout = orchestrator::choose_worker_layout(options->workers, 1);
     const orchestrator::DispatchBenchmarkResult result =
         orchestrator::run_dispatch_benchmark(options->db_path, options->jobs, layout);
-    std::cout << fmt::format("{} no-op jobs, {} workers ({}): {:.3f} s, {:.0f} jobs/s\n", result.jobs,
-                             result.workers, result.transport, result.seconds, result.jobs / result.seconds);
+    std::cout << fmt::format("setup {:.3f} s; {} progress reports; coordinator peak RSS {:.1f} MB\n",
+                             result.setup_seconds, result.progress_reports, result.peak_rss_kb / 1024.0);
+    // The last line, which bench/dispatch.sh reads.
+    std::cout << fmt::format("{} no-op jobs, {} workers ({}): {:.3f} s, {:.0f} jobs/s, {:.1f} us/job\n", result.jobs,
+                             result.workers, result.transport, result.seconds, result.jobs / result.seconds,
+                             1e6 * result.seconds / result.jobs);
   });
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/fault_points.h"
+#include "orchestrator/job_counts.h"
 #include "orchestrator/job_graph.h"
 #include "storage/database.h"
 
@@ -44,7 +45,6 @@ class Scheduler {
  private:
   void load();
   bool runnable(const JobRow& job) const;
-  bool blocked(const JobRow& job) const;
   void refresh(std::int64_t job_id);
   void set_status(std::int64_t job_id, JobStatus status);
   void update_readiness(std::int64_t job_id);
@@ -77,6 +77,8 @@ class Scheduler {
   // date on every status change so dispatch never scans the whole table.
   std::set<std::int64_t> ready_on_coordinator_;
   std::set<std::int64_t> ready_for_workers_;
+  // Progress figures kept up to date the same way (see job_counts.h).
+  JobCounts counts_;
   std::vector<WorkerState> workers_;
   std::vector<std::string> lost_workers_;
   bool stopping_ = false;
@@ -91,7 +93,12 @@ void Scheduler::load() {
   for (const auto& [job, needs] : dependencies_) {
     for (const std::int64_t need : needs) dependents_[need].push_back(job);
   }
-  for (const auto& entry : jobs_) update_readiness(entry.first);
+  std::map<std::int64_t, JobStatus> statuses;
+  for (const auto& [id, job] : jobs_) {
+    update_readiness(id);
+    statuses.emplace_hint(statuses.end(), id, job.status);
+  }
+  counts_ = JobCounts(statuses, dependencies_);
 }
 
 void Scheduler::update_readiness(std::int64_t job_id) {
@@ -107,6 +114,7 @@ void Scheduler::update_readiness(std::int64_t job_id) {
 // Keeps the in-memory copy and the ready queues in step with the table.
 void Scheduler::set_status(std::int64_t job_id, JobStatus status) {
   jobs_.at(job_id).status = status;
+  counts_.set_status(job_id, status);
   update_readiness(job_id);
   if (status == JobStatus::Done) {
     const auto found = dependents_.find(job_id);
@@ -134,15 +142,6 @@ bool Scheduler::runnable(const JobRow& job) const {
   if (deps == dependencies_.end()) return true;
   return std::all_of(deps->second.begin(), deps->second.end(),
                      [&](std::int64_t d) { return jobs_.count(d) && jobs_.at(d).status == JobStatus::Done; });
-}
-
-bool Scheduler::blocked(const JobRow& job) const {
-  if (job.status == JobStatus::Done || job.status == JobStatus::Failed) return false;
-  const auto deps = dependencies_.find(job.id);
-  if (deps == dependencies_.end()) return false;
-  return std::any_of(deps->second.begin(), deps->second.end(), [&](std::int64_t d) {
-    return jobs_.count(d) && (jobs_.at(d).status == JobStatus::Failed || blocked(jobs_.at(d)));
-  });
 }
 
 void Scheduler::fail_job(std::int64_t job_id, const std::string& error) {
@@ -381,13 +380,11 @@ bool Scheduler::finished() const {
 void Scheduler::report_progress() {
   if (!options_.on_progress) return;
   SchedulerProgress progress;
-  progress.total = static_cast<int>(jobs_.size());
-  for (const auto& [id, job] : jobs_) {
-    if (job.status == JobStatus::Done) ++progress.done;
-    if (job.status == JobStatus::Failed) ++progress.failed;
-    if (job.status == JobStatus::Running) ++progress.running;
-    if (blocked(job)) ++progress.blocked;
-  }
+  progress.total = counts_.total();
+  progress.done = counts_.count(JobStatus::Done);
+  progress.failed = counts_.count(JobStatus::Failed);
+  progress.running = counts_.count(JobStatus::Running);
+  progress.blocked = counts_.blocked();
   progress.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   options_.on_progress(progress);
 }

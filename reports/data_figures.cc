@@ -145,6 +145,9 @@ std::optional<double> pearson(const std::vector<double>& x, const std::vector<do
 DataInputs load_data_inputs(storage::Database& db, std::int64_t sweep_id) {
   DataInputs inputs;
   std::vector<std::tuple<int, double, std::string>> configs;
+  // A sweep's jobs share a few feature settings: each is looked up once, not
+  // once per job (100,000 queries for a 100,000-job sweep).
+  std::set<std::string> features_seen;
   for (const storage::JobRow& job : storage::load_sweep_jobs(db, sweep_id)) {
     if (job.stage != "train") continue;
     const nlohmann::json params = nlohmann::json::parse(job.params, nullptr, false);
@@ -157,7 +160,7 @@ DataInputs load_data_inputs(storage::Database& db, std::int64_t sweep_id) {
         if (std::find(configs.begin(), configs.end(), config) == configs.end()) configs.push_back(config);
       }
     }
-    if (params.contains("features")) {
+    if (params.contains("features") && features_seen.insert(params["features"].dump()).second) {
       try {
         const auto set = storage::find_feature_set(db, features::feature_set_key(params["features"]));
         if (set && std::find(inputs.feature_set_ids.begin(), inputs.feature_set_ids.end(), set->id) ==

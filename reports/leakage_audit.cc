@@ -115,7 +115,7 @@ void add_job(GroupLeakage& group, const JobLeakage& job) {
   }
 }
 
-GroupLeakage audit_group(storage::Database& db, const ResultGroup& result, const std::map<std::int64_t, MediaFact>& media,
+GroupLeakage audit_group(storage::ResultReader& reader, const ResultGroup& result, const std::map<std::int64_t, MediaFact>& media,
                          RuleApplier& rule) {
   GroupLeakage group;
   group.point = result.point;
@@ -125,7 +125,7 @@ GroupLeakage audit_group(storage::Database& db, const ResultGroup& result, const
   group.jobs = static_cast<int>(result.jobs.size());
   bool rule_known = false;
   for (const TrainedJob& job : result.jobs) {
-    const std::optional<std::vector<std::int64_t>> training = storage::load_training_media_ids(db, job.result.job_id);
+    const std::optional<std::vector<std::int64_t>> training = reader.training_media_ids(job.result.job_id);
     if (!training) {
       ++group.unrecorded_jobs;
       continue;
@@ -217,7 +217,10 @@ std::vector<std::string> audit_cells(const GroupLeakage& group, const AuditColum
 JobLeakage audit_job(const std::vector<std::int64_t>& training, const std::vector<std::int64_t>& validation,
                      const std::map<std::int64_t, MediaFact>& media, const Neighbours* neighbours) {
   JobLeakage job;
-  const std::set<std::int64_t> trained(training.begin(), training.end());
+  // A sorted copy, not a set: one allocation instead of one per item, for
+  // each of a 100,000-job sweep's jobs.
+  std::vector<std::int64_t> trained(training);
+  std::sort(trained.begin(), trained.end());
   std::set<std::string> training_posts;
   for (const std::int64_t id : training) {
     const auto fact = media.find(id);
@@ -237,7 +240,9 @@ JobLeakage audit_job(const std::vector<std::int64_t>& training, const std::vecto
     const auto duplicates = neighbours->find(id);
     if (duplicates == neighbours->end()) continue;
     job.duplicates += std::any_of(duplicates->second.begin(), duplicates->second.end(),
-                                  [&trained](std::int64_t other) { return trained.count(other) > 0; });
+                                  [&trained](std::int64_t other) {
+                                    return std::binary_search(trained.begin(), trained.end(), other);
+                                  });
   }
   return job;
 }
@@ -252,8 +257,9 @@ bool GroupLeakage::leaks() const { return sharing_post > 0 || duplicates.value_o
 LeakageAudit audit_leakage(storage::Database& db, const SweepResults& results, const DuplicateRule& rule) {
   const std::map<std::int64_t, MediaFact> media = media_facts(db);
   RuleApplier applier(db, rule);
+  storage::ResultReader reader(db);
   LeakageAudit audit;
-  for (const ResultGroup& group : results.groups) audit.groups.push_back(audit_group(db, group, media, applier));
+  for (const ResultGroup& group : results.groups) audit.groups.push_back(audit_group(reader, group, media, applier));
   return audit;
 }
 

@@ -31,44 +31,38 @@ int experiment_rank(const std::string& experiment) {
   return static_cast<int>(found - paper_order.begin());
 }
 
-train::JobPredictions job_predictions(const storage::TrainResultRow& result,
-                                      const std::vector<storage::PredictionRow>& predictions,
-                                      bool best_epoch) {
+train::JobPredictions job_predictions(const storage::TrainResultRow& result, std::vector<int> true_classes,
+                                      const std::vector<float>& probabilities) {
   train::JobPredictions job;
   job.repeat = result.repeat;
   job.fold = result.fold;
   job.training_majority_class = result.training_majority_class;
   job.probabilities.classes = result.classes;
-  for (const storage::PredictionRow& prediction : predictions) {
-    const std::vector<float>& values =
-        best_epoch ? prediction.probabilities_best : prediction.probabilities_last;
-    if (static_cast<int>(values.size()) != result.classes) {
-      throw Error(fmt::format("job {}: media {} has {} probabilities for {} classes", result.job_id,
-                              prediction.media_id, values.size(), result.classes));
-    }
-    job.true_classes.push_back(prediction.true_class);
-    job.probabilities.values.insert(job.probabilities.values.end(), values.begin(), values.end());
-  }
+  job.true_classes = std::move(true_classes);
+  job.probabilities.values.assign(probabilities.begin(), probabilities.end());
   return job;
 }
 
-TrainedJob load_trained_job(storage::Database& db, const storage::TrainResultRow& result,
+TrainedJob load_trained_job(storage::ResultReader& reader, const storage::TrainResultRow& result,
                             const std::string& params) {
-  const std::vector<storage::PredictionRow> predictions = storage::load_predictions(db, result.job_id);
+  storage::PredictionColumns predictions = reader.predictions(result.job_id, result.classes);
+  if (predictions.wrong_count) {
+    throw Error(fmt::format("job {}: media {} has {} probabilities for {} classes", result.job_id,
+                            predictions.wrong_count->first, predictions.wrong_count->second, result.classes));
+  }
   TrainedJob job;
   job.result = result;
   job.params = nlohmann::json::parse(params, nullptr, false);
   if (!job.params.is_object()) job.params = nlohmann::json::object();
-  for (const storage::PredictionRow& prediction : predictions)
-    job.predicted_media.push_back(prediction.media_id);
+  job.predicted_media = std::move(predictions.media_ids);
   job.validation_media = job.predicted_media;
   std::sort(job.validation_media.begin(), job.validation_media.end());
-  job.best = job_predictions(result, predictions, true);
-  job.last = job_predictions(result, predictions, false);
+  job.best = job_predictions(result, predictions.true_classes, predictions.best);
+  job.last = job_predictions(result, std::move(predictions.true_classes), predictions.last);
   return job;
 }
 
-ResultGroup score_group(storage::Database& db, const GroupKey& key, std::vector<TrainedJob> jobs) {
+ResultGroup score_group(storage::ResultReader& reader, const GroupKey& key, std::vector<TrainedJob> jobs) {
   ResultGroup group;
   std::tie(group.point, group.experiment, group.classes) = key;
   std::vector<train::JobPredictions> best, last;
@@ -78,7 +72,7 @@ ResultGroup score_group(storage::Database& db, const GroupKey& key, std::vector<
     best.push_back(job.best);
     last.push_back(job.last);
     folds.insert(job.result.fold);
-    histories.push_back(storage::load_epochs(db, job.result.job_id));
+    histories.push_back(reader.epochs(job.result.job_id));
   }
   group.folds = static_cast<int>(folds.size());
   if (!jobs.empty()) group.split = split_of(jobs.front().params);
@@ -123,14 +117,15 @@ SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& 
   std::map<std::int64_t, const storage::JobRow*> job_rows;
   for (const storage::JobRow& job : sweep_jobs) job_rows[job.id] = &job;
   std::map<GroupKey, std::vector<TrainedJob>, GroupKeyOrder> jobs_by_group;
+  storage::ResultReader reader(db);
   for (const storage::TrainResultRow& result : storage::load_train_results(db, sweep.id)) {
     const auto point = points.find(result.job_id);
     const std::string point_text = point == points.end() || point->second.empty() ? "{}" : point->second;
     const auto row = job_rows.find(result.job_id);
     jobs_by_group[GroupKey{point_text, result.experiment, result.classes}].push_back(
-        load_trained_job(db, result, row == job_rows.end() ? "{}" : row->second->params));
+        load_trained_job(reader, result, row == job_rows.end() ? "{}" : row->second->params));
   }
-  for (auto& [key, jobs] : jobs_by_group) results.groups.push_back(score_group(db, key, std::move(jobs)));
+  for (auto& [key, jobs] : jobs_by_group) results.groups.push_back(score_group(reader, key, std::move(jobs)));
   results.comparisons = compare_paired_experiments(results.groups);
   results.unfinished_jobs = unfinished_jobs(sweep_jobs);
   results.media_problems = storage::load_media_problems(db);

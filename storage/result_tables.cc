@@ -84,26 +84,10 @@ void save_training_media_ids(Database& db, std::int64_t job_id, const std::vecto
 }
 
 std::optional<std::vector<std::int64_t>> load_training_media_ids(Database& db, std::int64_t job_id) {
-  Statement q = db.prepare("SELECT training_media_ids FROM train_results WHERE job_id = ?");
-  q.bind(1, job_id);
-  if (!q.step() || q.column_is_null(0)) return std::nullopt;
-  const std::vector<std::uint8_t> blob = q.column_blob(0);
-  std::vector<std::int64_t> ids(blob.size() / sizeof(std::int64_t));
-  if (!ids.empty()) std::memcpy(ids.data(), blob.data(), ids.size() * sizeof(std::int64_t));
-  return ids;
+  return ResultReader(db).training_media_ids(job_id);
 }
 
-std::vector<EpochRow> load_epochs(Database& db, std::int64_t job_id) {
-  Statement q = db.prepare(
-      "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy FROM epochs WHERE job_id = ? ORDER BY epoch");
-  q.bind(1, job_id);
-  std::vector<EpochRow> rows;
-  while (q.step()) {
-    rows.push_back({static_cast<int>(q.column_int(0)), q.column_double(1), q.column_double(2), q.column_double(3),
-                    q.column_double(4)});
-  }
-  return rows;
-}
+std::vector<EpochRow> load_epochs(Database& db, std::int64_t job_id) { return ResultReader(db).epochs(job_id); }
 
 std::vector<PredictionRow> load_predictions(Database& db, std::int64_t job_id) {
   Statement q = db.prepare(
@@ -117,6 +101,71 @@ std::vector<PredictionRow> load_predictions(Database& db, std::int64_t job_id) {
                     floats_from_blob(q.column_blob(5))});
   }
   return rows;
+}
+
+ResultReader::ResultReader(Database& db) : db_(db) {}
+
+ResultReader::~ResultReader() = default;
+
+Statement& ResultReader::query(std::unique_ptr<Statement>& slot, const char* sql) {
+  if (!slot) slot = std::make_unique<Statement>(db_.prepare(sql));
+  return *slot;
+}
+
+std::optional<std::vector<std::int64_t>> ResultReader::training_media_ids(std::int64_t job_id) {
+  Statement& q = query(training_media_, "SELECT training_media_ids FROM train_results WHERE job_id = ?");
+  q.bind(1, job_id);
+  std::optional<std::vector<std::int64_t>> ids;
+  if (q.step() && !q.column_is_null(0)) {
+    const std::vector<std::uint8_t> blob = q.column_blob(0);
+    ids.emplace(blob.size() / sizeof(std::int64_t));
+    if (!ids->empty()) std::memcpy(ids->data(), blob.data(), ids->size() * sizeof(std::int64_t));
+  }
+  q.reset();
+  return ids;
+}
+
+std::vector<EpochRow> ResultReader::epochs(std::int64_t job_id) {
+  Statement& q =
+      query(epochs_,
+            "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy FROM epochs WHERE job_id = ? "
+            "ORDER BY epoch");
+  q.bind(1, job_id);
+  std::vector<EpochRow> rows;
+  while (q.step()) {
+    rows.push_back({static_cast<int>(q.column_int(0)), q.column_double(1), q.column_double(2),
+                    q.column_double(3), q.column_double(4)});
+  }
+  q.reset();
+  return rows;
+}
+
+PredictionColumns ResultReader::predictions(std::int64_t job_id, int classes) {
+  Statement& q = query(predictions_,
+                       "SELECT media_id, true_class, probabilities_best, probabilities_last FROM predictions "
+                       "WHERE job_id = ? ORDER BY media_id");
+  PredictionColumns columns;
+  std::optional<std::pair<std::int64_t, std::size_t>> wrong_best, wrong_last;
+  // Appends one blob of float32 values; remembers the first of the wrong size.
+  auto append = [classes](const std::vector<std::uint8_t>& blob, std::int64_t media,
+                          std::vector<float>& values,
+                          std::optional<std::pair<std::int64_t, std::size_t>>& wrong) {
+    const std::size_t count = blob.size() / sizeof(float);
+    if (count != static_cast<std::size_t>(classes) && !wrong) wrong.emplace(media, count);
+    values.resize(values.size() + count);
+    if (count) std::memcpy(values.data() + values.size() - count, blob.data(), count * sizeof(float));
+  };
+  q.bind(1, job_id);
+  while (q.step()) {
+    const std::int64_t media = q.column_int(0);
+    columns.media_ids.push_back(media);
+    columns.true_classes.push_back(static_cast<int>(q.column_int(1)));
+    append(q.column_blob(2), media, columns.best, wrong_best);
+    append(q.column_blob(3), media, columns.last, wrong_last);
+  }
+  q.reset();
+  columns.wrong_count = wrong_best ? wrong_best : wrong_last;
+  return columns;
 }
 
 void save_checkpoint(Database& db, const CheckpointRow& c) {
