@@ -35,6 +35,11 @@ SpecField device_field(std::string path, std::string default_value, std::string 
   return f;
 }
 
+SpecField added_later(SpecField f, std::string value_as_before) {
+  f.identity_omits_value = std::move(value_as_before);
+  return f;
+}
+
 SpecField operational(SpecField f) {
   f.affects_results = false;
   f.sweepable = false;
@@ -82,10 +87,11 @@ std::vector<SpecField> build_schema() {
       bounded(field("features.views", FieldKind::Integer, std::int64_t{0},
                     "augmented views stored per image for training with augmentation (M14)"),
               0, 64),
-      field("features.jpeg_dct_scaling", FieldKind::Boolean, false,
+      added_later(field("features.jpeg_dct_scaling", FieldKind::Boolean, false,
             "decode JPEGs at libjpeg's 1/2, 1/4 or 1/8 scale, the smallest still at least twice "
             "features.image_size, then resize: faster on full-size photos; false keeps the reference "
             "preprocessing (M11) exactly (docs/BENCHMARKS.md measures how far features move)"),
+                  "false"),
       operational(bounded(
           field("features.batch", FieldKind::Integer, std::int64_t{32}, "images per forward pass"), 1, 4096)),
       operational(

@@ -25,6 +25,11 @@ struct SpecField {
   std::optional<double> maximum;
   bool affects_results = true;  // false for run.* and names: changing them never changes a number
   bool sweepable = true;
+  // A key added after sweeps were recorded, whose value (as format_spec_value
+  // writes it) that reproduces how popsweep worked before it existed: at that
+  // value it is left out of a sweep's identity, so older sweeps stay
+  // comparable and are not refused as changed.
+  std::optional<std::string> identity_omits_value = std::nullopt;
   // Text whose form is richer than a list of choices (run.device's cuda:N):
   // returns why a value is invalid, or an empty string.
   std::string (*check_text)(const std::string& value) = nullptr;

@@ -40,7 +40,10 @@ nlohmann::json sweep_identity(const LoadedSpec& spec) {
     nlohmann::json values = nlohmann::json::object();
     for (const auto& [path, value] : point) {
       const SpecField* field = find_spec_field(path);
-      if (field && field->affects_results) values[path] = format_spec_value(value);
+      if (!field || !field->affects_results) continue;
+      std::string formatted = format_spec_value(value);
+      if (field->identity_omits_value == formatted) continue;
+      values[path] = std::move(formatted);
     }
     add_training_grid(point, values, points);
   }

@@ -86,5 +86,18 @@ TEST(SweepIdentity, OperationalKeysDoNotCount) {
   EXPECT_TRUE(incompatible_changes(before, after).empty());
 }
 
+
+// A key added after sweeps were recorded (features.jpeg_dct_scaling) is left
+// out of the identity at the value that reproduces the old behaviour, so a
+// sweep recorded before it existed is not refused; its other value is a change.
+TEST(SweepIdentity, AKeyAddedLaterCountsOnlyAwayFromItsOldBehaviour) {
+  nlohmann::json recorded_before_the_key = identity_of({});
+  for (nlohmann::json& point : recorded_before_the_key.at("points")) point.erase("features.jpeg_dct_scaling");
+  EXPECT_TRUE(incompatible_changes(recorded_before_the_key, identity_of({"features.jpeg_dct_scaling=false"})).empty());
+  EXPECT_EQ(sweep_identity_hash(recorded_before_the_key), sweep_identity_hash(identity_of({})));
+  const std::vector<std::string> changes =
+      incompatible_changes(recorded_before_the_key, identity_of({"features.jpeg_dct_scaling=true"}));
+  EXPECT_TRUE(mentions(changes, "features.jpeg_dct_scaling: (new key) -> true")) << ::testing::PrintToString(changes);
+}
 }  // namespace
 }  // namespace popsweep::orchestrator
