@@ -161,7 +161,7 @@ done
 # The same command under mpirun must then end with the baseline's database.
 mpi_cases=("extract.mid_batch:2" "train.mid_epoch:6" "train.result_before_status:3")
 if command -v mpirun > /dev/null; then
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  source "$(dirname "$0")/../support/mpi_environment.sh"
   for fault in "${mpi_cases[@]}"; do
     point=${fault%%:*}
     dir=$work/mpi-${fault//[.:]/-}

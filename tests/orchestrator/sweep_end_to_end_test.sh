@@ -102,7 +102,7 @@ grep -q "will retry" "$work/d.log" && echo "killed worker $killed_worker: its jo
 diff <(results "$work/a") <(results "$work/d") || fail "a killed worker changed the results"
 
 # MPI: rank 0 coordinates, ranks 1-2 work; then kill -9 the whole MPI job and resume.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$0")/../support/mpi_environment.sh"
 if command -v mpirun > /dev/null; then
   mkdir -p "$work/m" "$work/n"
   mpirun -np 3 "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$work/m/popsweep.db" > "$work/m.log" 2>&1 ||

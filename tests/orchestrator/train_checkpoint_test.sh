@@ -131,7 +131,7 @@ echo "worker lost after epoch 5: resumed at epoch 4, same numbers ($(( SECONDS -
 # rule), as when a node of the allocation dies: the rerun resumes after the
 # last periodic save, epoch 4.
 if command -v mpirun > /dev/null; then
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  source "$(dirname "$0")/../support/mpi_environment.sh"
   case_started=$SECONDS
   dir=$work/mpi
   mkdir -p "$dir"

@@ -4,4 +4,4 @@
 source "$(dirname "${BASH_SOURCE[0]}")/skip_or_fail.sh"
 command -v sqlite3 > /dev/null || skip_or_fail "sqlite3 command-line tool not installed"
 command -v mpirun > /dev/null || skip_or_fail "no mpirun"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "${BASH_SOURCE[0]}")/mpi_environment.sh"
