@@ -193,6 +193,15 @@ bool embed_media(nets::FrozenBackbone& backbone, const std::vector<MediaToEmbed>
     return std::async(std::launch::async, decode_range, std::cref(items), chunks[index].first, chunks[index].second,
                       how, settings.decode_threads);
   };
+  if (!settings.overlap_decoding) {
+    for (size_t index = 0; index < chunks.size(); ++index) {
+      std::vector<DecodedMedia> decoded =
+          decode_range(items, chunks[index].first, chunks[index].second, how, settings.decode_threads);
+      if (should_stop && should_stop()) return false;
+      deliver(embed_chunk(backbone, std::move(decoded), settings.image_size));
+    }
+    return true;
+  }
   std::future<std::vector<DecodedMedia>> next = decode_chunk(0);
   for (size_t index = 0; index < chunks.size(); ++index) {
     std::vector<DecodedMedia> decoded = next.get();

@@ -41,7 +41,10 @@ struct EmbeddingSettings {
   int image_size = 224;
   std::uint64_t view_seed = 0;  // augmentation_seed's base
   int batch_images = 32;        // backbone inputs per forward pass
-  int decode_threads = 1;       // files of the next batch decoded at once, while the backbone runs
+  int decode_threads = 1;       // files decoded at once
+  // Decode the next batch while the backbone runs this one (a GPU's case),
+  // or between batches with every core (a CPU's: see extract_job.cc).
+  bool overlap_decoding = true;
   bool jpeg_dct_scaling = false;  // media::decode_image_file_reduced instead of a full decode
 };
 

@@ -17,12 +17,13 @@ namespace popsweep::features {
 namespace {
 
 std::vector<EmbeddedMedia> embed_all(nets::FrozenBackbone& backbone, const std::vector<MediaToEmbed>& items,
-                                     int decode_threads, int batch) {
+                                     int decode_threads, int batch, bool overlap_decoding = true) {
   EmbeddingSettings settings;
   settings.image_size = 64;  // small, so the test is quick; the arithmetic is the same
   settings.view_seed = 7;
   settings.batch_images = batch;
   settings.decode_threads = decode_threads;
+  settings.overlap_decoding = overlap_decoding;
   std::vector<EmbeddedMedia> all;
   const bool completed =
       embed_media(backbone, items, settings, nullptr, [&](std::vector<EmbeddedMedia>&& batch_out) {
@@ -51,17 +52,24 @@ TEST(MediaEmbedder, DecodingThreadsChangeNothingButSpeed) {
   std::unique_ptr<nets::FrozenBackbone> backbone = nets::load_backbone(spec);
   const std::vector<EmbeddedMedia> one = embed_all(*backbone, items, 1, 8);
   const std::vector<EmbeddedMedia> pool = embed_all(*backbone, items, 3, 8);
+  // A CPU's way: the cores take turns decoding and embedding.
+  const std::vector<EmbeddedMedia> turns = embed_all(*backbone, items, 2, 8, /*overlap_decoding=*/false);
 
   ASSERT_EQ(one.size(), items.size());
   ASSERT_EQ(pool.size(), items.size());
+  ASSERT_EQ(turns.size(), items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     SCOPED_TRACE(items[i].path);
     EXPECT_EQ(pool[i].content_hash, items[i].content_hash);  // input order kept
+    EXPECT_EQ(turns[i].content_hash, items[i].content_hash);
     EXPECT_EQ(pool[i].problem, one[i].problem);
+    EXPECT_EQ(turns[i].problem, one[i].problem);
     ASSERT_EQ(pool[i].embeddings.size(), one[i].embeddings.size());
+    ASSERT_EQ(turns[i].embeddings.size(), one[i].embeddings.size());
     for (size_t e = 0; e < one[i].embeddings.size(); ++e) {
       EXPECT_EQ(pool[i].embeddings[e].view, one[i].embeddings[e].view);
       EXPECT_EQ(pool[i].embeddings[e].values, one[i].embeddings[e].values);
+      EXPECT_EQ(turns[i].embeddings[e].values, one[i].embeddings[e].values);
     }
   }
   EXPECT_FALSE(pool[4].problem.empty());
