@@ -4,6 +4,8 @@
 // to the next, and name the first row whose probabilities do not fit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "storage/database.h"
 #include "storage/job_tables.h"
 #include "storage/result_tables.h"
