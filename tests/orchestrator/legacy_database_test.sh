@@ -20,6 +20,11 @@ command -v sqlite3 > /dev/null || fail "the sqlite3 command-line tool is missing
 
 cp "$here/legacy_database/legacy.yaml" "$work/"
 xz -dc "$here/legacy_database/popsweep.db.xz" > "$work/popsweep.db"
+# The synthetic profile the fixture was made from, as Debian 12's libraries
+# wrote it: regenerated elsewhere (Debian 13's FFmpeg 7 and OpenCV 4.10) its
+# media bytes differ, the profile's fingerprint with them, and every job
+# would be new. popsweep reuses a complete synth folder beside the database.
+tar -xJf "$here/legacy_database/synth-tiny-1.tar.xz" -C "$work"
 db=$work/popsweep.db
 [[ $(sqlite3 "$db" "PRAGMA user_version") == 6 ]] || fail "the fixture should be a schema-6 database"
 jobs_state() { sqlite3 "$db" "SELECT id, job_key, status, attempts, finished_at FROM jobs WHERE stage != 'ingest' ORDER BY id"; }
