@@ -101,12 +101,25 @@ int jpeg_scale_denominator(std::int64_t width, std::int64_t height, int min_side
   return chosen;
 }
 
-RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const std::string& name) {
+namespace {
+
+// Every decode's one path: the checks, then OpenCV at full size (min_side 0)
+// or at the JPEG scale jpeg_scale_denominator picks.
+RgbImage decode_checked(const std::uint8_t* data, std::size_t size, const std::string& name, int min_side) {
   const ImageFormat format = size == 0 ? ImageFormat::kUnknown : sniff_image_format(data, size);
-  check_before_decoding(format, data, size, name);
-  const cv::Mat bgr = decode_to_bgr(data, size, name);
+  const ImageSize stated = check_before_decoding(format, data, size, name);
+  const int denominator = min_side > 0 && format == ImageFormat::kJpeg
+                              ? jpeg_scale_denominator(stated.width, stated.height, min_side)
+                              : 1;
+  const cv::Mat bgr = decode_to_bgr(data, size, name, reduced_read_flag(denominator));
   if (bgr.empty()) throw MediaError(name, "not a decodable image");
   return to_rgb_image(bgr);
+}
+
+}  // namespace
+
+RgbImage decode_image_bytes(const std::uint8_t* data, std::size_t size, const std::string& name) {
+  return decode_checked(data, size, name, 0);
 }
 
 RgbImage decode_image_bytes(const std::vector<std::uint8_t>& bytes, const std::string& name) {
@@ -120,13 +133,7 @@ RgbImage decode_image_file(const std::string& path) {
 
 RgbImage decode_image_file_reduced(const std::string& path, int min_side) {
   const std::vector<std::uint8_t> bytes = read_whole_file(path);
-  const ImageFormat format = bytes.empty() ? ImageFormat::kUnknown : sniff_image_format(bytes.data(), bytes.size());
-  const ImageSize stated = check_before_decoding(format, bytes.data(), bytes.size(), path);
-  const int denominator =
-      format == ImageFormat::kJpeg ? jpeg_scale_denominator(stated.width, stated.height, min_side) : 1;
-  const cv::Mat bgr = decode_to_bgr(bytes.data(), bytes.size(), path, reduced_read_flag(denominator));
-  if (bgr.empty()) throw MediaError(path, "not a decodable image");
-  return to_rgb_image(bgr);
+  return decode_checked(bytes.data(), bytes.size(), path, min_side);
 }
 
 }  // namespace popsweep::media
