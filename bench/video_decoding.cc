@@ -6,10 +6,13 @@
 // with popsweep's RgbFrameConverter, so the difference is the decoding work.
 //
 //   build/bench/popsweep_bench_video RUNS VIDEO...
+//   build/bench/popsweep_bench_video --sampling-only RUNS VIDEO...
 //
 // Prints one Markdown row per video: medians of RUNS runs (after one warm-up
 // run that also brings the file into the page cache). bench/video.sh makes
-// the videos with ffmpeg and runs it.
+// the videos with ffmpeg and runs it. --sampling-only times the seek-based
+// sampling alone and prints "VIDEO SECONDS" lines, for bench/long_video.sh to
+// set beside the Python baselines.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -86,9 +89,24 @@ double median_seconds(int runs, const std::function<void()>& work) {
 
 }  // namespace
 
+int sampling_only(int runs, int argc, char** argv) {
+  for (int i = 0; i < argc; ++i) {
+    const std::string path = argv[i];
+    const std::size_t expected = frame_sample_times(probe_video(path).duration_seconds).size();
+    const double seconds = median_seconds(runs, [&] {
+      if (sample_video_frames(path).size() != expected) throw std::runtime_error(path + ": frames missing");
+    });
+    std::printf("%s %.4f\n", path.c_str(), seconds);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 4 && std::string(argv[1]) == "--sampling-only")
+    return sampling_only(std::max(1, std::atoi(argv[2])), argc - 3, argv + 3);
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s RUNS VIDEO...\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--sampling-only] RUNS VIDEO...\n", argv[0]);
     return 2;
   }
   const int runs = std::max(1, std::atoi(argv[1]));

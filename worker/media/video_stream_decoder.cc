@@ -59,6 +59,7 @@ const AVFrame& VideoStreamDecoder::frame_at(double seconds) {
     throw std::invalid_argument("frame_at: time must be >= 0 seconds");
   const std::int64_t target = container_.to_stream_time(seconds);
   if (current_answers(target)) return *current_;
+  decode_target_ = target;
   if (should_seek_for(target)) seek_for(target);
   decode_until(target);
   return *current_;
@@ -112,6 +113,7 @@ bool VideoStreamDecoder::restart_at(std::int64_t seek_time) {
   }
   avcodec_flush_buffers(codec_.get());
   has_current_ = false;
+  skipped_until_ = kBeforeEverything;
   drain_sent_ = false;
   at_end_ = false;
   return receive_next_frame();
@@ -133,7 +135,8 @@ bool VideoStreamDecoder::receive_next_frame() {
     const int result = avcodec_receive_frame(codec_.get(), received_.get());
     if (result == 0) {
       const std::int64_t timestamp = timestamp_of(*received_);
-      current_covers_from_ = has_current_ ? current_timestamp_ + 1 : kBeforeEverything;
+      current_covers_from_ =
+          has_current_ ? std::max(current_timestamp_, skipped_until_) + 1 : kBeforeEverything;
       std::swap(current_, received_);
       current_timestamp_ = timestamp;
       has_current_ = true;
@@ -162,6 +165,7 @@ bool VideoStreamDecoder::send_next_packet() {
       if (result < 0 && result != AVERROR_EOF) note_decode_error(result);
       return true;
     }
+    choose_frames_to_skip(*packet_);
     const int result = avcodec_send_packet(codec_.get(), packet_.get());
     av_packet_unref(packet_.get());
     if (result >= 0) return true;
@@ -171,6 +175,20 @@ bool VideoStreamDecoder::send_next_packet() {
     note_decode_error(result);
   }
   return false;
+}
+
+// A long keyframe interval means decoding seconds of frames to reach one;
+// in H.264 and HEVC about half of them are B-frames nothing refers to
+// (x264's default mini-GOP: two of every four frames). Skipping those whose
+// time is before the target saves their decoding and cannot change any
+// frame we keep: the answer is the first frame at or after the target, and
+// the frames skipped are neither that one nor references of later ones. A
+// packet without a time is always decoded. Decoders that cannot tell
+// reference frames apart decode everything, as before.
+void VideoStreamDecoder::choose_frames_to_skip(const AVPacket& packet) {
+  const bool before_target = packet.pts != AV_NOPTS_VALUE && packet.pts < decode_target_;
+  codec_->skip_frame = before_target ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+  if (before_target && !(packet.flags & AV_PKT_FLAG_KEY)) skipped_until_ = std::max(skipped_until_, packet.pts);
 }
 
 void VideoStreamDecoder::note_decode_error(int code) {

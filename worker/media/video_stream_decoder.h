@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "worker/media/libav_handles.h"
@@ -37,6 +38,7 @@ class VideoStreamDecoder {
   bool send_next_packet();
   void note_decode_error(int code);
   std::int64_t timestamp_of(const AVFrame& frame) const;
+  void choose_frames_to_skip(const AVPacket& packet);
 
   VideoContainer container_;
   CodecContextHandle codec_;
@@ -51,6 +53,12 @@ class VideoStreamDecoder {
   bool has_current_ = false;
   std::int64_t current_timestamp_ = 0;
   std::int64_t current_covers_from_ = 0;
+  // The time frame_at is decoding towards. Frames shown before it that no
+  // other frame refers to are never the answer, so the decoder skips them;
+  // `skipped_until_` is the latest such frame's time since the last seek, so
+  // the next frame decoded answers only targets after it.
+  std::int64_t decode_target_ = 0;
+  std::int64_t skipped_until_ = std::numeric_limits<std::int64_t>::min();
   bool drain_sent_ = false;
   bool at_end_ = false;
   int consecutive_decode_errors_ = 0;

@@ -251,5 +251,30 @@ TEST(VideoFrameSampler, FrameAtCanGoBackwards) {
   EXPECT_EQ(early.pixels, same_again.pixels);
 }
 
+// Decoding towards a time skips the B-frames before it that nothing refers
+// to. Every answer must still be ffmpeg's, also for times that fall between
+// skipped frames after a later time was asked (the frame kept must not claim
+// to answer for them), and the frames must be bit for bit those of decoding
+// every frame (the references are the same, so the pictures are).
+TEST(VideoFrameSampler, SkippingUnreferencedFramesKeepsEveryAnswer) {
+  testing::TempDir directory;
+  const std::string clip = make_clip(
+      directory, "bframes.mp4", test_pattern(8) + " -pix_fmt yuv420p -c:v libx264 -g 250 -bf 3 -b_strategy 0");
+  const std::vector<double> times = {2.0, 1.96, 1.9, 3.3, 3.22, 5.0, 0.44};
+  VideoFrameSampler sampler(clip);
+  for (double seconds : times) {
+    const RgbImage frame = sampler.frame_at(seconds);
+    EXPECT_GT(psnr(frame, ffmpeg_frame_at(clip, seconds, 160, 120, directory.file("f.rgb"))), kMinimumPsnr)
+        << "at " << seconds << " s";
+    // Stepping one frame (1/25 s) at a time leaves nothing before a target
+    // undecoded, so nothing is skipped: that is decoding every frame.
+    VideoFrameSampler stepping(clip);
+    RgbImage stepped = stepping.frame_at(0.0);
+    for (int k = 1; k * 0.04 < seconds; ++k) stepped = stepping.frame_at(k * 0.04 - 1e-6);
+    stepped = stepping.frame_at(seconds);
+    EXPECT_EQ(frame.pixels, stepped.pixels) << "at " << seconds << " s";
+  }
+}
+
 }  // namespace
 }  // namespace popsweep::media
