@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "bench/backbone_profile_layers.h"
+#include "bench/median_timer.h"
 #include "worker/nets/efficientnet_b0_weights.h"
 #include "worker/nets/frozen_efficientnet_b0.h"
 
@@ -46,16 +47,8 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
-// Median seconds of `runs` calls of `work`, after one untimed warm-up call.
 double median_seconds(const std::function<void()>& work, int runs = kRuns) {
-  work();
-  std::vector<double> seconds;
-  for (int run = 0; run < runs; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    work();
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  return median(seconds);
+  return popsweep::bench::median_seconds(runs, work);
 }
 
 std::string cpuinfo_field(const std::string& key) {

@@ -34,6 +34,7 @@
 
 #include <unistd.h>
 
+#include "bench/median_timer.h"
 #include "common/file_util.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
@@ -45,21 +46,10 @@
 namespace {
 
 using namespace popsweep;
+using bench::median_seconds;
 
 constexpr int kImageSize = 224;
 constexpr int kBatch = 32;
-
-double median_seconds(int runs, const std::function<void()>& work) {
-  work();
-  std::vector<double> seconds;
-  for (int run = 0; run < runs; ++run) {
-    const auto begin = std::chrono::steady_clock::now();
-    work();
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-  }
-  std::sort(seconds.begin(), seconds.end());
-  return seconds[seconds.size() / 2];
-}
 
 // Calls work(i) for i in [0, count) on `threads` threads.
 void for_each_index(std::size_t count, int threads, const std::function<void(std::size_t)>& work) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/median_timer.h"
 #include "worker/nets/efficientnet_b0_weights.h"
 #include "worker/nets/frozen_efficientnet_b0.h"
 
@@ -26,25 +27,7 @@ namespace {
 using popsweep::nets::EfficientNetB0;
 using popsweep::nets::FrozenBackboneOptions;
 using popsweep::nets::FrozenEfficientNetB0;
-
-// Median seconds of `runs` calls after one warm-up; waits for the device so
-// queued GPU work is counted.
-double median_seconds(const torch::Device& device, int runs, const std::function<void()>& work) {
-  const auto wait = [&] {
-    if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? -1 : device.index());
-  };
-  work();
-  wait();
-  std::vector<double> seconds;
-  for (int run = 0; run < runs; ++run) {
-    const auto begin = std::chrono::steady_clock::now();
-    work();
-    wait();
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-  }
-  std::sort(seconds.begin(), seconds.end());
-  return seconds[seconds.size() / 2];
-}
+using popsweep::bench::median_seconds;
 
 // By hand: random-weight features are tiny, below cosine_similarity's eps.
 double min_cosine(const torch::Tensor& a, const torch::Tensor& b) {
@@ -63,6 +46,10 @@ int main(int argc, char** argv) {
   const std::int64_t batch = std::max(1, std::atoi(argv[2]));
   const int runs = std::max(1, std::atoi(argv[3]));
   c10::InferenceMode inference;
+  // Queued GPU work is counted: each timed call waits for the device.
+  const std::function<void()> wait = [&] {
+    if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? -1 : device.index());
+  };
   torch::manual_seed(1);
   const torch::Tensor x = torch::randn({batch, 3, 224, 224}).to(device).contiguous(torch::MemoryFormat::ChannelsLast);
 
@@ -71,7 +58,7 @@ int main(int argc, char** argv) {
   options.device = device;
   const FrozenEfficientNetB0 frozen(model, options);
   torch::Tensor reference;
-  const double fp32 = median_seconds(device, runs, [&] { reference = frozen.embed(x); });
+  const double fp32 = median_seconds(runs, [&] { reference = frozen.embed(x); }, wait);
   std::printf("| path on %s, batch %ld | images/s | min cosine to fp32 |\n|---|---|---|\n", argv[1],
               static_cast<long>(batch));
   std::printf("| fp32, folded BN, channels-last (the extractor's path) | %.1f | 1 |\n", batch / fp32);
@@ -85,7 +72,7 @@ int main(int argc, char** argv) {
     cast->eval();
     const torch::Tensor input = x.to(type).contiguous(torch::MemoryFormat::ChannelsLast);
     torch::Tensor features;
-    const double seconds = median_seconds(device, runs, [&] { features = cast->embed(input); });
+    const double seconds = median_seconds(runs, [&] { features = cast->embed(input); }, wait);
     std::printf("| %s, nn module cast, channels-last | %.1f | %.6f |\n", name, batch / seconds,
                 min_cosine(features, reference));
     std::fflush(stdout);

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/median_timer.h"
 #include "worker/media/libav_handles.h"
 #include "worker/media/rgb_frame_converter.h"
 #include "worker/media/video_frame_sampler.h"
@@ -29,6 +30,7 @@
 namespace {
 
 using namespace popsweep::media;
+using popsweep::bench::median_seconds;
 
 // Decodes every frame of `path`'s first video track; returns the number of
 // frames decoded and fills `sampled` with the frames for `times` (the first
@@ -73,18 +75,6 @@ long decode_every_frame(const std::string& path, const std::vector<double>& time
   avcodec_send_packet(context.get(), nullptr);
   drain();
   return decoded;
-}
-
-double median_seconds(int runs, const std::function<void()>& work) {
-  work();
-  std::vector<double> seconds;
-  for (int run = 0; run < runs; ++run) {
-    const auto begin = std::chrono::steady_clock::now();
-    work();
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-  }
-  std::sort(seconds.begin(), seconds.end());
-  return seconds[seconds.size() / 2];
 }
 
 }  // namespace
