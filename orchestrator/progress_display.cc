@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace popsweep::orchestrator {
@@ -23,17 +24,25 @@ ProgressDisplay::ProgressDisplay(std::FILE* stream, std::chrono::seconds log_int
 
 std::string ProgressDisplay::format_line(const SchedulerProgress& progress, int width) {
   const int finished = progress.done + progress.failed;
-  const double fraction = progress.total ? static_cast<double>(finished) / progress.total : 1.0;
+  // The bar and the ETA count work (work_estimate.h) when the scheduler
+  // knows it: jobs differ in size by a factor of a thousand.
+  const bool by_work = progress.work_fraction >= 0;
+  const double fraction = by_work          ? std::min(progress.work_fraction, 1.0)
+                          : progress.total ? static_cast<double>(finished) / progress.total
+                                           : 1.0;
   const int filled = static_cast<int>(fraction * width);
   std::string bar(static_cast<size_t>(filled), '=');
   if (filled < width) bar += '>';
   bar.resize(static_cast<size_t>(width), ' ');
   const double rate = progress.elapsed_seconds > 0 ? finished / progress.elapsed_seconds : 0;
   const int left = progress.total - finished - progress.blocked;
-  std::string line = fmt::format("[{}] {}/{} jobs, {} running", bar, finished, progress.total, progress.running);
+  std::string line = fmt::format("[{}] {}/{} jobs", bar, finished, progress.total);
+  if (by_work) line += fmt::format(" ({:.0f}% of the work)", 100 * fraction);
+  line += fmt::format(", {} running", progress.running);
   if (progress.failed) line += fmt::format(", {} failed", progress.failed);
   if (progress.blocked) line += fmt::format(", {} blocked", progress.blocked);
-  line += fmt::format(", {:.2f} jobs/s, ETA {}", rate, rate > 0 ? format_duration(left / rate) : "?");
+  const double eta = by_work ? progress.eta_seconds : rate > 0 ? left / rate : -1;
+  line += fmt::format(", {:.2f} jobs/s, ETA {}", rate, eta >= 0 ? format_duration(eta) : "?");
   return line;
 }
 

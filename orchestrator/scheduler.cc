@@ -1,4 +1,5 @@
 #include "orchestrator/scheduler.h"
+#include "orchestrator/work_estimate.h"
 
 #include <algorithm>
 #include <ctime>
@@ -64,6 +65,9 @@ class Scheduler {
     if (options_.log) options_.log(line);
   }
   std::string job_label(std::int64_t job_id) const;
+  void predict_work();
+  ProfileSize profile_size();
+  double seconds_since_start() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
   storage::Database& db_;
   std::int64_t sweep_id_;
@@ -79,6 +83,7 @@ class Scheduler {
   std::set<std::int64_t> ready_for_workers_;
   // Progress figures kept up to date the same way (see job_counts.h).
   JobCounts counts_;
+  WorkEstimate work_;
   std::vector<WorkerState> workers_;
   std::vector<std::string> lost_workers_;
   bool stopping_ = false;
@@ -99,6 +104,29 @@ void Scheduler::load() {
     statuses.emplace_hint(statuses.end(), id, job.status);
   }
   counts_ = JobCounts(statuses, dependencies_);
+  work_ = WorkEstimate(transport_.worker_count());
+  const ProfileSize size = profile_size();
+  for (const auto& [id, job] : jobs_) {
+    const nlohmann::json params = nlohmann::json::parse(job.params);
+    work_.add_job(id, work_group(job.stage, params), predicted_job_seconds(job.stage, params, size),
+                  job.status == JobStatus::Done, job.seconds.value_or(0));
+  }
+}
+
+// The cost model needs the profile's size, known once it is ingested.
+ProfileSize Scheduler::profile_size() {
+  ProfileSize size;
+  size.images = db_.query_int("SELECT COUNT(*) FROM media WHERE media_type = 'image' AND excluded_reason IS NULL");
+  size.videos = db_.query_int("SELECT COUNT(*) FROM media WHERE media_type = 'video' AND excluded_reason IS NULL");
+  return size;
+}
+
+// An ingest job of this sweep has just filled the profile in.
+void Scheduler::predict_work() {
+  const ProfileSize size = profile_size();
+  for (const auto& [id, job] : jobs_) {
+    work_.set_predicted(id, predicted_job_seconds(job.stage, nlohmann::json::parse(job.params), size));
+  }
 }
 
 void Scheduler::update_readiness(std::int64_t job_id) {
@@ -113,8 +141,19 @@ void Scheduler::update_readiness(std::int64_t job_id) {
 
 // Keeps the in-memory copy and the ready queues in step with the table.
 void Scheduler::set_status(std::int64_t job_id, JobStatus status) {
+  const JobRow& job = jobs_.at(job_id);
   jobs_.at(job_id).status = status;
   counts_.set_status(job_id, status);
+  if (status == JobStatus::Running) {
+    work_.started(job_id, seconds_since_start());
+  } else if (status == JobStatus::Done) {
+    work_.finished(job_id, seconds_since_start(), job.seconds.value_or(0));
+    if (job.stage == "ingest") predict_work();
+  } else if (status == JobStatus::Failed) {
+    work_.abandoned(job_id);
+  } else {
+    work_.requeued(job_id);
+  }
   update_readiness(job_id);
   if (status == JobStatus::Done) {
     const auto found = dependents_.find(job_id);
@@ -385,7 +424,9 @@ void Scheduler::report_progress() {
   progress.failed = counts_.count(JobStatus::Failed);
   progress.running = counts_.count(JobStatus::Running);
   progress.blocked = counts_.blocked();
-  progress.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  progress.elapsed_seconds = seconds_since_start();
+  progress.work_fraction = work_.fraction_done(progress.elapsed_seconds);
+  progress.eta_seconds = work_.eta_seconds(progress.elapsed_seconds);
   options_.on_progress(progress);
 }
 

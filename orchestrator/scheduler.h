@@ -28,6 +28,10 @@ struct SchedulerProgress {
   int running = 0;
   int blocked = 0;  // waiting on a failed dependency
   double elapsed_seconds = 0;
+  // By work, not jobs (work_estimate.h): the share done and the wall
+  // seconds left; negative when unknown.
+  double work_fraction = -1;
+  double eta_seconds = -1;
 };
 
 struct SchedulerOptions {
