@@ -44,6 +44,7 @@ assert config["Entrypoint"] == ["/usr/bin/popsweep"], config
 EOF
 umoci unpack --image "$work/oci:popsweep" "$work/bundle" > /dev/null
 rootfs=$work/bundle/rootfs
+chmod a+rx "$work" "$work/bundle"  # mktemp's and umoci's folders are closed to nobody
 echo "unpacked root filesystem: $(du -sh --apparent-size "$rootfs" | cut -f1)"
 for path in usr/bin/gcc usr/bin/g++ usr/bin/cc usr/bin/c++ usr/bin/cmake usr/include/torch usr/include/opencv4; do
   [[ ! -e $rootfs/$path ]] || fail "the image holds build-only /$path"
@@ -51,33 +52,34 @@ done
 [[ -x $rootfs/usr/bin/mpirun ]] || fail "the image has no mpirun"
 
 # The image's root filesystem read-only, as nobody in a user namespace; only
-# /out (the results) and /tmp are writable.
-mkdir -p "$work/out"
-chown nobody:nogroup "$work/out"
+# /mnt (the results) and /tmp are writable.
+mkdir -p "$work/results"
+chown nobody:nogroup "$work/results"
 in_image() {
   setpriv --reuid=nobody --regid=nogroup --clear-groups \
     bwrap --unshare-user --unshare-pid --unshare-ipc --die-with-parent \
           --ro-bind "$rootfs" / --proc /proc --dev /dev --tmpfs /tmp --tmpfs /dev/shm \
-          --bind "$work/out" /out --chdir /out --clearenv \
+          --bind "$work/results" /mnt --chdir /mnt --clearenv \
           --setenv PATH /usr/bin:/bin --setenv HOME /tmp \
           --setenv OMPI_MCA_rmaps_base_oversubscribe 1 \
           -- "$@"
 }
-if in_image touch /usr/bin/written 2>/dev/null; then fail "the image's root filesystem is writable"; fi
+if in_image touch /usr/bin/written 2> "$work/touch.log"; then fail "the image's root filesystem is writable"; fi
+grep -q "Read-only file system" "$work/touch.log" || { cat "$work/touch.log"; fail "writing into the image failed, but not as read-only"; }
 [[ $(in_image id -u) == "$(id -u nobody)" ]] || fail "not running as nobody in the image"
 echo "in the image: $(in_image sh -c 'id; echo Debian $(cat /etc/debian_version)' | paste -sd' ')"
 
 overrides=(train.epochs=3 "train.classes=[2]" train.folds=2 run.workers=2 run.threads_per_worker=1)
 started=$SECONDS
-in_image popsweep demo --out /out/demo "${overrides[@]}" > "$work/demo.log" 2>&1 ||
+in_image popsweep demo --out /mnt/demo "${overrides[@]}" > "$work/demo.log" 2>&1 ||
   { cat "$work/demo.log"; fail "popsweep demo failed in the image"; }
 echo "demo in the image: $((SECONDS - started)) s"
 started=$SECONDS
-mkdir -p "$work/out/mpi" && chown nobody:nogroup "$work/out/mpi"
-in_image mpirun -np 3 popsweep run /out/demo/quick.yaml "${overrides[@]}" --db /out/mpi/popsweep.db \
+mkdir -p "$work/results/mpi" && chown nobody:nogroup "$work/results/mpi"
+in_image mpirun -np 3 popsweep run /mnt/demo/quick.yaml "${overrides[@]}" --db /mnt/mpi/popsweep.db \
   > "$work/mpi.log" 2>&1 || { cat "$work/mpi.log"; fail "the 3-rank mpirun sweep failed in the image"; }
 grep -q "2 worker(s)" "$work/mpi.log" || { cat "$work/mpi.log"; fail "expected 2 MPI worker ranks"; }
-in_image popsweep report --db /out/mpi/popsweep.db --out /out/mpi/report > "$work/mpi-report.log" 2>&1 ||
+in_image popsweep report --db /mnt/mpi/popsweep.db --out /mnt/mpi/report > "$work/mpi-report.log" 2>&1 ||
   { cat "$work/mpi-report.log"; fail "popsweep report failed in the image"; }
 echo "3-rank mpirun sweep in the image: $((SECONDS - started)) s"
 
@@ -86,9 +88,9 @@ echo "3-rank mpirun sweep in the image: $((SECONDS - started)) s"
   { cat "$work/host.log"; fail "popsweep demo failed on the host"; }
 rows=$(($(wc -l < "$work/host/report/results.csv") - 1))
 ((rows > 0)) || fail "the host's results.csv has no rows"
-cmp "$work/host/report/results.csv" "$work/out/demo/report/results.csv" ||
-  { diff "$work/host/report/results.csv" "$work/out/demo/report/results.csv" | head; fail "demo in the image differs from the host"; }
-cmp "$work/host/report/results.csv" "$work/out/mpi/report/results.csv" ||
-  { diff "$work/host/report/results.csv" "$work/out/mpi/report/results.csv" | head; fail "the MPI sweep in the image differs from the host"; }
+cmp "$work/host/report/results.csv" "$work/results/demo/report/results.csv" ||
+  { diff "$work/host/report/results.csv" "$work/results/demo/report/results.csv" | head; fail "demo in the image differs from the host"; }
+cmp "$work/host/report/results.csv" "$work/results/mpi/report/results.csv" ||
+  { diff "$work/host/report/results.csv" "$work/results/mpi/report/results.csv" | head; fail "the MPI sweep in the image differs from the host"; }
 echo "results.csv ($rows rows): host demo = image demo = image 3-rank mpirun sweep, byte for byte"
 echo "PASS"

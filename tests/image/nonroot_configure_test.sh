@@ -17,8 +17,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# The sources without build folders, readable by the non-root user wherever
-# the checkout lives.
 mkdir "$work/home"
 copy_sources "$work/src"
 package_manager_standins "$work/bin" "$work/package-manager-calls"
