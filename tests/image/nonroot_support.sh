@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the tests of the build without root (tests/image/nonroot_*):
 # what both need to stand where a cluster user stands.
 
