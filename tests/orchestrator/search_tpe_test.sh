@@ -8,7 +8,9 @@
 #     resumes and proposes exactly the values of an uninterrupted run, with
 #     the same scores;
 #   - raising search.trials to 8 on the finished search adds 2 trials and
-#     keeps the 6 old ones (their values and results untouched).
+#     keeps the 6 old ones (their values and results untouched);
+#   - `popsweep report` ranks the trials (its best is the database's best
+#     pooled accuracy) and draws the score against train.lr on a log10 axis.
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
@@ -73,4 +75,12 @@ before=$(trials "$work/a.db")
   { cat "$work/a2.log"; fail "raising search.trials failed"; }
 [[ $(trials "$work/a.db" | wc -l) == 8 ]] || fail "expected 8 trials"
 diff <(echo "$before") <(trials "$work/a.db" | head -n 6) || fail "raising search.trials changed old trials"
+# The report's search table: its first row is the best trial by pooled accuracy.
+"$bin" report --db "$work/a.db" --out "$work/report" > "$work/report.log" 2>&1 || { cat "$work/report.log"; fail "report failed"; }
+grep -q "^## Search" "$work/report/report.md" || fail "report.md has no Search section"
+best=$(trials "$work/a.db" | sort -t '|' -k4,4r -k1,1n | head -n 1 | cut -d '|' -f 1)
+first=$(grep -A3 "^| rank | trial" "$work/report/report.md" | sed -n 3p | cut -d '|' -f 3 | tr -d ' ')
+[[ $first == "$best" ]] || { cat "$work/report/report.md"; fail "the report ranks trial $first first, the best is $best"; }
+grep -rl "log10 train.lr" "$work/report" > /dev/null || fail "no log10 axis for the log range train.lr"
+grep -q "Score against train.lr" "$work/report/report.html" || fail "report.html lacks the search scatter"
 echo "PASS"
