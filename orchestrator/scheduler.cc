@@ -441,7 +441,7 @@ SchedulerOutcome Scheduler::run() {
   load();
   workers_.assign(static_cast<size_t>(transport_.worker_count()), WorkerState{});
   const auto now = Clock::now();
-  for (WorkerState& worker : workers_) worker.last_heard = now;
+  for (WorkerState& worker : workers_) worker.last_heard = now, worker.ready = options_.workers_idle_at_start;
 
   while (!finished()) {
     if (!stopping_ && options_.stop_requested && options_.stop_requested->load()) begin_stop();

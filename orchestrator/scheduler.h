@@ -44,6 +44,9 @@ struct SchedulerOptions {
   const std::atomic<bool>* stop_requested = nullptr;  // set by SIGTERM/SIGUSR1
   std::function<void(const SchedulerProgress&)> on_progress;
   std::function<void(const std::string&)> log;  // one line per notable event
+  // Every worker said hello to an earlier scheduler on this transport and is
+  // idle (a tpe search's next round): it takes jobs at once.
+  bool workers_idle_at_start = false;
 };
 
 struct SchedulerOutcome {

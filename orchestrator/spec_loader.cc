@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "orchestrator/search_samplers.h"
 #include "orchestrator/spec_schema.h"
 
 namespace popsweep::orchestrator {
@@ -173,30 +174,124 @@ void add_sweep_axis(LoadedSpec& spec, const std::string& path, const YAML::Node&
   }
 }
 
+double range_bound(const YAML::Node& node, const Origin& origin, const std::string& path) {
+  double value = 0;
+  const std::string text = scalar_text(node, origin, path);
+  if (!parse_number(text, &value)) fail(origin, path, "'" + text + "' is not a number");
+  return value;
+}
+
+// One `search:` key: `train.lr: {loguniform: [1e-4, 1e-1]}`, `{uniform: [a, b]}`,
+// `{int: [a, b]}` or `{choice: [v, ...]}`. The bounds and choices must be
+// valid values of the key, so no trial can draw a value the key refuses.
+void add_search_dimension(LoadedSpec& spec, const std::string& path, const YAML::Node& node,
+                          const Origin& origin) {
+  const std::string where = "search." + path;
+  const SpecField* field = find_spec_field(path);
+  if (!field) fail(origin, where, unknown_key_message(path));
+  if (!field->sweepable) fail(origin, where, "this key cannot be searched (it never changes a result)");
+  if (!node.IsMap() || node.size() != 1) {
+    fail(origin, where,
+         "expected one of {uniform: [a, b]}, {loguniform: [a, b]}, {int: [a, b]}, {choice: [...]}");
+  }
+  SearchDimension dimension;
+  dimension.path = path;
+  dimension.origin = origin.text;
+  const std::string range = node.begin()->first.Scalar();
+  const YAML::Node& arguments = node.begin()->second;
+  if (range == "choice") {
+    dimension.range = SearchRange::Choice;
+    if (!arguments.IsSequence()) fail(origin, where, "{choice: [...]} takes a list of values");
+    for (const YAML::Node& item : arguments) {
+      dimension.choices.push_back(checked_value(*field, item, Origin::of(origin.text, item)));
+    }
+  } else {
+    if (range == "uniform") {
+      dimension.range = SearchRange::Uniform;
+    } else if (range == "loguniform") {
+      dimension.range = SearchRange::LogUniform;
+    } else if (range == "int") {
+      dimension.range = SearchRange::Integer;
+    } else {
+      fail(origin, where, "'" + range + "' is not a range: use uniform, loguniform, int or choice");
+    }
+    const bool numeric = field->kind == FieldKind::Number || field->kind == FieldKind::Integer;
+    if (!numeric) fail(origin, where, "a range needs a numeric key; use {choice: [...]}");
+    dimension.integer_key = field->kind == FieldKind::Integer;
+    if (dimension.integer_key && dimension.range == SearchRange::Uniform) {
+      fail(origin, where, "holds whole numbers: use {int: [a, b]} or {loguniform: [a, b]}");
+    }
+    if (!arguments.IsSequence() || arguments.size() != 2) fail(origin, where, "expected [a, b]");
+    dimension.low = range_bound(arguments[0], origin, where);
+    dimension.high = range_bound(arguments[1], origin, where);
+  }
+  if (const std::string why = search_dimension_problem(dimension); !why.empty()) fail(origin, where, why);
+  if (dimension.range != SearchRange::Choice) {
+    for (const double bound : {dimension.low, dimension.high}) {
+      const SpecValue value =
+          dimension.integer_key ? SpecValue(static_cast<std::int64_t>(bound)) : SpecValue(bound);
+      if (const std::string why = check_spec_value(*field, value); !why.empty()) fail(origin, where, why);
+    }
+  }
+  spec.explicit_keys.insert(path);
+  auto existing = std::find_if(spec.search.begin(), spec.search.end(),
+                               [&](const SearchDimension& d) { return d.path == path; });
+  if (existing != spec.search.end()) {
+    *existing = std::move(dimension);  // an override replaces the file's range
+  } else {
+    spec.search.push_back(std::move(dimension));
+  }
+}
+
+// search.method, search.trials, search.objective.* are ordinary fields;
+// every other key under `search:` is a dotted key to search over.
+bool is_search_setting(const std::string& key) {
+  return find_spec_field("search." + key) != nullptr || is_section("search." + key);
+}
+
+void read_mapping(LoadedSpec& spec, const YAML::Node& node, const std::string& prefix);
+
+void read_entry(LoadedSpec& spec, const std::string& path, const YAML::Node& key, const YAML::Node& value) {
+  const Origin origin = Origin::of(spec.source, key);
+  if (path == "sweep") {
+    if (value.IsNull()) return;
+    if (!value.IsMap()) fail(origin, path, "expected a mapping of dotted keys to lists of values");
+    for (const auto& axis : value) {
+      add_sweep_axis(spec, axis.first.Scalar(), axis.second, Origin::of(spec.source, axis.first));
+    }
+    return;
+  }
+  if (path == "search") {
+    if (value.IsNull()) return;
+    if (!value.IsMap()) fail(origin, path, "expected a mapping of settings and dotted keys to ranges");
+    spec.search_origin = origin.text;
+    for (const auto& entry : value) {
+      const std::string name = entry.first.Scalar();
+      if (is_search_setting(name)) {
+        read_entry(spec, "search." + name, entry.first, entry.second);
+      } else {
+        add_search_dimension(spec, name, entry.second, Origin::of(spec.source, entry.first));
+      }
+    }
+    return;
+  }
+  if (const SpecField* field = find_spec_field(path)) {
+    spec.values[path] = checked_value(*field, value, Origin::of(spec.source, value));
+    spec.explicit_keys.insert(path);
+  } else if (value.IsMap()) {
+    read_mapping(spec, value, path);
+  } else if (is_section(path)) {
+    fail(origin, path, "is a section: expected a mapping of keys to values");
+  } else {
+    fail(origin, path, unknown_key_message(path));
+  }
+}
+
 void read_mapping(LoadedSpec& spec, const YAML::Node& node, const std::string& prefix) {
   if (!node.IsMap()) fail(Origin::of(spec.source, node), prefix, "expected a mapping of keys to values");
   for (const auto& entry : node) {
     const std::string key = entry.first.Scalar();
-    const std::string path = prefix.empty() ? key : prefix + "." + key;
-    const Origin origin = Origin::of(spec.source, entry.first);
-    if (path == "sweep") {
-      if (entry.second.IsNull()) continue;
-      if (!entry.second.IsMap()) fail(origin, path, "expected a mapping of dotted keys to lists of values");
-      for (const auto& axis : entry.second) {
-        add_sweep_axis(spec, axis.first.Scalar(), axis.second, Origin::of(spec.source, axis.first));
-      }
-      continue;
-    }
-    if (const SpecField* field = find_spec_field(path)) {
-      spec.values[path] = checked_value(*field, entry.second, Origin::of(spec.source, entry.second));
-      spec.explicit_keys.insert(path);
-    } else if (entry.second.IsMap()) {
-      read_mapping(spec, entry.second, path);
-    } else if (is_section(path)) {
-      fail(origin, path, "is a section: expected a mapping of keys to values");
-    } else {
-      fail(origin, path, unknown_key_message(path));
-    }
+    read_entry(spec, prefix.empty() ? key : prefix + "." + key, entry.first, entry.second);
   }
 }
 
@@ -215,6 +310,10 @@ void apply_override(LoadedSpec& spec, const std::string& text) {
     add_sweep_axis(spec, path.substr(6), value, origin);
     return;
   }
+  if (path.rfind("search.", 0) == 0 && !is_search_setting(path.substr(7))) {
+    add_search_dimension(spec, path.substr(7), value, origin);
+    return;
+  }
   const SpecField* field = find_spec_field(path);
   if (!field) fail(origin, path, unknown_key_message(path));
   spec.values[path] = checked_value(*field, value, origin);
@@ -225,6 +324,10 @@ void apply_override(LoadedSpec& spec, const std::string& text) {
 void check_sweep_size(const LoadedSpec& spec) {
   std::size_t points = 1;
   std::string axes;
+  if (!spec.search.empty()) {
+    points = static_cast<std::size_t>(std::get<std::int64_t>(spec.values.at("search.trials")));
+    axes = "search.trials (" + std::to_string(points) + ")";
+  }
   for (const SweepAxis& axis : spec.sweep) {
     axes += (axes.empty() ? "" : " x ") + axis.path + " (" + std::to_string(axis.values.size()) + ")";
     points =
@@ -233,6 +336,68 @@ void check_sweep_size(const LoadedSpec& spec) {
   if (points > kMaxSweepPoints) {
     throw ConfigError(spec.source + ": the sweep " + axes + " has more than " +
                       std::to_string(kMaxSweepPoints) + " points; split it into several sweeps");
+  }
+}
+
+// The rules of a search that span keys, each naming the file and line of the
+// `search:` key at fault.
+void check_search(const LoadedSpec& spec) {
+  const SearchSettings settings = search_settings(spec.values);
+  const std::string where = spec.search_origin.empty() ? spec.source : spec.search_origin;
+  if (settings.method == "grid") {
+    if (!spec.search.empty()) {
+      fail({spec.search.front().origin}, "search." + spec.search.front().path,
+           "search.method is grid, which crosses `sweep:` lists: set search.method to random, sobol or "
+           "tpe, or list the values under `sweep:`");
+    }
+    return;
+  }
+  if (spec.search.empty()) {
+    fail({where}, "search.method", settings.method + " needs at least one key to search under `search:`");
+  }
+  for (const SearchDimension& dimension : spec.search) {
+    for (const SweepAxis& axis : spec.sweep) {
+      if (axis.path == dimension.path) {
+        fail({dimension.origin}, "search." + dimension.path,
+             "is also under `sweep:`: give it in one of the two");
+      }
+    }
+  }
+  if (settings.method == "sobol" && spec.search.size() > static_cast<size_t>(kSobolDimensions)) {
+    fail({where}, "search.method", "sobol supports at most " + std::to_string(kSobolDimensions) + " keys");
+  }
+  // A trial needs one score: which experiments and K judge it, when the spec
+  // trains several (or varies them).
+  auto varies = [&](const std::string& path) {
+    if (std::any_of(spec.sweep.begin(), spec.sweep.end(), [&](const SweepAxis& a) { return a.path == path; }))
+      return true;
+    return std::any_of(spec.search.begin(), spec.search.end(),
+                       [&](const SearchDimension& d) { return d.path == path; });
+  };
+  const auto& experiments = std::get<std::vector<std::string>>(spec.values.at("train.experiments"));
+  const auto& classes = std::get<std::vector<std::int64_t>>(spec.values.at("train.classes"));
+  const bool experiments_named = spec.explicit_keys.count("search.objective.experiments") > 0;
+  if (!experiments_named && (experiments.size() > 1 || varies("train.experiments"))) {
+    fail({where}, "search.objective.experiments",
+         "the spec trains several experiments: say which judge a trial (for example "
+         "search.objective.experiments: [image])");
+  }
+  if (settings.objective.classes == 0 ||
+      (varies("train.classes") && !spec.explicit_keys.count("search.objective.classes"))) {
+    fail({where}, "search.objective.classes",
+         "the spec trains several numbers of classes: say at which K a trial is judged "
+         "(search.objective.classes)");
+  }
+  for (const std::string& experiment : settings.objective.experiments) {
+    if (!varies("train.experiments") &&
+        std::find(experiments.begin(), experiments.end(), experiment) == experiments.end()) {
+      fail({where}, "search.objective.experiments", experiment + " is not in train.experiments");
+    }
+  }
+  if (!varies("train.classes") &&
+      std::find(classes.begin(), classes.end(), settings.objective.classes) == classes.end()) {
+    fail({where}, "search.objective.classes",
+         std::to_string(settings.objective.classes) + " is not in train.classes");
   }
 }
 
@@ -254,6 +419,7 @@ LoadedSpec parse_spec_text(const std::string& yaml_text, const std::string& sour
   if (!root.IsNull()) read_mapping(spec, root, "");
   for (const std::string& text : overrides) apply_override(spec, text);
   check_sweep_size(spec);
+  check_search(spec);
   if (std::get<std::string>(spec.values["name"]).empty()) {
     spec.values["name"] = std::filesystem::path(source_name).stem().string();
   }
@@ -265,6 +431,29 @@ LoadedSpec load_spec_file(const std::string& path, const std::vector<std::string
 }
 
 std::vector<SpecValues> expand_sweep_points(const LoadedSpec& spec) {
+  if (spec.search.empty()) return expand_sweep_points(spec, {});
+  // Without scores a tpe search can propose only what needs none.
+  return expand_sweep_points(
+      spec, propose_trials(spec.search, search_settings(spec.values),
+                           static_cast<int>(std::get<std::int64_t>(spec.values.at("search.trials")))));
+}
+
+std::vector<SpecValues> expand_sweep_points(const LoadedSpec& spec, const std::vector<SpecValues>& trials) {
+  std::vector<SpecValues> grid = expand_grid(spec);
+  if (spec.search.empty()) return grid;
+  std::vector<SpecValues> points;
+  for (size_t trial = 0; trial < trials.size(); ++trial) {
+    for (const SpecValues& grid_point : grid) {
+      SpecValues point = grid_point;
+      for (const auto& [path, value] : trials[trial]) point[path] = value;
+      point[kTrialKey] = static_cast<std::int64_t>(trial);
+      points.push_back(std::move(point));
+    }
+  }
+  return points;
+}
+
+std::vector<SpecValues> expand_grid(const LoadedSpec& spec) {
   std::vector<SpecValues> points{spec.values};
   for (const SweepAxis& axis : spec.sweep) {
     std::vector<SpecValues> next;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/search_space.h"
 #include "orchestrator/spec_values.h"
 
 namespace popsweep::orchestrator {
@@ -30,6 +31,8 @@ struct LoadedSpec {
   std::vector<SweepAxis> sweep;        // in the order the spec lists them
   std::vector<std::string> overrides;  // as given on the command line
   std::set<std::string> explicit_keys; // set by the file, an override or a sweep axis (not defaults)
+  std::vector<SearchDimension> search;  // the `search:` keys, in the order the spec lists them
+  std::string search_origin;            // where `search:` starts ("spec.yaml:20:1"), for messages
 };
 
 LoadedSpec load_spec_file(const std::string& path, const std::vector<std::string>& overrides = {});
@@ -40,6 +43,15 @@ LoadedSpec parse_spec_text(const std::string& yaml_text, const std::string& sour
 // row-major order of the axes (the last axis varies fastest). A spec without
 // a sweep section is one point; a loaded spec never has more than
 // kMaxSweepPoints.
+//
+// With a `search:` section each trial is crossed with that product: trial 0
+// at every grid point, then trial 1, ...; each point holds the trial's
+// number under kTrialKey. The first form proposes every trial that needs no
+// score (all of a random or sobol search, tpe's first batches); the second
+// takes the trials' values (propose_trials).
 std::vector<SpecValues> expand_sweep_points(const LoadedSpec& spec);
+std::vector<SpecValues> expand_sweep_points(const LoadedSpec& spec, const std::vector<SpecValues>& trials);
+// The Cartesian product of the `sweep:` axes alone.
+std::vector<SpecValues> expand_grid(const LoadedSpec& spec);
 
 }  // namespace popsweep::orchestrator

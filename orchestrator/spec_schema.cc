@@ -52,6 +52,10 @@ std::vector<SpecField> build_schema() {
       field("train.experiments", FieldKind::ChoiceList, experiments,
             "experiments to train: image (M14), cnn_rnn (M15), image_to_video (M16), video_to_image (M17)");
   experiment_list.choices = experiments;
+  SpecField objective_experiments =
+      field("search.objective.experiments", FieldKind::ChoiceList, Strings{},
+            "experiments whose jobs judge a trial (empty: train.experiments, when it has one)");
+  objective_experiments.choices = experiments;
   return {
       operational(field("name", FieldKind::Text, std::string(""),
                         "sweep name, unique per database (default: the spec file's name without .yaml)")),
@@ -87,11 +91,12 @@ std::vector<SpecField> build_schema() {
       bounded(field("features.views", FieldKind::Integer, std::int64_t{0},
                     "augmented views stored per image for training with augmentation (M14)"),
               0, 64),
-      added_later(field("features.jpeg_dct_scaling", FieldKind::Boolean, false,
-            "decode JPEGs at libjpeg's 1/2, 1/4 or 1/8 scale, the smallest still at least twice "
-            "features.image_size, then resize: faster on full-size photos; false keeps the reference "
-            "preprocessing (M11) exactly (docs/BENCHMARKS.md measures how far features move)"),
-                  "false"),
+      added_later(
+          field("features.jpeg_dct_scaling", FieldKind::Boolean, false,
+                "decode JPEGs at libjpeg's 1/2, 1/4 or 1/8 scale, the smallest still at least twice "
+                "features.image_size, then resize: faster on full-size photos; false keeps the reference "
+                "preprocessing (M11) exactly (docs/BENCHMARKS.md measures how far features move)"),
+          "false"),
       operational(bounded(
           field("features.batch", FieldKind::Integer, std::int64_t{32}, "images per forward pass"), 1, 4096)),
       operational(
@@ -129,6 +134,39 @@ std::vector<SpecField> build_schema() {
                     "train.split time: a fold trains only on posts published at least this long before its "
                     "block starts; `auto`: labels.window_weeks"),
               0, std::nullopt),
+      // search.*: how trials are drawn. The values they draw are each sweep
+      // point's identity, so these settings themselves are left out of it.
+      operational(
+          choice("search.method", "grid", {"grid", "random", "sobol", "tpe"},
+                 "grid: the Cartesian product of `sweep:` (no `search:` keys); random: each trial draws "
+                 "every `search:` key from its own counter-based stream; sobol: trial i is point i + 1 "
+                 "of the unscrambled Sobol sequence (Joe-Kuo direction numbers); tpe: a tree-structured "
+                 "Parzen estimator proposes each batch from the scores of the earlier batches "
+                 "(docs/ORCHESTRATOR.md)")),
+      operational(
+          bounded(field("search.trials", FieldKind::Integer, std::int64_t{16},
+                        "trials of a random, sobol or tpe search; raising it on a finished search adds "
+                        "trials and keeps the old ones"),
+                  1, 10000)),
+      operational(field("search.seed", FieldKind::Integer, std::int64_t{1},
+                        "seed of the random and tpe draws (sobol has none)")),
+      operational(bounded(field("search.batch", FieldKind::Integer, std::int64_t{8},
+                                "tpe: trials proposed together and run in parallel; batch b is proposed from "
+                                "the scores of batches before it (a spec key, never a worker count)"),
+                          1, 10000)),
+      operational(bounded(field("search.startup_trials", FieldKind::Integer, std::int64_t{10},
+                                "tpe: a batch with fewer trials before it draws at random, as `random` would"),
+                          1, 10000)),
+      operational(objective_experiments),
+      operational(
+          bounded(field("search.objective.classes", FieldKind::Integer, std::int64_t{0},
+                        "number of classes K a trial is judged at (0: train.classes, when it has one)"),
+                  0, 100)),
+      operational(choice("search.objective.metric", "accuracy", {"accuracy", "accuracy_over_baseline"},
+                         "a trial's score: pooled validation accuracy over folds and repeats, or that minus "
+                         "the majority baseline")),
+      operational(choice("search.objective.epoch", "best", {"best", "last"},
+                         "score a trial at each job's best or last epoch")),
       operational(bounded(field("run.workers", FieldKind::Integer, std::int64_t{0},
                                 "local worker processes (0: a sensible split of the cores)"),
                           0, 4096)),

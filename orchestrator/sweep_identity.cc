@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/sha256.h"
+#include "orchestrator/search_samplers.h"
 #include "orchestrator/spec_schema.h"
 
 namespace popsweep::orchestrator {
@@ -34,9 +35,11 @@ void add_training_grid(const SpecValues& point, const nlohmann::json& values, nl
 
 }  // namespace
 
-nlohmann::json sweep_identity(const LoadedSpec& spec) {
+nlohmann::json sweep_identity(const LoadedSpec& spec) { return sweep_identity(expand_sweep_points(spec)); }
+
+nlohmann::json sweep_identity(const std::vector<SpecValues>& expanded) {
   nlohmann::json points = nlohmann::json::array();
-  for (const SpecValues& point : expand_sweep_points(spec)) {
+  for (const SpecValues& point : expanded) {
     nlohmann::json values = nlohmann::json::object();
     for (const auto& [path, value] : point) {
       const SpecField* field = find_spec_field(path);
@@ -48,6 +51,20 @@ nlohmann::json sweep_identity(const LoadedSpec& spec) {
     add_training_grid(point, values, points);
   }
   return {{"points", points}};
+}
+
+nlohmann::json describe_search(const LoadedSpec& spec) {
+  if (spec.search.empty()) return nullptr;
+  const SearchSettings settings = search_settings(spec.values);
+  nlohmann::json keys = nlohmann::json::array();
+  for (const SearchDimension& d : spec.search)
+    keys.push_back({{"path", d.path}, {"range", to_string(d.range)}});
+  return {{"method", settings.method},
+          {"experiments", settings.objective.experiments},
+          {"classes", settings.objective.classes},
+          {"metric", settings.objective.metric},
+          {"epoch", settings.objective.epoch},
+          {"keys", keys}};
 }
 
 std::string sweep_identity_hash(const nlohmann::json& identity) { return sha256_hex(identity.dump()); }

@@ -16,6 +16,12 @@ namespace popsweep::orchestrator {
 // {"points": [{key: value, ...}, ...]} over the result-affecting keys only,
 // one entry per sweep point, experiment, number of classes and repeat.
 nlohmann::json sweep_identity(const LoadedSpec& spec);
+// The same over points already expanded (a tpe search's proposed trials).
+nlohmann::json sweep_identity(const std::vector<SpecValues>& points);
+// For a search: {"method", "experiments", "classes", "metric", "epoch",
+// "keys": [{"path", "range"}]}, recorded beside the points so the report
+// knows the objective and which axes are log ranges; null for a grid.
+nlohmann::json describe_search(const LoadedSpec& spec);
 std::string sweep_identity_hash(const nlohmann::json& identity);
 
 // Empty when `updated` keeps every point of `stored` (it may add points);

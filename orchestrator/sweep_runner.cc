@@ -16,6 +16,7 @@
 #include "orchestrator/profile_preparation.h"
 #include "orchestrator/progress_display.h"
 #include "orchestrator/scheduler.h"
+#include "orchestrator/search_scores.h"
 #include "orchestrator/signals.h"
 #include "orchestrator/spec_loader.h"
 #include "orchestrator/stages/pipeline_stages.h"
@@ -29,13 +30,32 @@ namespace {
 
 struct LoadedRun {
   LoadedSpec loaded;
+  std::vector<SpecValues> values;  // per sweep point
   std::vector<Spec> points;
   std::string database;
 };
 
 void make_points(LoadedRun& run, const std::string& spec_path) {
+  run.values = expand_sweep_points(run.loaded);
   run.points.clear();
-  for (const SpecValues& point : expand_sweep_points(run.loaded)) run.points.push_back(make_spec(point, spec_path));
+  for (const SpecValues& point : run.values) run.points.push_back(make_spec(point, spec_path));
+}
+
+// A tpe search proposes a batch once the batches before it are scored: every
+// batch the database already scores is proposed again, with the same values,
+// so a rerun after a kill finds the trials it had. Returns whether the run
+// gained points.
+bool propose_scored_batches(LoadedRun& run, storage::Database& db, const std::string& spec_path) {
+  const SearchSettings settings = search_settings(run.loaded.values);
+  if (settings.method != "tpe") return false;
+  const TrialScoreLookup scores =
+      stored_trial_scores(db, run.points.front().name, run.loaded.search, settings.objective);
+  const std::vector<SpecValues> trials = propose_trials(run.loaded.search, settings, settings.trials, scores);
+  const size_t before = run.values.size();
+  run.values = expand_sweep_points(run.loaded, trials);
+  run.points.clear();
+  for (const SpecValues& point : run.values) run.points.push_back(make_spec(point, spec_path));
+  return run.values.size() > before;
 }
 
 LoadedRun load_run(const RunOptions& options) {
@@ -76,7 +96,9 @@ void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
 
 // Refuses a rerun that would mix results from a changed configuration.
 std::int64_t record_sweep(storage::Database& db, const LoadedRun& run) {
-  const nlohmann::json identity = sweep_identity(run.loaded);
+  nlohmann::json identity = sweep_identity(run.values);
+  const nlohmann::json search = describe_search(run.loaded);
+  if (!search.is_null()) identity["search"] = search;
   const std::string name = run.points.front().name;
   if (const std::optional<storage::SweepRow> existing = storage::find_sweep(db, name)) {
     const std::vector<std::string> changes = incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
@@ -119,12 +141,17 @@ void store_jobs(storage::Database& db, std::int64_t sweep_id, const std::vector<
   transaction.commit();
 }
 
-// The swept keys' values at each point, for the reports.
+// The swept and searched keys' values at each point (and a search's trial
+// number), for the reports and for TPE's scores.
 std::vector<nlohmann::json> swept_values_of(const LoadedRun& run) {
   std::vector<nlohmann::json> values;
-  for (const SpecValues& point : expand_sweep_points(run.loaded)) {
+  for (const SpecValues& point : run.values) {
     nlohmann::json swept = nlohmann::json::object();
     for (const SweepAxis& axis : run.loaded.sweep) swept[axis.path] = format_spec_value(point.at(axis.path));
+    if (const auto trial = point.find(kTrialKey); trial != point.end()) {
+      swept[kTrialKey] = std::get<std::int64_t>(trial->second);
+      for (const SearchDimension& d : run.loaded.search) swept[d.path] = format_spec_value(point.at(d.path));
+    }
     values.push_back(std::move(swept));
   }
   return values;
@@ -143,7 +170,7 @@ WorkerEnvironment worker_environment(const Spec& spec, int threads) {
 int run_sweep(const RunOptions& options, std::ostream& out) {
   LoadedRun run = load_run(options);
   keep_legacy_split(run, options, out);
-  const Spec& first = run.points.front();
+  const Spec first = run.points.front();  // a copy: a tpe search adds points as it goes
   // Before the profile is generated or ingested, so a wrong pair fails at once.
   for (const Spec& point : run.points) check_weights_fit_backbone(point);
   if (options.dry_run) {
@@ -169,32 +196,46 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   const PreparedProfile profile = prepare_profile(first, run.database);
   out << profile.summary;
   const GraphInputs inputs{profile.fingerprint, weights_identity(first)};
-  const std::vector<PlannedJob> jobs = plan_jobs(run.points, inputs, swept_values_of(run));
-
   storage::Database db = storage::Database::open(run.database);
-  const std::int64_t sweep_id = record_sweep(db, run);
-  store_jobs(db, sweep_id, jobs,
-             nlohmann::json{{"profile", profile.directory}, {"fingerprint", profile.fingerprint}}.dump());
-  if (options.retry_failed) out << storage::reset_failed_jobs(db, sweep_id) << " failed job(s) get new attempts\n";
-
-  PipelineHandlers handlers;
-  register_pipeline_stages(handlers, db, run.points, inputs);
+  propose_scored_batches(run, db, options.spec_path);
   std::unique_ptr<CoordinatorTransport> transport =
       make_coordinator_transport(layout, pool_devices);
-  out << fmt::format("sweep '{}' (id {}): {} jobs on {} worker(s), {} thread(s) each\n", first.name, sweep_id,
-                     jobs.size() + 1, transport->worker_count(), layout.threads_per_worker);
-  out.flush();
+  SchedulerOutcome outcome;
+  // One round for a grid, random or sobol sweep; a tpe search runs a round per
+  // batch, each proposed from the scores of the rounds before.
+  for (bool first_round = true;; first_round = false) {
+    const std::vector<PlannedJob> jobs = plan_jobs(run.points, inputs, swept_values_of(run));
+    const std::int64_t sweep_id = record_sweep(db, run);
+    store_jobs(db, sweep_id, jobs,
+               nlohmann::json{{"profile", profile.directory}, {"fingerprint", profile.fingerprint}}.dump());
+    if (options.retry_failed && first_round) {
+      out << storage::reset_failed_jobs(db, sweep_id) << " failed job(s) get new attempts\n";
+    }
 
-  ProgressDisplay display;
-  SchedulerOptions scheduler;
-  scheduler.max_attempts = first.run.max_attempts;
-  scheduler.job_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(first.run.job_timeout_minutes * 60000));
-  scheduler.stop_grace = std::chrono::milliseconds(static_cast<std::int64_t>(first.run.stop_grace_seconds * 1000));
-  scheduler.stop_requested = &install_stop_signal_handlers();
-  scheduler.on_progress = [&](const SchedulerProgress& progress) { display.update(progress); };
-  scheduler.log = [&](const std::string& line) { display.log(line); };
-  const SchedulerOutcome outcome = run_scheduler(db, sweep_id, *transport, handlers, scheduler);
-  display.finish();
+    PipelineHandlers handlers;
+    register_pipeline_stages(handlers, db, run.points, inputs);
+    out << fmt::format("sweep '{}' (id {}): {} jobs on {} worker(s), {} thread(s) each\n", first.name,
+                       sweep_id, jobs.size() + 1, transport->worker_count(), layout.threads_per_worker);
+    out.flush();
+
+    ProgressDisplay display;
+    SchedulerOptions scheduler;
+    scheduler.max_attempts = first.run.max_attempts;
+    scheduler.job_timeout =
+        std::chrono::milliseconds(static_cast<std::int64_t>(first.run.job_timeout_minutes * 60000));
+    scheduler.stop_grace =
+        std::chrono::milliseconds(static_cast<std::int64_t>(first.run.stop_grace_seconds * 1000));
+    scheduler.stop_requested = &install_stop_signal_handlers();
+    scheduler.on_progress = [&](const SchedulerProgress& progress) { display.update(progress); };
+    scheduler.log = [&](const std::string& line) { display.log(line); };
+    scheduler.workers_idle_at_start = !first_round;  // a later round: they finished the last one
+    outcome = run_scheduler(db, sweep_id, *transport, handlers, scheduler);
+    display.finish();
+    const bool finished = !(outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped ||
+                            !outcome.lost_workers.empty());
+    if (!finished || !propose_scored_batches(run, db, options.spec_path)) break;
+    out << "search: batch scored; " << run.points.size() << " sweep point(s) proposed so far\n";
+  }
   transport->shutdown();
 
   out << fmt::format("sweep '{}': {} done, {} failed, {} interrupted, {} not run\n", first.name, outcome.done,

@@ -11,6 +11,7 @@
 
 #include "reports/charts.h"
 #include "reports/results_tables.h"
+#include "reports/search_summary.h"
 
 namespace popsweep::reports {
 namespace {
@@ -185,8 +186,11 @@ std::vector<const ReportChart*> ReportFigures::all() const {
 }
 
 ReportFigures build_report_figures(const SweepResults& results) {
-  return {accuracy_bar_charts(results), sweep_parameter_charts(results), confusion_charts(results),
-          learning_curve_charts(results)};
+  // A search's values are continuous: its parameters are scatters, not lines.
+  const std::optional<SearchSummary> search = summarize_search(results);
+  return {accuracy_bar_charts(results),
+          search ? search_parameter_charts(*search) : sweep_parameter_charts(results),
+          confusion_charts(results), learning_curve_charts(results)};
 }
 
 }  // namespace popsweep::reports

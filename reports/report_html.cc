@@ -5,6 +5,7 @@
 #include "reports/data_figures.h"
 #include "reports/detail_tables.h"
 #include "reports/results_tables.h"
+#include "reports/search_summary.h"
 #include "reports/svg_canvas.h"
 
 namespace popsweep::reports {
@@ -102,6 +103,9 @@ std::string report_html(const SweepResults& results, const LeakageAudit& audit, 
   html += "<h1>" + escape_xml(title) + "</h1>\n";
   html += leakage_warning_html(leakage_warnings(audit));
   html += results_section(results);
+  if (const std::optional<SearchSummary> search = summarize_search(results)) {
+    html += section("Search", to_html(best_trials_table(*search)));
+  }
   html += leakage_section(audit);
   html += chart_section("Accuracy per experiment", figures.accuracy);
   html += chart_section("Accuracy against swept parameters", figures.sweep_parameters);

@@ -6,6 +6,7 @@
 #include "reports/detail_tables.h"
 #include "reports/leakage_audit.h"
 #include "reports/results_tables.h"
+#include "reports/search_summary.h"
 
 namespace popsweep::reports {
 namespace {
@@ -69,6 +70,9 @@ std::string report_markdown(const SweepResults& results, const LeakageAudit& aud
     if (!note.items.empty()) text += "\n";
   }
   if (results.groups.empty()) text += "No finished training jobs yet.\n\n";
+  if (const std::optional<SearchSummary> search = summarize_search(results)) {
+    text += "## Search\n\n" + to_markdown(best_trials_table(*search)) + "\n";
+  }
   text += leakage_section_markdown(audit);
   text += chart_links("Accuracy per experiment", figures.accuracy, charts_folder);
   text += chart_links("Accuracy against swept parameters", figures.sweep_parameters, charts_folder);

@@ -1,0 +1,152 @@
+#include "reports/search_summary.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "reports/charts.h"
+
+namespace popsweep::reports {
+namespace {
+
+constexpr const char* kTrialKey = "search.trial";
+
+std::string text_of(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+std::optional<double> number_of(const nlohmann::json& value) {
+  if (value.is_number()) return value.get<double>();
+  const std::string text = text_of(value);
+  char* end = nullptr;
+  const double parsed = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0') return std::nullopt;
+  return parsed;
+}
+
+std::string file_stem_of(const std::string& key) {
+  std::string stem = "search_";
+  for (const char c : key) stem += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return stem;
+}
+
+}  // namespace
+
+std::optional<SearchSummary> summarize_search(const SweepResults& results) {
+  const nlohmann::json identity = nlohmann::json::parse(results.sweep.spec_text, nullptr, false);
+  if (!identity.is_object() || !identity.contains("search")) return std::nullopt;
+  const nlohmann::json& search = identity["search"];
+  SearchSummary summary;
+  summary.method = search.value("method", "");
+  summary.experiments = search.value("experiments", std::vector<std::string>{});
+  summary.classes = search.value("classes", 0);
+  summary.metric = search.value("metric", "accuracy");
+  summary.epoch = search.value("epoch", "best");
+  std::set<std::string> searched;
+  for (const nlohmann::json& key : search.value("keys", nlohmann::json::array())) {
+    summary.keys.push_back({key.value("path", ""), key.value("range", "")});
+    searched.insert(summary.keys.back().path);
+  }
+  for (const ResultGroup& group : results.groups) {
+    if (group.classes != summary.classes) continue;
+    if (std::find(summary.experiments.begin(), summary.experiments.end(), group.experiment) ==
+        summary.experiments.end()) {
+      continue;
+    }
+    nlohmann::json point = nlohmann::json::parse(group.point, nullptr, false);
+    if (!point.is_object() || !point.contains(kTrialKey)) continue;
+    SearchTrialRow row;
+    row.trial = point[kTrialKey].get<int>();
+    point.erase(kTrialKey);
+    for (const auto& [key, value] : point.items()) {
+      if (!searched.count(key)) {
+        summary.keys.push_back({key, ""});
+        searched.insert(key);
+      }
+    }
+    row.point = std::move(point);
+    row.experiment = group.experiment;
+    const train::ExperimentScore& score = summary.epoch == "last" ? group.last : group.best;
+    row.score = score.accuracy;
+    if (summary.metric == "accuracy_over_baseline" && score.majority_baseline) {
+      row.score.mean -= score.majority_baseline->mean;
+    }
+    row.runs = static_cast<int>(score.runs.size());
+    summary.rows.push_back(std::move(row));
+  }
+  std::stable_sort(summary.rows.begin(), summary.rows.end(),
+                   [](const SearchTrialRow& a, const SearchTrialRow& b) {
+                     if (a.score.mean != b.score.mean) return a.score.mean > b.score.mean;
+                     return a.trial < b.trial;
+                   });
+  return summary;
+}
+
+TextTable best_trials_table(const SearchSummary& summary, size_t top) {
+  std::set<int> trials;
+  for (const SearchTrialRow& row : summary.rows) trials.insert(row.trial);
+  TextTable table;
+  table.caption = fmt::format(
+      "{} search, {} trial(s) scored: the best {} by {} {} at K={} ({} epoch), mean ± std over repeats. The "
+      "best "
+      "of many noisy scores on the same folds is optimistic: read it as a selection score.",
+      summary.method, trials.size(), std::min(top, summary.rows.size()), fmt::join(summary.experiments, ", "),
+      summary.metric == "accuracy" ? "accuracy" : "accuracy minus the majority baseline", summary.classes,
+      summary.epoch);
+  table.header = {"rank", "trial", "experiment", "score", "runs"};
+  for (const SearchedKey& key : summary.keys) table.header.push_back(key.path);
+  for (size_t i = 0; i < summary.rows.size() && i < top; ++i) {
+    const SearchTrialRow& row = summary.rows[i];
+    std::vector<std::string> cells{std::to_string(i + 1), std::to_string(row.trial), row.experiment,
+                                   fmt::format("{:.4f} ± {:.4f}", row.score.mean, row.score.std),
+                                   std::to_string(row.runs)};
+    for (const SearchedKey& key : summary.keys) {
+      cells.push_back(row.point.contains(key.path) ? text_of(row.point[key.path]) : "");
+    }
+    table.rows.push_back(std::move(cells));
+  }
+  return table;
+}
+
+std::vector<ReportChart> search_parameter_charts(const SearchSummary& summary) {
+  std::vector<ReportChart> charts;
+  for (const SearchedKey& key : summary.keys) {
+    const bool log_axis = key.range == "loguniform";
+    // Values that are not numbers (choices of text or lists) sit at their rank.
+    std::set<std::string> texts;
+    for (const SearchTrialRow& row : summary.rows) {
+      if (row.point.contains(key.path) && !number_of(row.point[key.path]))
+        texts.insert(text_of(row.point[key.path]));
+    }
+    std::vector<std::string> groups = summary.experiments;
+    std::vector<ScatterPoint> points;
+    for (const SearchTrialRow& row : summary.rows) {
+      if (!row.point.contains(key.path)) continue;
+      const nlohmann::json& value = row.point[key.path];
+      double x = 0;
+      if (const std::optional<double> number = number_of(value)) {
+        x = log_axis ? std::log10(*number) : *number;
+      } else {
+        x = static_cast<double>(std::distance(texts.begin(), texts.find(text_of(value))));
+      }
+      const int group =
+          static_cast<int>(std::find(groups.begin(), groups.end(), row.experiment) - groups.begin());
+      points.push_back({x, row.score.mean, group,
+                        fmt::format("trial {}: {} = {}, score {:.4f} ± {:.4f}", row.trial, key.path,
+                                    text_of(value), row.score.mean, row.score.std)});
+    }
+    if (points.empty()) continue;
+    const std::string title = fmt::format("Score against {}{}", key.path, log_axis ? " (log10 axis)" : "");
+    std::string x_label = log_axis ? "log10 " + key.path : key.path;
+    if (!texts.empty()) x_label += fmt::format(" (rank among {})", fmt::join(texts, ", "));
+    charts.push_back(
+        {file_stem_of(key.path), title, scatter_chart({title, x_label, summary.metric}, points, groups)});
+  }
+  return charts;
+}
+
+}  // namespace popsweep::reports
