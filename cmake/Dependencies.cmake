@@ -26,6 +26,8 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(LibLZMA REQUIRED)
+# ICU: captions normalised to NFC and the profile's time zone (context features).
+find_package(ICU REQUIRED COMPONENTS uc i18n)
 find_package(MPI REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
 
@@ -42,6 +44,8 @@ target_link_libraries(popsweep_input_deps INTERFACE
   spdlog::spdlog
   nlohmann_json::nlohmann_json
   LibLZMA::LibLZMA
+  ICU::i18n
+  ICU::uc
   Threads::Threads)
 
 add_library(popsweep_deps INTERFACE)
