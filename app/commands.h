@@ -11,6 +11,7 @@ namespace popsweep::app {
 void add_synth_command(CLI::App& app);
 void add_ingest_command(CLI::App& app);
 void add_label_command(CLI::App& app);
+void add_context_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_embed_command(CLI::App& app);
 void add_spec_command(CLI::App& app);

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   popsweep::app::add_synth_command(app);
   popsweep::app::add_ingest_command(app);
   popsweep::app::add_label_command(app);
+  popsweep::app::add_context_command(app);
   popsweep::app::add_demo_command(app);
   popsweep::app::add_embed_command(app);
   popsweep::app::add_spec_command(app);

@@ -25,6 +25,12 @@ void add_synth_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "media files rendered at once")
       ->check(CLI::Range(1, 256))
       ->default_str("2");
+  command
+      ->add_option("--hour-effect", options->hour_effect,
+                   "plant a context signal: log PoR += A cos(2 pi (h - 19.5) / 24), h the UTC hour "
+                   "(truth.json's context_signal)")
+      ->check(CLI::Range(-5.0, 5.0))
+      ->default_str("0");
   command->add_flag("--force", options->force, "write into a non-empty directory, replacing its profile");
   command->callback([options] { std::cout << synth::describe(synth::generate_synthetic_profile(*options)); });
 }

@@ -48,6 +48,8 @@ popsweep_find_dependency(spdlog_FOUND spdlog libspdlog-dev)
 popsweep_find_dependency(CLI11_FOUND CLI11 libcli11-dev)
 popsweep_find_dependency(nlohmann_json_FOUND nlohmann_json nlohmann-json3-dev)
 popsweep_find_dependency(LIBLZMA_FOUND LibLZMA liblzma-dev)
+# ICU: captions normalised to NFC and the profile's time zone (context features).
+popsweep_find_dependency(ICU_FOUND ICU libicu-dev COMPONENTS uc i18n)
 popsweep_find_dependency(MPI_CXX_FOUND MPI libopenmpi-dev COMPONENTS CXX)
 popsweep_find_dependency(Threads_FOUND Threads libc6-dev)
 
@@ -83,6 +85,8 @@ target_link_libraries(popsweep_input_deps INTERFACE
   spdlog::spdlog
   nlohmann_json::nlohmann_json
   LibLZMA::LibLZMA
+  ICU::i18n
+  ICU::uc
   Threads::Threads)
 
 add_library(popsweep_deps INTERFACE)

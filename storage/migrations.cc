@@ -286,6 +286,12 @@ ALTER TABLE jobs ADD COLUMN losses INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN stop_reached_at INTEGER;
 )SQL";
 
+// Issue 18: the caption of each post, kept for the context features (caption
+// length, hashtags, mentions; worker/context/). Empty when the input has none.
+const char* const kPostCaptions = R"SQL(
+ALTER TABLE posts ADD COLUMN caption TEXT NOT NULL DEFAULT '';
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -299,6 +305,7 @@ const std::vector<Migration>& schema_migrations() {
       {"split protocols: training items, legacy split of old sweeps", kSplitProtocols},
       {"coordinator lease", kCoordinatorLease},
       {"preemptions and losses of jobs", kJobLosses},
+      {"captions of posts", kPostCaptions},
   };
   return migrations;
 }

@@ -33,13 +33,13 @@ ProfileRow require_profile(Database& db) {
 
 std::vector<PostRow> load_posts(Database& db, std::int64_t profile_id) {
   Statement query = db.prepare(
-      "SELECT id, post_key, posted_at, likes, comments, impressions, kind FROM posts "
+      "SELECT id, post_key, posted_at, likes, comments, impressions, kind, caption FROM posts "
       "WHERE profile_id = ? ORDER BY posted_at, post_key");
   query.bind(1, profile_id);
   std::vector<PostRow> rows;
   while (query.step()) {
     rows.push_back({query.column_int(0), query.column_text(1), query.column_int(2), query.column_int(3),
-                    query.column_int(4), query.column_optional_int(5), query.column_text(6)});
+                    query.column_int(4), query.column_optional_int(5), query.column_text(6), query.column_text(7)});
   }
   return rows;
 }

@@ -28,6 +28,7 @@ struct PostRow {
   std::int64_t comments = 0;
   std::optional<std::int64_t> impressions;
   std::string kind;
+  std::string caption;  // NFC-normalised text, empty when the input had none
 };
 
 struct MediaRow {

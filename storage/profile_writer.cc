@@ -30,17 +30,19 @@ std::int64_t upsert_profile(Database& db, const ProfileRow& profile) {
 
 std::int64_t insert_post(Database& db, std::int64_t profile_id, const PostRow& post) {
   db.prepare(
-        "INSERT INTO posts (profile_id, post_key, posted_at, likes, comments, impressions, kind) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind_all(profile_id, post.key, post.posted_at, post.likes, post.comments, post.impressions, post.kind)
+        "INSERT INTO posts (profile_id, post_key, posted_at, likes, comments, impressions, kind, caption) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind_all(profile_id, post.key, post.posted_at, post.likes, post.comments, post.impressions, post.kind,
+                post.caption)
       .run();
   return db.last_insert_id();
 }
 
 void update_post(Database& db, const PostRow& post) {
   db.prepare(
-        "UPDATE posts SET posted_at = ?, likes = ?, comments = ?, impressions = ?, kind = ? WHERE id = ?")
-      .bind_all(post.posted_at, post.likes, post.comments, post.impressions, post.kind, post.id)
+        "UPDATE posts SET posted_at = ?, likes = ?, comments = ?, impressions = ?, kind = ?, caption = ? "
+        "WHERE id = ?")
+      .bind_all(post.posted_at, post.likes, post.comments, post.impressions, post.kind, post.caption, post.id)
       .run();
 }
 

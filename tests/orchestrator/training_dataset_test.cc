@@ -53,7 +53,7 @@ class TrainingDatasetTest : public ::testing::Test {
   std::int64_t add(const std::string& name, const std::string& type, bool with_features) {
     const std::int64_t post = storage::insert_post(
         db_, profile_,
-        {0, name, 1000 * static_cast<std::int64_t>(labels_.size() + 1), 10, 1, std::nullopt, type});
+        {0, name, 1000 * static_cast<std::int64_t>(labels_.size() + 1), 10, 1, std::nullopt, type, ""});
     const std::int64_t media =
         storage::insert_media(db_, {0, post, 0, type, "/profile/" + name, "", name, 100, ""});
     labels_.push_back({media, 1000, false, 0.5, static_cast<int>(labels_.size() % 2)});

@@ -1,8 +1,8 @@
 """Helpers shared by the Python reference tests (run with Debian's /usr/bin/python3).
 
 The tests compare popsweep with an independent computation (numpy, pandas,
-sklearn, torchvision, instaloader); these helpers only run the binary and
-make scratch folders."""
+sklearn, torchvision, instaloader); these helpers only run the binary,
+make scratch folders and placeholder media."""
 import os
 import subprocess
 import sys
@@ -19,6 +19,22 @@ def run_popsweep(*args, check=True):
         sys.stderr.write(result.stdout + result.stderr)
         raise AssertionError(f"popsweep {' '.join(map(str, args))} exited {result.returncode}")
     return result
+
+
+def random_post_media(rng, folder, i, kind_probabilities, max_carousel_items):
+    """A random post's kind and media (placeholder files written under folder/media: ingest never decodes
+    them): image, video or a carousel of 2..max_carousel_items images and videos."""
+    kind = rng.choice(["image", "video", "carousel"], p=kind_probabilities)
+    if kind == "image":
+        media = [f"media/p{i}.jpg"]
+    elif kind == "video":
+        media = [f"media/p{i}.mp4"]
+    else:
+        media = [f"media/p{i}_{j}.{rng.choice(['jpg', 'mp4'])}" for j in range(rng.integers(2, max_carousel_items + 1))]
+    for m in media:
+        with open(os.path.join(folder, m), "wb") as f:
+            f.write(f"placeholder {m}".encode())
+    return kind, media
 
 
 def scratch_dir():

@@ -57,7 +57,7 @@ class LeakageAuditDatabaseTest : public ::testing::Test {
     std::vector<storage::FeatureRecord> records;
     auto add_post = [&](const std::string& key, int day, const std::string& kind, int items) {
       const std::int64_t post =
-          storage::insert_post(db_, profile, {0, key, day * kSecondsPerDay, 10, 1, std::nullopt, kind});
+          storage::insert_post(db_, profile, {0, key, day * kSecondsPerDay, 10, 1, std::nullopt, kind, ""});
       for (int i = 0; i < items; ++i) {
         const std::string hash = key + "-" + std::to_string(i);
         media_.push_back(storage::insert_media(db_, {0, post, i, "image", hash + ".jpg", "", hash, 1000, ""}));

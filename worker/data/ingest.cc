@@ -49,6 +49,7 @@ storage::PostRow to_row(const Post& post) {
   row.comments = post.comments;
   row.impressions = post.impressions;
   row.kind = to_string(post.kind);
+  row.caption = post.caption;
   return row;
 }
 
@@ -104,6 +105,7 @@ void synchronise(Database& db, const Profile& profile, IngestReport& report) {
                                       : storage::upsert_profile(db, {0, profile.name, profile.source_dir,
                                                                      profile.format, 0});
   bool labels_stale = false;
+  bool caption_changed = false;
   for (const Post& post : profile.posts) {
     storage::PostRow row = to_row(post);
     std::int64_t post_id = 0;
@@ -114,10 +116,13 @@ void synchronise(Database& db, const Profile& profile, IngestReport& report) {
       labels_stale = true;
     } else {
       post_id = row.id = found->second.id;
-      if (!same_post(row, found->second)) {
+      // A new caption changes the context features but no label.
+      const bool counts_changed = !same_post(row, found->second);
+      if (counts_changed || row.caption != found->second.caption) {
         storage::update_post(db, row);
         ++report.posts_updated;
-        labels_stale = true;
+        labels_stale = labels_stale || counts_changed;
+        caption_changed = true;
       }
       stored_posts.erase(found);
     }
@@ -160,7 +165,7 @@ void synchronise(Database& db, const Profile& profile, IngestReport& report) {
     labels_stale = true;
   }
   if (labels_stale) storage::drop_all_labels(db);
-  report.changed = labels_stale || source_moved || !existing;
+  report.changed = labels_stale || caption_changed || source_moved || !existing;
   if (report.changed) {
     fault_point("ingest.before_commit");
     transaction.commit();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "worker/data/caption_text.h"
 
 namespace popsweep::data {
 namespace {
@@ -175,6 +176,25 @@ std::vector<bool> read_items(const MetadataFields& fields, PostKind kind) {
   return {is_video};
 }
 
+// As Instaloader's Post.caption: the first edge of `edge_media_to_caption`,
+// else `caption` (the mobile API's; a string, or an object with `text`).
+// None of them, or null, is a post without a caption.
+std::string read_caption(const MetadataFields& fields) {
+  std::string field = "node.caption";
+  const json* caption = fields.find(field);
+  const json* edges = fields.find("node.edge_media_to_caption.edges");
+  if (edges && edges->is_array() && !edges->empty()) {
+    field = "node.edge_media_to_caption.edges[0].node.text";
+    caption = fields.find("node.text", &(*edges)[0]);
+  } else if (caption && caption->is_object()) {
+    field = "node.caption.text";
+    caption = fields.find(field);
+  }
+  if (!caption || caption->is_null()) return "";
+  if (!caption->is_string()) fields.fail(field, "expected a string");
+  return caption->get<std::string>();
+}
+
 json parse_json(const std::string& json_text, const std::string& source_name) {
   try {
     return json::parse(json_text);
@@ -207,6 +227,7 @@ std::optional<InstaloaderPostMetadata> parse_instaloader_metadata(const std::str
   post.comments = read_comments(fields);
   post.kind = read_kind(fields);
   post.item_is_video = read_items(fields, post.kind);
+  post.caption = normalise_caption(read_caption(fields));
   return post;
 }
 

@@ -21,6 +21,7 @@ struct InstaloaderPostMetadata {
   std::int64_t likes = 0;
   std::int64_t comments = 0;
   PostKind kind = PostKind::Image;
+  std::string caption;  // NFC (normalise_caption); empty when the post has none
   // One entry per media item, in carousel order; a single post has one.
   std::vector<bool> item_is_video;
 };

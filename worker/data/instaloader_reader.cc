@@ -105,6 +105,7 @@ Post to_post(const InstaloaderPostMetadata& metadata, std::vector<MediaItem> med
   post.key = metadata.shortcode;
   post.posted_at = metadata.posted_at;
   post.likes = metadata.likes;
+  post.caption = metadata.caption;
   post.comments = metadata.comments;
   post.kind = metadata.kind;
   post.media = std::move(media);

@@ -7,6 +7,7 @@
 #include "common/csv.h"
 #include "common/error.h"
 #include "common/file_util.h"
+#include "worker/data/caption_text.h"
 #include "worker/data/followers_reader.h"
 
 namespace popsweep::data {
@@ -82,6 +83,8 @@ Profile read_popsweep_profile(const std::string& directory) {
     post.likes = table.integer(record, "likes");
     post.comments = table.integer(record, "comments");
     post.impressions = table.optional_integer(record, "impressions");
+    // The caption column is optional: a file without it has empty captions.
+    if (table.has_column("caption")) post.caption = normalise_caption(table.field(record, "caption"));
     const std::string kind = table.field(record, "kind");
     const std::optional<PostKind> parsed_kind = parse_post_kind(kind);
     if (!parsed_kind) {

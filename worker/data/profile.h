@@ -40,6 +40,7 @@ struct Post {
   std::int64_t comments = 0;
   std::optional<std::int64_t> impressions;
   PostKind kind = PostKind::Image;
+  std::string caption;   // as normalise_caption returns it; empty when the input has none
   long source_line = 0;  // where the post came from, for error messages
   std::vector<MediaItem> media;
 };

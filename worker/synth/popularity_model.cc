@@ -9,6 +9,8 @@
 namespace popsweep::synth {
 namespace {
 
+constexpr double kPi = 3.14159265358979323846;
+
 // Impressions are about this share of the followers on a typical post.
 constexpr double kTypicalReach = 0.5;
 
@@ -20,6 +22,13 @@ double visual_effect(const ProfilePlan& plan, const PlannedMedia& media) {
     case PopularitySignal::DriftingFamily: return drifting_effect(plan.preset, media.family, media.period);
   }
   return 0;
+}
+
+// What the posting hour adds to log PoR (issue 18's planted context signal).
+double hour_of_day_effect(const SynthPreset& preset, UnixSeconds posted_at) {
+  if (preset.hour_effect == 0) return 0;
+  const double hour = static_cast<double>(posted_at % kSecondsPerDay) / 3600.0;
+  return preset.hour_effect * std::cos(2 * kPi * (hour - kHourEffectPeak) / 24.0);
 }
 
 double mean_family_effect(const ProfilePlan& plan, const PlannedPost& post) {
@@ -35,6 +44,7 @@ void plan_likes_and_comments(const TrueFollowerCurve& curve, SynthRandom& random
     const double log_por = std::log(preset.por_start) +
                            preset.por_follower_elasticity * std::log(post.followers / preset.followers_start) +
                            mean_family_effect(plan, post) +
+                           hour_of_day_effect(preset, post.posted_at) +
                            (has_video(plan, post) ? std::log(preset.video_por_factor) : 0.0) +
                            random.normal(0, preset.noise_sigma);
     const double engagement = std::exp(log_por) * post.followers;

@@ -11,6 +11,9 @@
 
 namespace popsweep::synth {
 
+// The UTC hour at which the planted hour-of-day effect peaks (SynthPreset::hour_effect).
+inline constexpr double kHourEffectPeak = 19.5;
+
 // Needs plan.posts and plan.media (families) laid out; fills each post's
 // followers, por, likes, comments and impressions.
 void plan_engagement(const TrueFollowerCurve& curve, SynthRandom& random, ProfilePlan& plan);

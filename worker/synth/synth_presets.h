@@ -59,6 +59,10 @@ struct SynthPreset {
   double por_follower_elasticity = 0;  // negative: PoR drifts down as f grows
   double video_por_factor = 0;         // image-only posts: 1 / factor as popular
   double noise_sigma = 0;
+  // Context signal (issue 18): log PoR += hour_effect * cos(2 pi (h - 19.5) / 24),
+  // h the post's UTC hour, so evening posts do better. 0 (every preset): none,
+  // and the profile is byte-identical to one made before the signal existed.
+  double hour_effect = 0;
 
   // Impressions (M3): known only over the last days of the timeline.
   int impressions_days = 0;

@@ -54,7 +54,9 @@ SynthReport count(const ProfilePlan& plan) {
 
 SynthReport generate_synthetic_profile(const SynthOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  const ProfilePlan plan = plan_profile(preset_named(options.preset), options.seed);
+  SynthPreset preset = preset_named(options.preset);
+  preset.hour_effect = options.hour_effect;
+  const ProfilePlan plan = plan_profile(preset, options.seed);
   prepare_output_dir(options.output_dir, options.force);
   spdlog::info("synth: writing {} media files of preset '{}' (seed {}) to {}", plan.media.size(), options.preset,
                options.seed, options.output_dir);

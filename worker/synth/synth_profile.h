@@ -18,6 +18,7 @@ struct SynthOptions {
   std::string output_dir;
   bool force = false;  // write into a non-empty output_dir, replacing an earlier profile
   int threads = 2;     // media files rendered at once; the bytes do not depend on it
+  double hour_effect = 0;  // planted hour-of-day effect on log PoR (SynthPreset::hour_effect)
 };
 
 struct SynthReport {

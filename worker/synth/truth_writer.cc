@@ -2,6 +2,7 @@
 
 #include "common/file_util.h"
 #include "worker/synth/leak_planner.h"
+#include "worker/synth/popularity_model.h"
 #include "worker/synth/visual_families.h"
 
 namespace popsweep::synth {
@@ -163,6 +164,15 @@ Json truth_json(const ProfilePlan& plan) {
   if (plan.preset.signal != PopularitySignal::VisualFamily) truth["popularity_signal"] = popularity_signal_json(plan);
   truth["corrupt"] = corrupt;
   truth["media_effect"] = {{"video_por_factor", plan.preset.video_por_factor}};
+  // Only when planted, so the truth of every earlier profile stays byte-identical.
+  if (plan.preset.hour_effect != 0) {
+    const Json hour_of_day = {
+        {"amplitude", plan.preset.hour_effect},
+        {"peak_hour_utc", kHourEffectPeak},
+        {"formula",
+         "log PoR += amplitude * cos(2 pi (h - peak_hour_utc) / 24), h the post's UTC hour"}};
+    truth["context_signal"] = {{"hour_of_day", hour_of_day}};
+  }
   truth["followers"] = followers_json(plan);
   truth["impressions"] = {{"days", plan.preset.impressions_days},
                           {"engagement_correlation", plan.preset.engagement_correlation}};

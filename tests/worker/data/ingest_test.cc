@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "common/error.h"
 #include "storage/database.h"
@@ -104,6 +105,41 @@ TEST(Ingest, ChangedCountsUpdateInPlaceAndDropStaleLabels) {
   EXPECT_EQ(db.query_int("SELECT likes FROM posts WHERE post_key = 'a'"), 150);
   EXPECT_EQ(db.query_int("SELECT MIN(id) FROM media"), media_id_before);  // ids survive
   EXPECT_EQ(db.query_int("SELECT COUNT(*) FROM labels"), 0);
+}
+
+// Issue 18: the optional caption column is stored NFC-normalised; changing
+// only a caption updates the post but keeps its labels (they depend on counts).
+TEST(Ingest, CaptionsAreStoredAndACaptionChangeKeepsLabels) {
+  TempDir dir;
+  const std::string posts =
+      "post_id,timestamp,likes,comments,impressions,kind,media,caption\n"
+      "a,2021-01-01T10:00:00Z,100,5,1000,image,media/a.jpg,\"Cafe\xCC\x81, \"\"quoted\"\"\nline two #x\"\n"
+      "b,2021-01-08T10:00:00,200,10,,video,media/b.mp4,\n"
+      "c,2021-01-15T10:00:00+01:00,300,15,,carousel,media/c0.jpg;media/c1.mp4;media/c2.png,\xF0\x9F\x98\x80\n";
+  write_profile(dir, posts);
+  ingest_profile(options_for(dir), dir.file("p.db"));
+  {
+    storage::Database db = storage::Database::open(dir.file("p.db"));
+    std::map<std::string, std::string> caption_of;
+    for (const storage::PostRow& row : storage::load_posts(db, storage::require_profile(db).id)) {
+      caption_of[row.key] = row.caption;
+    }
+    EXPECT_EQ(caption_of["a"], "Caf\xC3\xA9, \"quoted\"\nline two #x");
+    EXPECT_EQ(caption_of["b"], "");
+    EXPECT_EQ(caption_of["c"], "\xF0\x9F\x98\x80");
+    label_profile(db, LabelSettings{});
+  }
+  std::string changed = posts;
+  changed.replace(changed.find("\xF0\x9F\x98\x80"), 4, "new caption");
+  dir.write("profile/posts.csv", changed);
+  const IngestReport report = ingest_profile(options_for(dir), dir.file("p.db"));
+  EXPECT_TRUE(report.changed);
+  EXPECT_EQ(report.posts_updated, 1);
+  storage::Database db = storage::Database::open(dir.file("p.db"));
+  storage::Statement caption = db.prepare("SELECT caption FROM posts WHERE post_key = 'c'");
+  ASSERT_TRUE(caption.step());
+  EXPECT_EQ(caption.column_text(0), "new caption");
+  EXPECT_EQ(db.query_int("SELECT COUNT(*) FROM labels"), 5);
 }
 
 TEST(Ingest, ExclusionListDropsMediaWithReason) {

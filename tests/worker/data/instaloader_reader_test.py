@@ -100,7 +100,8 @@ CAROUSEL_NODE = {  # 2021-03-04 05:06:07 UTC: image, video, image served as PNG
     "is_video": False, "display_url": "https://cdn.test/carousel-1.jpg?sig=3",
     "edge_media_preview_like": {"count": 450}, "edge_liked_by": {"count": 1},
     "edge_media_to_comment": {"count": 25}, "edge_media_to_parent_comment": {"count": 20},
-    "edge_media_to_caption": caption("three media"),
+    # Issue 18: a caption with a decomposed accent, emoji, a newline and tags.
+    "edge_media_to_caption": caption("three media \U0001F3A0 Cafe\u0301 #multi\nline @friend"),
     "edge_sidecar_to_children": {"edges": [
         {"node": {"__typename": "GraphImage", "is_video": False,
                   "display_url": "https://cdn.test/carousel-1.jpg?sig=3"}},
@@ -196,8 +197,20 @@ def database_dump(db):
         return "\n".join(connection.iterdump())
 
 
+def instaloaders_own_captions(folder):
+    """Post.caption of every metadata file, as Instaloader itself reads it back (NFC, None when absent)."""
+    context = instaloader.Instaloader(quiet=True).context
+    captions = {}
+    for name in os.listdir(folder):
+        if name.endswith(".json.xz") and not name.startswith(("iterator_", TARGET)):
+            post = instaloader.load_structure_from_file(context, os.path.join(folder, name))
+            captions[post.shortcode] = post.caption or ""
+    return captions
+
+
 def check_stored_profile(folder, db):
     with sqlite3.connect(db) as connection:
+        captions = dict(connection.execute("SELECT post_key, caption FROM posts").fetchall())
         profiles = connection.execute("SELECT name, source_dir, source_format FROM profiles").fetchall()
         posts = connection.execute(
             "SELECT post_key, posted_at, likes, comments, impressions, kind FROM posts").fetchall()
@@ -207,6 +220,9 @@ def check_stored_profile(folder, db):
     check(profiles == [(TARGET, os.path.abspath(folder), "instaloader")], f"profile row {profiles}")
     stored = {key: (at, likes, comments, kind) for key, at, likes, comments, _, kind in posts}
     check(stored == EXPECTED_POSTS, f"posts {stored}")
+    own = instaloaders_own_captions(folder)
+    check(captions == own and "Caf\u00e9" in captions["CMcarousel3"] and captions["CKvideo0002"] == "",
+          f"captions {captions!r}, Instaloader reads {own!r}")
     check(all(row[4] is None for row in posts), "impressions are unknown for Instaloader posts")
     stored_media = {(key, index): (kind, path, thumb) for key, index, kind, path, thumb, _ in media}
     check(stored_media == expected_media(), f"media {stored_media}")

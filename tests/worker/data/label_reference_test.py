@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "pylib"))
-from popsweep_test_support import Checks, run_popsweep, scratch_dir  # noqa: E402
+from popsweep_test_support import Checks, random_post_media, run_popsweep, scratch_dir  # noqa: E402
 
 DAY = 86400
 rng = np.random.default_rng(20211)
@@ -28,16 +28,7 @@ def write_random_profile(folder):
     times[5] = times[4]  # two posts at the same second
     rows = []
     for i, t in enumerate(times):
-        kind = rng.choice(["image", "video", "carousel"], p=[0.6, 0.2, 0.2])
-        if kind == "image":
-            media = [f"media/p{i}.jpg"]
-        elif kind == "video":
-            media = [f"media/p{i}.mp4"]
-        else:
-            media = [f"media/p{i}_{j}.{rng.choice(['jpg', 'mp4'])}" for j in range(rng.integers(2, 5))]
-        for m in media:
-            with open(os.path.join(folder, m), "wb") as f:
-                f.write(f"placeholder {m}".encode())
+        kind, media = random_post_media(rng, folder, i, [0.6, 0.2, 0.2], 4)
         likes = int(rng.integers(50, 5000))
         comments = int(rng.integers(0, 200))
         impressions = str(int(likes * rng.uniform(5, 20))) if i > 250 else ""
