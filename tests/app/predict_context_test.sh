@@ -12,41 +12,15 @@
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 python=/usr/bin/python3
+source "$(dirname "$0")/../support/tiny_sweep_spec.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cd "$work"
 "$bin" synth --preset tiny --out profile > /dev/null
-spec() {  # name, extra train lines, labels mode
-  cat <<SPEC
-name: $1
-seed: 5
-profile:
-  path: profile
-labels:
-  mode: $3
-features:
-  weights: random
-  views: 0
-  image_size: 64
-  shards: 1
-dedup:
-  enabled: false
-train:
-  experiments: [image]
-  classes: [2]
-  folds: 2
-  repeats: 1
-  epochs: 2
-$2
-run:
-  workers: 1
-  threads_per_worker: 2
-SPEC
-}
-spec calibrated "  calibration: temperature" centered > calibrated.yaml
-spec plain "  calibration: none" centered > plain.yaml
-spec trailing "" trailing > trailing.yaml
+tiny_sweep_spec calibrated 5 "[2]" 1 2 centered "  calibration: temperature" > calibrated.yaml
+tiny_sweep_spec plain 5 "[2]" 1 2 centered "  calibration: none" > plain.yaml
+tiny_sweep_spec trailing 5 "[2]" 1 2 trailing > trailing.yaml
 for name in calibrated plain trailing; do
   "$bin" run $name.yaml --db t.db > $name.log 2>&1 || { cat $name.log; fail "sweep $name failed"; }
 done

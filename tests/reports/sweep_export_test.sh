@@ -13,34 +13,14 @@ set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 python=/usr/bin/python3
 source "$(dirname "$0")/../support/skip_or_fail.sh"
+source "$(dirname "$0")/../support/tiny_sweep_spec.sh"
 "$python" -c 'import pandas, numpy' 2> /dev/null || skip_or_fail "$python has no pandas"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cd "$work"
 "$bin" synth --preset tiny --out profile > /dev/null
-cat > spec.yaml <<SPEC
-name: exported
-seed: 11
-profile:
-  path: profile
-features:
-  weights: random
-  views: 0
-  image_size: 64
-  shards: 1
-dedup:
-  enabled: false
-train:
-  experiments: [image]
-  classes: [3, 2]
-  folds: 2
-  repeats: 2
-  epochs: 3
-run:
-  workers: 1
-  threads_per_worker: 2
-SPEC
+tiny_sweep_spec exported 11 "[3, 2]" 2 3 centered > spec.yaml
 "$bin" run spec.yaml --db t.db > run.log 2>&1 || { cat run.log; fail "the sweep failed"; }
 "$bin" report --db t.db --out report > report.log 2>&1 || { cat report.log; fail "the report failed"; }
 "$bin" export --db t.db --sweep exported --out export > export.log 2>&1 || { cat export.log; fail "the export failed"; }
