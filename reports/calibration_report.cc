@@ -95,10 +95,10 @@ std::vector<ReportChart> reliability_charts(const SweepResults& results) {
     const std::string where = describe_point(group.point);
     const std::string title = fmt::format("Reliability, {}, {} classes{}", group.experiment, group.classes,
                                           where.empty() ? "" : " (" + where + ")");
-    std::vector<Series> series{Series{"perfect calibration", {0, 1}, {0, 1}, {}},
-                               reliability_series("best epoch (selection-biased)", group.calibration_best),
+    std::vector<Series> series{Series{"perfect", {0, 1}, {0, 1}, {}},
+                               reliability_series("best (biased)", group.calibration_best),
                                reliability_series("last epoch", group.calibration_last)};
-    if (group.tempered) series.push_back(reliability_series("last epoch, temperature", group.tempered->last));
+    if (group.tempered) series.push_back(reliability_series("last, tempered", group.tempered->last));
     charts.push_back(
         {fmt::format("reliability_{:03}_{}_{}", index, file_safe(group.experiment), group.classes), title,
          line_chart({title, "confidence (top-class probability)", "accuracy"}, series)});

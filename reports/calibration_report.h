@@ -2,7 +2,8 @@
 // of classes, the expected calibration error and the Brier score of the
 // pooled out-of-fold probabilities (calibration.h) at the best and the last
 // epoch, and a reliability diagram (accuracy against confidence per bin, with
-// the diagonal of perfect calibration).
+// the diagonal of perfect calibration). Legends stay short to fit the chart:
+// "best (biased)" is the best epoch, chosen on the fold it is scored on.
 #pragma once
 
 #include <nlohmann/json.hpp>
