@@ -29,5 +29,6 @@ void add_classify_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace popsweep::app

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   popsweep::app::add_report_command(app);
   popsweep::app::add_explain_command(app);
   popsweep::app::add_predict_command(app);
+  popsweep::app::add_export_command(app);
 
   try {
     app.parse(argc, argv);

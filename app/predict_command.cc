@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <ctime>
 #include <iostream>
 
 #include "app/commands.h"
 #include "common/error.h"
 #include "reports/candidate_scoring.h"
+#include "reports/prediction_context.h"
 #include "reports/sweep_point_choice.h"
 #include "reports/trained_models.h"
 #include "storage/database.h"
@@ -71,7 +73,11 @@ void add_predict_command(CLI::App& app) {
         options->weights_path, options->device);
     std::cerr << "predict: the mean of " << models.models.size() << " model(s) of sweep point "
               << reports::point_arguments(models.point) << "\n";
-    const reports::CandidateScores scores = reports::score_candidate_files(models, options->media);
+    const reports::PredictionContext context = reports::prediction_context(
+        db, options->sweep, models, static_cast<std::int64_t>(std::time(nullptr)));
+    std::cerr << reports::describe_prediction_context(context);
+    reports::CandidateScores scores = reports::score_candidate_files(models, options->media);
+    reports::apply_prediction_temperature(scores.scored, context);
     report_skipped(scores.skipped, "skipped");
     if (scores.scored.empty())
       throw Error("none of the " + std::to_string(options->media.size()) + " files could be scored");

@@ -124,6 +124,13 @@ std::vector<SpecField> build_schema() {
              "features: heads train on stored embeddings, M14's augmentation drawing from the stored views "
              "(features.views); pixels: images are augmented anew and run through the backbone every epoch, "
              "as the paper did (image and video_to_image only; slow)"),
+      added_later(
+          choice("train.calibration", "none", {"none", "temperature"},
+                 "none: the reports and predict use the models' probabilities as trained; temperature: "
+                 "each fold's probabilities are tempered (one T dividing the logits) with T fitted on the "
+                 "other folds' out-of-fold predictions, never on the fold scored, and predict tempers "
+                 "with T fitted on all of them (docs/METHOD.md, calibration); accuracy is unchanged"),
+          "none"),
       choice(
           "train.split", "post", {"media", "post", "time"},
           "how folds split the data (docs/METHOD.md, split protocols): media, the paper's stratified folds "

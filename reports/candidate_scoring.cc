@@ -93,11 +93,15 @@ std::vector<ScoredCandidate> score_embeddings(const std::vector<std::shared_ptr<
                                               const std::vector<CandidateEmbedding>& candidates) {
   std::vector<ScoredCandidate> scored;
   for (const CandidateEmbedding& candidate : candidates) scored.push_back(score_one(heads, candidate));
+  rank_candidates(scored);
+  return scored;
+}
+
+void rank_candidates(std::vector<ScoredCandidate>& scored) {
   std::stable_sort(scored.begin(), scored.end(), [](const ScoredCandidate& a, const ScoredCandidate& b) {
     return a.expected_class > b.expected_class;
   });
   for (size_t i = 0; i < scored.size(); ++i) scored[i].rank = static_cast<int>(i) + 1;
-  return scored;
 }
 
 CandidateScores score_candidate_files(const KeptModels& models, const std::vector<std::string>& files) {

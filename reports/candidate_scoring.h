@@ -63,6 +63,10 @@ std::vector<double> mean_class_probabilities(const std::vector<std::shared_ptr<t
 std::vector<ScoredCandidate> score_embeddings(const std::vector<std::shared_ptr<train::HeadImpl>>& heads,
                                               const std::vector<CandidateEmbedding>& candidates);
 
+// Sorts by expected class, highest first (ties keep their order), and
+// numbers the ranks from 1.
+void rank_candidates(std::vector<ScoredCandidate>& scored);
+
 struct CandidateScores {
   std::vector<ScoredCandidate> scored;  // best first
   std::vector<SkippedCandidate> skipped;

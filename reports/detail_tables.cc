@@ -35,7 +35,7 @@ std::vector<std::string> comparison_cells(const ExperimentComparison& c) {
 
 TextTable comparisons_table(const SweepResults& results) {
   TextTable table;
-  table.caption = "Paired comparisons on the same validation items (best epoch)";
+  table.caption = "Paired comparisons on the same validation items (best epoch, selection-biased)";
   // A sweep that sweeps nothing has one point: no column to say which.
   bool any_point = false;
   for (const ExperimentComparison& c : results.comparisons) any_point |= !describe_point(c.point).empty();

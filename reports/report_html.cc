@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/calibration_report.h"
 #include "reports/data_figures.h"
 #include "reports/detail_tables.h"
 #include "reports/results_tables.h"
@@ -95,6 +96,13 @@ std::string data_section_html(const std::vector<ReportChart>& charts) {
   return chart_section("Data", charts);
 }
 
+std::string calibration_section_html(const SweepResults& results, const std::vector<ReportChart>& charts) {
+  if (results.groups.empty()) return "";
+  std::string body = to_html(calibration_table(results)) + "<div class=\"charts\">\n";
+  for (const ReportChart& chart : charts) body += "<figure>\n" + chart.svg + "</figure>\n";
+  return section("Calibration", body + "</div>\n");
+}
+
 std::string report_html(const SweepResults& results, const LeakageAudit& audit, const ReportFigures& figures) {
   const std::string title = fmt::format("Sweep '{}' (id {})", results.sweep.name, results.sweep.id);
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -111,7 +119,8 @@ std::string report_html(const SweepResults& results, const LeakageAudit& audit, 
   html += chart_section("Accuracy against swept parameters", figures.sweep_parameters);
   html += section("Paired comparisons", table_or_none(comparisons_table(results)) + paragraphs(comparisons_notes(results)));
   html +=
-      chart_section("Confusion matrices (best epoch, row-normalised, mean±std over runs)", figures.confusion);
+      chart_section("Confusion matrices (best epoch, selection-biased; row-normalised, mean±std over runs)",
+                    figures.confusion);
   html += chart_section("Learning curves (mean ± std over jobs)", figures.learning_curves);
   html += section("Problems", table_or_none(unfinished_jobs_table(results)) +
                                   table_or_none(media_problems_table(results)));

@@ -11,6 +11,10 @@
 
 namespace popsweep::reports {
 
+// The Calibration section (calibration_report.h) with the reliability
+// diagrams inline.
+std::string calibration_section_html(const SweepResults& results, const std::vector<ReportChart>& charts);
+
 std::string report_html(const SweepResults& results, const LeakageAudit& audit, const ReportFigures& figures);
 
 }  // namespace popsweep::reports

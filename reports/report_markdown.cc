@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/calibration_report.h"
 #include "reports/data_figures.h"
 #include "reports/detail_tables.h"
 #include "reports/leakage_audit.h"
@@ -54,6 +55,16 @@ std::string data_section_markdown(const std::vector<ReportChart>& charts, const 
   return chart_links("Data", charts, charts_folder);
 }
 
+std::string calibration_section_markdown(const SweepResults& results, const std::vector<ReportChart>& charts,
+                                         const std::string& charts_folder) {
+  if (results.groups.empty()) return "";
+  std::string text = "## Calibration\n\n" + to_markdown(calibration_table(results)) + "\n";
+  for (const ReportChart& chart : charts) {
+    text += fmt::format("![{}]({}/{}.svg)\n\n", chart.title, charts_folder, chart.file_stem);
+  }
+  return text;
+}
+
 std::string report_markdown(const SweepResults& results, const LeakageAudit& audit, const ReportFigures& figures,
                             const std::string& charts_folder) {
   std::string text = fmt::format("# Sweep '{}' (id {})\n\n", results.sweep.name, results.sweep.id);
@@ -78,7 +89,7 @@ std::string report_markdown(const SweepResults& results, const LeakageAudit& aud
   text += chart_links("Accuracy against swept parameters", figures.sweep_parameters, charts_folder);
   text += "## Paired comparisons\n\n" + table_or_none(comparisons_table(results)) +
           notes_markdown(comparisons_notes(results));
-  text += chart_links("Confusion matrices", figures.confusion, charts_folder);
+  text += chart_links("Confusion matrices (best epoch, selection-biased)", figures.confusion, charts_folder);
   text += chart_links("Learning curves", figures.learning_curves, charts_folder);
   text += "## Problems\n\n" + table_or_none(unfinished_jobs_table(results));
   text += table_or_none(media_problems_table(results));

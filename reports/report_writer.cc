@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/fault_points.h"
 #include "common/file_util.h"
+#include "reports/calibration_report.h"
 #include "reports/data_figures.h"
 #include "reports/dedup_rule.h"
 #include "reports/leakage_audit.h"
@@ -82,6 +83,7 @@ WrittenReport write_report(storage::Database& db, const std::string& sweep, cons
   const LeakageAudit audit = audit_leakage(db, results, dedup_stage_rule(db));
   const ReportFigures figures = build_report_figures(results);
   const std::vector<ReportChart> data_charts = data_figures(db, results.sweep.id);
+  const std::vector<ReportChart> calibration_charts = reliability_charts(results);
   const std::string charts_dir = join_path(out_dir, kChartsFolder);
   create_folder(charts_dir);
 
@@ -97,10 +99,14 @@ WrittenReport write_report(storage::Database& db, const std::string& sweep, cons
   };
   write(join_path(out_dir, "report.md"),
         with_section(report_markdown(results, audit, figures, kChartsFolder),
-                     data_section_markdown(data_charts, kChartsFolder), "## Problems\n", ""));
+                     calibration_section_markdown(results, calibration_charts, kChartsFolder) +
+                         data_section_markdown(data_charts, kChartsFolder),
+                     "## Problems\n", ""));
   fault_point("report.half_written");
-  write(join_path(out_dir, "report.html"), with_section(report_html(results, audit, figures), data_section_html(data_charts),
-                                                        "<section>\n<h2>Problems</h2>", "</body>"));
+  write(join_path(out_dir, "report.html"),
+        with_section(report_html(results, audit, figures),
+                     calibration_section_html(results, calibration_charts) + data_section_html(data_charts),
+                     "<section>\n<h2>Problems</h2>", "</body>"));
   write(join_path(out_dir, "results.csv"), results_csv(results));
   // Error texts from jobs may hold bytes that are not UTF-8; replace them
   // rather than fail the whole report.
@@ -109,6 +115,7 @@ WrittenReport write_report(storage::Database& db, const std::string& sweep, cons
   write(join_path(out_dir, "results.json"), json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   for (const ReportChart* chart : figures.all()) write_chart(*chart);
   for (const ReportChart& chart : data_charts) write_chart(chart);
+  for (const ReportChart& chart : calibration_charts) write_chart(chart);
   written.summary = terminal_summary(results, audit);
   return written;
 }

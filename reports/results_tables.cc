@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "common/csv.h"
+#include "reports/calibration_report.h"
 #include "storage/job_tables.h"
 
 namespace popsweep::reports {
@@ -50,10 +52,6 @@ bool any_top_k(const PointGroups& groups, int classes) {
   return false;
 }
 
-std::string optional_cell(const std::optional<train::MeanAndStd>& value) {
-  return value ? format_mean_and_std(*value) : kMissing;
-}
-
 // "0.54", or "0.54 (top-2 0.85)" where the paper published one.
 std::string paper_cell(const std::string& experiment, int classes) {
   const std::optional<double> accuracy = paper_accuracy(experiment, classes);
@@ -62,17 +60,31 @@ std::string paper_cell(const std::string& experiment, int classes) {
   return top2 ? fmt::format("{:.2f} (top-2 {:.2f})", *accuracy, *top2) : fmt::format("{:.2f}", *accuracy);
 }
 
+// "0.540 ± 0.012 [0.51, 0.57]": the mean ± std over runs, and the 95%
+// bootstrap interval over posts.
+std::string cell_with_interval(const train::MeanAndStd& value, const std::optional<Interval>& interval) {
+  if (!interval || std::isnan(interval->low)) return format_mean_and_std(value);
+  return format_mean_and_std(value) + " " + format_interval(*interval);
+}
+
+std::string optional_cell(const std::optional<train::MeanAndStd>& value,
+                          const std::optional<Interval>& interval) {
+  return value ? cell_with_interval(*value, interval) : kMissing;
+}
+
 TextTable point_table(const std::string& point, const PointGroups& groups, bool paper_column) {
   TextTable table;
   const std::string where = describe_point(point);
-  table.caption = "Accuracy, mean ± std over runs (M19)" + (where.empty() ? "" : ": " + where);
+  table.caption = "Accuracy, mean ± std over runs (M19) [" + uncertainty_statement() + "]" +
+                  (where.empty() ? "" : ": " + where);
   table.header.push_back("experiment");
   const std::set<int, std::greater<int>> classes = classes_of(groups);
   for (const int k : classes) {
-    table.header.push_back(fmt::format("{} classes best", k));
+    table.header.push_back(fmt::format("{} classes best (selection-biased)", k));
     if (paper_column) table.header.push_back(fmt::format("{} classes paper (reference)", k));
     table.header.push_back(fmt::format("{} classes last", k));
-    if (any_top_k(groups, k)) table.header.push_back(fmt::format("{} classes top-2", k));
+    table.header.push_back(fmt::format("{} classes p (last vs chance)", k));
+    if (any_top_k(groups, k)) table.header.push_back(fmt::format("{} classes top-2 (selection-biased)", k));
     table.header.push_back(fmt::format("{} classes majority", k));
   }
   for (const std::string& experiment : experiments_in_paper_order(groups)) {
@@ -81,23 +93,66 @@ TextTable point_table(const std::string& point, const PointGroups& groups, bool 
     for (const int k : classes) {
       const auto found = by_classes.find(k);
       const ResultGroup* group = found == by_classes.end() ? nullptr : found->second;
-      row.push_back(group ? format_mean_and_std(group->best.accuracy) : kMissing);
+      // A group built without its predictions (resamples 0) has no interval.
+      const GroupUncertainty* u = group && group->uncertainty.resamples > 0 ? &group->uncertainty : nullptr;
+      auto interval = [u](std::optional<Interval> GroupUncertainty::*member) {
+        return u ? u->*member : std::nullopt;
+      };
+      row.push_back(
+          group ? cell_with_interval(group->best.accuracy, u ? std::optional(u->accuracy_best) : std::nullopt)
+                : kMissing);
       if (paper_column) row.push_back(paper_cell(experiment, k));
-      row.push_back(group ? format_mean_and_std(group->last.accuracy) : kMissing);
-      if (any_top_k(groups, k)) row.push_back(group ? optional_cell(group->best.top_k_accuracy) : kMissing);
-      row.push_back(group ? optional_cell(group->best.majority_baseline) : kMissing);
+      row.push_back(
+          group ? cell_with_interval(group->last.accuracy, u ? std::optional(u->accuracy_last) : std::nullopt)
+                : kMissing);
+      row.push_back(u ? format_p_value(u->p_value_last) : kMissing);
+      if (any_top_k(groups, k))
+        row.push_back(group
+                          ? optional_cell(group->best.top_k_accuracy, interval(&GroupUncertainty::top2_best))
+                          : kMissing);
+      row.push_back(
+          group ? optional_cell(group->best.majority_baseline, interval(&GroupUncertainty::majority_baseline))
+                : kMissing);
     }
     table.rows.push_back(std::move(row));
   }
   return table;
 }
 
+std::string csv_number(double value) { return std::isnan(value) ? "" : fmt::format("{}", value); }
+
+// Best-epoch metrics chose their epoch on the validation fold they are
+// scored on; the CSV says so on every such row.
 void write_metric(std::ostream& out, const ResultGroup& group, const std::string& metric,
-                  const std::optional<train::MeanAndStd>& value) {
+                  const std::optional<train::MeanAndStd>& value, const std::optional<Interval>& interval,
+                  bool selection_biased, const std::optional<double>& p_value = std::nullopt) {
   if (!value) return;
   write_csv_row(out, {group.point, group.experiment, std::to_string(group.classes), metric,
                       fmt::format("{}", value->mean), fmt::format("{}", value->std),
-                      std::to_string(group.best.runs.size())});
+                      std::to_string(group.best.runs.size()), interval ? csv_number(interval->low) : "",
+                      interval ? csv_number(interval->high) : "", selection_biased ? "true" : "false",
+                      p_value ? fmt::format("{}", *p_value) : ""});
+}
+
+nlohmann::json interval_json(const std::optional<Interval>& interval) {
+  if (!interval || std::isnan(interval->low)) return nullptr;
+  return nlohmann::json::array({interval->low, interval->high});
+}
+
+nlohmann::json uncertainty_json(const GroupUncertainty& u) {
+  return {{"interval_level", kIntervalLevel},
+          {"bootstrap", "posts with replacement, pooled out-of-fold predictions, mean over repeats"},
+          {"resamples", u.resamples},
+          {"permutations", u.permutations},
+          {"seed", u.seed},
+          {"posts", u.posts},
+          {"accuracy_best_interval", interval_json(u.accuracy_best)},
+          {"accuracy_last_interval", interval_json(u.accuracy_last)},
+          {"top2_best_interval", interval_json(u.top2_best)},
+          {"top2_last_interval", interval_json(u.top2_last)},
+          {"majority_baseline_interval", interval_json(u.majority_baseline)},
+          {"p_value_last_vs_chance", u.p_value_last},
+          {"selection_biased", {"best_epoch", "accuracy_best_interval", "top2_best_interval"}}};
 }
 
 nlohmann::json mean_and_std_json(const train::MeanAndStd& value) {
@@ -131,6 +186,21 @@ std::string format_mean_and_std(const train::MeanAndStd& value) {
   return fmt::format("{:.3f} ± {:.3f}", value.mean, value.std);
 }
 
+std::string format_interval(const Interval& interval) {
+  return fmt::format("[{:.3f}, {:.3f}]", interval.low, interval.high);
+}
+
+std::string format_p_value(double p) { return p < 0.001 ? "< 0.001" : fmt::format("{:.3f}", p); }
+
+std::string uncertainty_statement() {
+  return fmt::format(
+      "95% bootstrap interval over posts, {} resamples, seed {}; p: permutation test of the "
+      "last-epoch accuracy against chance, labels shuffled within validation folds, {} "
+      "permutations; best-epoch columns are selection-biased: the epoch was chosen on the "
+      "fold it is scored on",
+      kBootstrapResamples, kUncertaintySeed, kPermutations);
+}
+
 std::string describe_point(const std::string& point) {
   const nlohmann::json parsed = nlohmann::json::parse(point, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return point;
@@ -153,13 +223,15 @@ std::vector<TextTable> results_tables(const SweepResults& results) {
 
 std::string results_csv(const SweepResults& results) {
   std::ostringstream out;
-  write_csv_row(out, {"point", "experiment", "classes", "metric", "mean", "std", "runs"});
+  write_csv_row(out, {"point", "experiment", "classes", "metric", "mean", "std", "runs", "ci95_low",
+                      "ci95_high", "selection_biased", "p_value_vs_chance"});
   for (const ResultGroup& group : results.groups) {
-    write_metric(out, group, "accuracy_best", group.best.accuracy);
-    write_metric(out, group, "accuracy_last", group.last.accuracy);
-    write_metric(out, group, "top2_best", group.best.top_k_accuracy);
-    write_metric(out, group, "top2_last", group.last.top_k_accuracy);
-    write_metric(out, group, "majority_baseline", group.best.majority_baseline);
+    const GroupUncertainty& u = group.uncertainty;
+    write_metric(out, group, "accuracy_best", group.best.accuracy, u.accuracy_best, true);
+    write_metric(out, group, "accuracy_last", group.last.accuracy, u.accuracy_last, false, u.p_value_last);
+    write_metric(out, group, "top2_best", group.best.top_k_accuracy, u.top2_best, true);
+    write_metric(out, group, "top2_last", group.last.top_k_accuracy, u.top2_last, false);
+    write_metric(out, group, "majority_baseline", group.best.majority_baseline, u.majority_baseline, false);
   }
   return out.str();
 }
@@ -174,7 +246,9 @@ nlohmann::json results_json(const SweepResults& results) {
                         {"folds", group.folds},
                         {"jobs", group.jobs.size()},
                         {"best_epoch", score_json(group.best)},
-                        {"last_epoch", score_json(group.last)}};
+                        {"last_epoch", score_json(group.last)},
+                        {"uncertainty", uncertainty_json(group.uncertainty)},
+                        {"calibration", calibration_json(group)}};
     const auto reference = results.paper_by_point.find(group.point);
     if (reference != results.paper_by_point.end() && reference->second.shown) {
       json["paper_reference_accuracy"] = *paper_accuracy(group.experiment, group.classes);

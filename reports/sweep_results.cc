@@ -43,8 +43,23 @@ train::JobPredictions job_predictions(const storage::TrainResultRow& result, std
   return job;
 }
 
+// Post indices by media id: the unit the bootstrap draws (a post's media
+// share one popularity, so they are not independent items).
+using PostOfMedia = std::map<std::int64_t, std::int64_t>;
+
+PostOfMedia posts_of_media(storage::Database& db) {
+  std::map<std::string, std::int64_t> post_index;
+  PostOfMedia posts;
+  if (!storage::find_profile(db)) return posts;  // results without a profile: each item its own post
+  for (const storage::MediaOfPost& item : storage::load_media_of_posts(db, true)) {
+    posts[item.media_id] =
+        post_index.emplace(item.post_key, static_cast<std::int64_t>(post_index.size())).first->second;
+  }
+  return posts;
+}
+
 TrainedJob load_trained_job(storage::ResultReader& reader, const storage::TrainResultRow& result,
-                            const std::string& params) {
+                            const std::string& params, const PostOfMedia& posts) {
   storage::PredictionColumns predictions = reader.predictions(result.job_id, result.classes);
   if (predictions.wrong_count) {
     throw Error(fmt::format("job {}: media {} has {} probabilities for {} classes", result.job_id,
@@ -55,6 +70,10 @@ TrainedJob load_trained_job(storage::ResultReader& reader, const storage::TrainR
   job.params = nlohmann::json::parse(params, nullptr, false);
   if (!job.params.is_object()) job.params = nlohmann::json::object();
   job.predicted_media = std::move(predictions.media_ids);
+  for (const std::int64_t media : job.predicted_media) {
+    const auto post = posts.find(media);
+    job.predicted_posts.push_back(post != posts.end() ? post->second : -1 - media);
+  }
   job.validation_media = job.predicted_media;
   std::sort(job.validation_media.begin(), job.validation_media.end());
   job.best = job_predictions(result, predictions.true_classes, predictions.best);
@@ -85,6 +104,11 @@ ResultGroup score_group(storage::ResultReader& reader, const GroupKey& key, std:
                             group.classes, error.what()));
   }
   group.learning_curve = mean_learning_curve(histories);
+  group.uncertainty = estimate_uncertainty(jobs);
+  std::vector<const train::JobPredictions*> best_of_jobs, last_of_jobs;
+  for (const TrainedJob& job : jobs) best_of_jobs.push_back(&job.best), last_of_jobs.push_back(&job.last);
+  group.calibration_best = calibration_of(best_of_jobs);
+  group.calibration_last = calibration_of(last_of_jobs);
   group.jobs = std::move(jobs);
   return group;
 }
@@ -118,14 +142,20 @@ SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& 
   for (const storage::JobRow& job : sweep_jobs) job_rows[job.id] = &job;
   std::map<GroupKey, std::vector<TrainedJob>, GroupKeyOrder> jobs_by_group;
   storage::ResultReader reader(db);
+  const PostOfMedia posts = posts_of_media(db);
   for (const storage::TrainResultRow& result : storage::load_train_results(db, sweep.id)) {
     const auto point = points.find(result.job_id);
     const std::string point_text = point == points.end() || point->second.empty() ? "{}" : point->second;
     const auto row = job_rows.find(result.job_id);
     jobs_by_group[GroupKey{point_text, result.experiment, result.classes}].push_back(
-        load_trained_job(reader, result, row == job_rows.end() ? "{}" : row->second->params));
+        load_trained_job(reader, result, row == job_rows.end() ? "{}" : row->second->params, posts));
   }
-  for (auto& [key, jobs] : jobs_by_group) results.groups.push_back(score_group(reader, key, std::move(jobs)));
+  for (auto& [key, jobs] : jobs_by_group) {
+    results.groups.push_back(score_group(reader, key, std::move(jobs)));
+    ResultGroup& group = results.groups.back();
+    group.calibration = calibration_setting(sweep, group.point);
+    if (group.calibration == "temperature") group.tempered = temper_out_of_fold(group);
+  }
   results.comparisons = compare_paired_experiments(results.groups);
   results.unfinished_jobs = unfinished_jobs(sweep_jobs);
   results.media_problems = storage::load_media_problems(db);

@@ -13,9 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "reports/accuracy_intervals.h"
+#include "reports/calibration.h"
 #include "reports/learning_curves.h"
 #include "reports/paper_reference.h"
 #include "reports/statistics.h"
+#include "reports/temperature_calibration.h"
 #include "storage/job_tables.h"
 #include "storage/profile_tables.h"
 #include "storage/result_tables.h"
@@ -33,6 +36,9 @@ struct TrainedJob {
   nlohmann::json params;                        // the job's parameters ({} when unknown)
   std::vector<std::int64_t> validation_media;   // sorted, to compare folds across experiments
   std::vector<std::int64_t> predicted_media;    // in the order of best and last
+  // The post of each predicted item (an index shared by a post's media; a
+  // media item the database no longer knows stands for itself).
+  std::vector<std::int64_t> predicted_posts;
   train::JobPredictions best;                   // best-epoch probabilities
   train::JobPredictions last;                   // last-epoch probabilities
 };
@@ -51,6 +57,11 @@ struct ResultGroup {
   train::ExperimentScore best;
   train::ExperimentScore last;
   std::vector<LearningCurvePoint> learning_curve;
+  GroupUncertainty uncertainty;         // bootstrap intervals and the permutation p-value
+  CalibrationSummary calibration_best;  // pooled out-of-fold probabilities
+  CalibrationSummary calibration_last;
+  std::string calibration = "none";             // train.calibration of the group's point
+  std::optional<TemperedCalibration> tempered;  // with calibration "temperature"
 };
 
 // Two experiments of one point and number of classes, scored on the same

@@ -103,12 +103,13 @@ TEST(PaperReference, ResultsTableCarriesTheColumnOnlyWhenShown) {
   }
   results.paper_by_point["{}"] = paper_reference(paper_point());
   const TextTable with = results_tables(results).at(0);
-  EXPECT_EQ(with.header, (std::vector<std::string>{"experiment", "3 classes best", "3 classes paper (reference)",
-                                                   "3 classes last", "3 classes majority", "2 classes best",
-                                                   "2 classes paper (reference)", "2 classes last",
-                                                   "2 classes majority"}));
+  EXPECT_EQ(with.header, (std::vector<std::string>{
+                             "experiment", "3 classes best (selection-biased)", "3 classes paper (reference)",
+                             "3 classes last", "3 classes p (last vs chance)", "3 classes majority",
+                             "2 classes best (selection-biased)", "2 classes paper (reference)",
+                             "2 classes last", "2 classes p (last vs chance)", "2 classes majority"}));
   EXPECT_EQ(with.rows.at(0).at(2), "0.54 (top-2 0.85)");
-  EXPECT_EQ(with.rows.at(0).at(6), "0.72");
+  EXPECT_EQ(with.rows.at(0).at(7), "0.72");
 
   PointProtocol random = paper_point();
   random.identity["features.weights"] = "random";

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <sstream>
 
 #include "common/error.h"
 #include "common/file_util.h"
@@ -274,31 +275,60 @@ TEST_F(SweepResultsTest, ListsJobsThatAreNotDone) {
   EXPECT_EQ(results.unfinished_jobs[0].error, "CUDA <out> of memory & more");
 }
 
-TEST_F(SweepResultsTest, PaperTableHasMeanAndStdPerClasses) {
+// Every media item here is its own post. image is always right: its
+// intervals are [1, 1]; in the permutation test each of its two 2-item folds
+// keeps both right only unswapped, so the exact p is 1/4. cnn_rnn's last
+// epoch always says class 0: shuffling labels within folds cannot change its
+// accuracy (p = 1), and its bootstrap accuracy is the share of class 0 among
+// 4 drawn items, 0 or 1 each with probability 1/16 > 2.5%: interval [0, 1].
+TEST_F(SweepResultsTest, PaperTableHasMeanAndStdWithIntervalsPerClasses) {
   const std::vector<TextTable> tables = results_tables(load());
   ASSERT_EQ(tables.size(), 1u);
   const TextTable& table = tables[0];
-  EXPECT_EQ(table.header, (std::vector<std::string>{"experiment", "2 classes best", "2 classes last",
-                                                    "2 classes majority"}));
+  EXPECT_EQ(table.header,
+            (std::vector<std::string>{"experiment", "2 classes best (selection-biased)", "2 classes last",
+                                      "2 classes p (last vs chance)", "2 classes majority"}));
   ASSERT_EQ(table.rows.size(), 3u);
-  EXPECT_EQ(table.rows[0], (std::vector<std::string>{"image", "1.000 ± 0.000", "1.000 ± 0.000", "-"}));
-  EXPECT_EQ(table.rows[1],
-            (std::vector<std::string>{"cnn_rnn", "0.875 ± 0.125", "0.500 ± 0.000", "0.500 ± 0.000"}));
-  EXPECT_EQ(table.rows[2],
-            (std::vector<std::string>{"image_to_video", "0.625 ± 0.125", "0.625 ± 0.125", "0.500 ± 0.000"}));
+  EXPECT_EQ(table.rows[0][0], "image");
+  EXPECT_EQ(table.rows[0][1], "1.000 ± 0.000 [1.000, 1.000]");
+  EXPECT_EQ(table.rows[0][2], "1.000 ± 0.000 [1.000, 1.000]");
+  const double image_p = std::stod(table.rows[0][3]);
+  EXPECT_NEAR(image_p, 0.25, 0.05) << "1000 permutations estimate the exact 1/4";
+  EXPECT_EQ(table.rows[0][4], "-");
+  EXPECT_EQ(table.rows[1][0], "cnn_rnn");
+  EXPECT_EQ(table.rows[1][1].rfind("0.875 ± 0.125 [", 0), 0u) << table.rows[1][1];
+  EXPECT_EQ(table.rows[1][2], "0.500 ± 0.000 [0.000, 1.000]");
+  EXPECT_EQ(table.rows[1][3], "1.000");
+  EXPECT_EQ(table.rows[1][4], "0.500 ± 0.000 [0.000, 1.000]");
+  EXPECT_EQ(table.rows[2][1].rfind("0.625 ± 0.125 [", 0), 0u) << table.rows[2][1];
+  EXPECT_EQ(table.rows[2][2].rfind("0.625 ± 0.125 [", 0), 0u) << table.rows[2][2];
   EXPECT_NE(table.caption.find("labels.window_weeks=4"), std::string::npos);
+  EXPECT_NE(table.caption.find("1000 resamples, seed 22"), std::string::npos) << table.caption;
+  EXPECT_NE(table.caption.find("1000 permutations"), std::string::npos) << table.caption;
 }
 
 TEST_F(SweepResultsTest, CsvHasOneRowPerPointExperimentClassesAndMetric) {
   const std::string point = R"("{""labels.window_weeks"":4}")";
-  const std::string expected =
-      "point,experiment,classes,metric,mean,std,runs\n" + point + ",image,2,accuracy_best,1,0,1\n" + point +
-      ",image,2,accuracy_last,1,0,1\n" + point + ",cnn_rnn,2,accuracy_best,0.875,0.125,2\n" + point +
-      ",cnn_rnn,2,accuracy_last,0.5,0,2\n" + point + ",cnn_rnn,2,majority_baseline,0.5,0,2\n" + point +
-      ",image_to_video,2,accuracy_best,0.625,0.125,2\n" + point +
-      ",image_to_video,2,accuracy_last,0.625,0.125,2\n" + point +
-      ",image_to_video,2,majority_baseline,0.5,0,2\n";
-  EXPECT_EQ(results_csv(load()), expected);
+  // The M19 columns as before; then the interval, the selection-bias flag
+  // and, on accuracy_last, the p-value.
+  const std::vector<std::string> expected{
+      "point,experiment,classes,metric,mean,std,runs,ci95_low,ci95_high,selection_biased,p_value_vs_chance",
+      point + ",image,2,accuracy_best,1,0,1,1,1,true,",
+      point + ",image,2,accuracy_last,1,0,1,1,1,false,",
+      point + ",cnn_rnn,2,accuracy_best,0.875,0.125,2,",
+      point + ",cnn_rnn,2,accuracy_last,0.5,0,2,0,1,false,1",
+      point + ",cnn_rnn,2,majority_baseline,0.5,0,2,0,1,false,",
+      point + ",image_to_video,2,accuracy_best,0.625,0.125,2,",
+      point + ",image_to_video,2,accuracy_last,0.625,0.125,2,",
+      point + ",image_to_video,2,majority_baseline,0.5,0,2,"};
+  std::vector<std::string> lines;
+  std::istringstream csv(results_csv(load()));
+  for (std::string line; std::getline(csv, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), expected.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i].rfind(expected[i], 0), 0u) << lines[i];
+  EXPECT_NE(lines[1].find(",true,"), std::string::npos);
+  EXPECT_NE(lines[3].find(",true,"), std::string::npos);
+  EXPECT_NEAR(std::stod(lines[2].substr(lines[2].rfind(',') + 1)), 0.25, 0.05);
 }
 
 TEST_F(SweepResultsTest, JsonHoldsGroupsComparisonsAndFailures) {
@@ -320,7 +350,8 @@ TEST_F(SweepResultsTest, WritesSelfContainedEscapedHtmlAndMarkdown) {
   const std::string html = read_text_file(out.file("report/report.html"));
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(html.find("</html>"), std::string::npos);
-  EXPECT_NE(html.find("<td>0.875 ± 0.125</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>0.875 ± 0.125 ["), std::string::npos);
+  EXPECT_NE(html.find("<h2>Calibration</h2>"), std::string::npos);  // ECE, Brier and reliability diagrams
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("0.75±0.25"), std::string::npos);  // a confusion cell
   EXPECT_NE(html.find("CUDA &lt;out&gt; of memory &amp; more"), std::string::npos);
@@ -328,7 +359,12 @@ TEST_F(SweepResultsTest, WritesSelfContainedEscapedHtmlAndMarkdown) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // only SVG's namespace
   const std::string markdown = read_text_file(out.file("report/report.md"));
-  EXPECT_NE(markdown.find("| cnn_rnn | 0.875 ± 0.125 | 0.500 ± 0.000 | 0.500 ± 0.000 |"), std::string::npos);
+  EXPECT_NE(markdown.find("| cnn_rnn | 0.875 ± 0.125 ["), std::string::npos);
+  EXPECT_NE(markdown.find("| 0.500 ± 0.000 [0.000, 1.000] | 1.000 | 0.500 ± 0.000 [0.000, 1.000] |"),
+            std::string::npos);
+  EXPECT_NE(markdown.find("selection-biased"), std::string::npos);
+  EXPECT_NE(markdown.find("## Calibration"), std::string::npos);
+  EXPECT_NE(markdown.find("](charts/reliability_"), std::string::npos);
   EXPECT_NE(markdown.find("](charts/"), std::string::npos);
   EXPECT_NE(markdown.find("CUDA &lt;out&gt; of memory & more"), std::string::npos);
   EXPECT_NE(report.summary.find("0.625 ± 0.125"), std::string::npos);
