@@ -44,20 +44,51 @@ int argmax(const train::ClassProbabilities& probabilities, std::size_t item) {
 // it draws the same numbers under every standard library.
 std::size_t draw_below(std::mt19937_64& rng, std::size_t n) { return static_cast<std::size_t>(rng() % n); }
 
-double mean_ratio(const std::vector<RepeatTallies>& repeats, Metric metric,
-                  const std::vector<double>& weights) {
-  double sum = 0;
-  int counted = 0;
-  for (const RepeatTallies& repeat : repeats) {
-    double right = 0, items = 0;
-    for (std::size_t post = 0; post < weights.size(); ++post) {
-      if (weights[post] == 0) continue;
-      right += weights[post] * repeat.right[metric][post];
-      items += weights[post] * repeat.items[post];
+// Every (repeat, metric) tally of a post side by side, so that a bootstrap
+// draw is one pass over the drawn posts adding short contiguous rows (the
+// report of a 100,000-job sweep draws 10 million predictions a thousand
+// times). Sums run over posts in ascending order, as a loop per metric would.
+struct TallyRows {
+  std::size_t width = 0;  // repeats x (1 + metrics)
+  std::vector<double> values;  // posts x width: per repeat, items then each metric's right count
+};
+
+TallyRows tally_rows(const std::vector<RepeatTallies>& repeats, std::size_t posts) {
+  TallyRows rows;
+  rows.width = repeats.size() * (1 + kMetricCount);
+  rows.values.assign(posts * rows.width, 0.0);
+  for (std::size_t post = 0; post < posts; ++post) {
+    double* row = &rows.values[post * rows.width];
+    for (const RepeatTallies& repeat : repeats) {
+      *row++ = repeat.items[post];
+      for (int metric = 0; metric < kMetricCount; ++metric) *row++ = repeat.right[metric][post];
     }
-    if (items > 0) sum += right / items, ++counted;
   }
-  return counted ? sum / counted : std::nan("");
+  return rows;
+}
+
+// The cell statistic of every metric under one draw: the mean over repeats
+// of right / items, with the posts weighted by how often they were drawn.
+std::array<double, kMetricCount> mean_ratios(const TallyRows& rows, std::size_t repeats,
+                                             const std::vector<double>& weights, std::vector<double>& sums) {
+  std::fill(sums.begin(), sums.end(), 0.0);
+  for (std::size_t post = 0; post < weights.size(); ++post) {
+    const double weight = weights[post];
+    if (weight == 0) continue;
+    const double* row = &rows.values[post * rows.width];
+    for (std::size_t k = 0; k < rows.width; ++k) sums[k] += weight * row[k];
+  }
+  std::array<double, kMetricCount> means{};
+  for (int metric = 0; metric < kMetricCount; ++metric) {
+    double sum = 0;
+    int counted = 0;
+    for (std::size_t r = 0; r < repeats; ++r) {
+      const double items = sums[r * (1 + kMetricCount)];
+      if (items > 0) sum += sums[r * (1 + kMetricCount) + 1 + metric] / items, ++counted;
+    }
+    means[metric] = counted ? sum / counted : std::nan("");
+  }
+  return means;
 }
 
 Interval percentile_interval(std::vector<double> values) {
@@ -106,6 +137,14 @@ double permutation_p_value(std::vector<Stratum> strata, int permutations, std::m
 
 }  // namespace
 
+int uncertainty_draws(std::int64_t predictions, int requested) {
+  if (requested >= 0) return requested;
+  constexpr double kAdditionsBudget = 1e9;  // draws x predictions
+  if (predictions <= 0 || kAdditionsBudget / static_cast<double>(predictions) >= kBootstrapResamples)
+    return kBootstrapResamples;
+  return std::max(100, static_cast<int>(kAdditionsBudget / static_cast<double>(predictions)));
+}
+
 double sorted_quantile(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) throw Error("quantile of no values");
   const double position = q * static_cast<double>(sorted.size() - 1);
@@ -120,7 +159,7 @@ GroupUncertainty estimate_uncertainty(const std::vector<TrainedJob>& jobs, int r
   result.resamples = resamples;
   result.permutations = permutations;
   result.seed = seed;
-  if (jobs.empty()) return result;
+  if (jobs.empty() || resamples <= 0) return result;  // resamples 0: the tables show no interval
   std::map<std::int64_t, int> dense_post;
   for (const TrainedJob& job : jobs) {
     if (job.predicted_posts.size() != job.predicted_media.size()) {
@@ -166,13 +205,13 @@ GroupUncertainty estimate_uncertainty(const std::vector<TrainedJob>& jobs, int r
 
   std::mt19937_64 rng(seed);
   std::array<std::vector<double>, kMetricCount> draws;
-  std::vector<double> weights(posts);
+  const TallyRows rows = tally_rows(repeats, posts);
+  std::vector<double> weights(posts), sums(rows.width);
   for (int b = 0; b < resamples; ++b) {
     std::fill(weights.begin(), weights.end(), 0.0);
     for (std::size_t p = 0; p < posts; ++p) weights[draw_below(rng, posts)] += 1;
-    for (int metric = 0; metric < kMetricCount; ++metric) {
-      draws[metric].push_back(mean_ratio(repeats, static_cast<Metric>(metric), weights));
-    }
+    const std::array<double, kMetricCount> means = mean_ratios(rows, repeats.size(), weights, sums);
+    for (int metric = 0; metric < kMetricCount; ++metric) draws[metric].push_back(means[metric]);
   }
   result.accuracy_best = percentile_interval(draws[kAccuracyBest]);
   result.accuracy_last = percentile_interval(draws[kAccuracyLast]);

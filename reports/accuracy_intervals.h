@@ -57,6 +57,13 @@ GroupUncertainty estimate_uncertainty(const std::vector<TrainedJob>& jobs,
                                       int resamples = kBootstrapResamples, int permutations = kPermutations,
                                       std::uint64_t seed = kUncertaintySeed);
 
+// Bootstrap resamples (and as many permutations) per group for a sweep whose
+// groups hold `predictions` validated predictions in all: kBootstrapResamples
+// up to a million predictions, then fewer, never under 100, so a report of a
+// 100,000-job sweep (10 million predictions) stays within minutes rather than
+// a quarter of an hour. `requested` >= 0 is the user's choice (0: none).
+int uncertainty_draws(std::int64_t predictions, int requested = -1);
+
 // The numpy-default (linear) quantile of sorted values, q in [0, 1].
 double sorted_quantile(const std::vector<double>& sorted, double q);
 

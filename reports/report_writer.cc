@@ -78,8 +78,9 @@ std::string with_section(std::string page, const std::string& section, const std
 
 }  // namespace
 
-WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir) {
-  const SweepResults results = load_sweep_results(db, select_sweep(db, sweep));
+WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir,
+                           int draws) {
+  const SweepResults results = load_sweep_results(db, select_sweep(db, sweep), draws);
   const LeakageAudit audit = audit_leakage(db, results, dedup_stage_rule(db));
   const ReportFigures figures = build_report_figures(results);
   const std::vector<ReportChart> data_charts = data_figures(db, results.sweep.id);

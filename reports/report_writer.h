@@ -21,6 +21,9 @@ struct WrittenReport {
 
 // `sweep`: name or id; empty for the most recently updated sweep. Creates
 // `out_dir` when needed. Throws ConfigError for an unknown sweep.
-WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir);
+// `draws`: bootstrap resamples and permutations per group (-1: chosen by the
+// sweep's size, see uncertainty_draws; 0: no intervals or p-values).
+WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir,
+                           int draws = -1);
 
 }  // namespace popsweep::reports

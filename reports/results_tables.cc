@@ -75,7 +75,11 @@ std::string optional_cell(const std::optional<train::MeanAndStd>& value,
 TextTable point_table(const std::string& point, const PointGroups& groups, bool paper_column) {
   TextTable table;
   const std::string where = describe_point(point);
-  table.caption = "Accuracy, mean ± std over runs (M19) [" + uncertainty_statement() + "]" +
+  int resamples = 0, permutations = 0;  // as the groups were scored (all alike)
+  for (const auto& [experiment, by_classes] : groups) {
+    for (const auto& [k, group] : by_classes) resamples = group->uncertainty.resamples, permutations = group->uncertainty.permutations;
+  }
+  table.caption = "Accuracy, mean ± std over runs (M19) [" + uncertainty_statement(resamples, permutations) + "]" +
                   (where.empty() ? "" : ": " + where);
   table.header.push_back("experiment");
   const std::set<int, std::greater<int>> classes = classes_of(groups);
@@ -192,13 +196,14 @@ std::string format_interval(const Interval& interval) {
 
 std::string format_p_value(double p) { return p < 0.001 ? "< 0.001" : fmt::format("{:.3f}", p); }
 
-std::string uncertainty_statement() {
+std::string uncertainty_statement(int resamples, int permutations) {
+  if (resamples <= 0) return "no intervals or p-values (report --resamples 0)";
   return fmt::format(
       "95% bootstrap interval over posts, {} resamples, seed {}; p: permutation test of the "
       "last-epoch accuracy against chance, labels shuffled within validation folds, {} "
       "permutations; best-epoch columns are selection-biased: the epoch was chosen on the "
       "fold it is scored on",
-      kBootstrapResamples, kUncertaintySeed, kPermutations);
+      resamples, kUncertaintySeed, permutations);
 }
 
 std::string describe_point(const std::string& point) {

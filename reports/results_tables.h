@@ -23,7 +23,7 @@ std::string format_interval(const Interval& interval);
 // "0.034", or "< 0.001"
 std::string format_p_value(double p);
 // How the intervals and p-values were computed, for captions and notes.
-std::string uncertainty_statement();
+std::string uncertainty_statement(int resamples = kBootstrapResamples, int permutations = kPermutations);
 // A sweep point's JSON as "labels.window_weeks=4, train.epochs=8"; empty
 // for "{}", the point of a sweep that sweeps nothing.
 std::string describe_point(const std::string& point_json);

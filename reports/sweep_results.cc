@@ -81,7 +81,8 @@ TrainedJob load_trained_job(storage::ResultReader& reader, const storage::TrainR
   return job;
 }
 
-ResultGroup score_group(storage::ResultReader& reader, const GroupKey& key, std::vector<TrainedJob> jobs) {
+ResultGroup score_group(storage::ResultReader& reader, const GroupKey& key, std::vector<TrainedJob> jobs,
+                        int draws) {
   ResultGroup group;
   std::tie(group.point, group.experiment, group.classes) = key;
   std::vector<train::JobPredictions> best, last;
@@ -104,7 +105,7 @@ ResultGroup score_group(storage::ResultReader& reader, const GroupKey& key, std:
                             group.classes, error.what()));
   }
   group.learning_curve = mean_learning_curve(histories);
-  group.uncertainty = estimate_uncertainty(jobs);
+  group.uncertainty = estimate_uncertainty(jobs, draws, draws);
   std::vector<const train::JobPredictions*> best_of_jobs, last_of_jobs;
   for (const TrainedJob& job : jobs) best_of_jobs.push_back(&job.best), last_of_jobs.push_back(&job.last);
   group.calibration_best = calibration_of(best_of_jobs);
@@ -133,7 +134,7 @@ bool experiment_before(const std::string& a, const std::string& b) {
   return rank_a != rank_b ? rank_a < rank_b : a < b;
 }
 
-SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep) {
+SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep, int draws) {
   SweepResults results;
   results.sweep = sweep;
   const std::map<std::int64_t, std::string> points = storage::load_sweep_points(db, sweep.id);
@@ -150,8 +151,13 @@ SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& 
     jobs_by_group[GroupKey{point_text, result.experiment, result.classes}].push_back(
         load_trained_job(reader, result, row == job_rows.end() ? "{}" : row->second->params, posts));
   }
+  std::int64_t predictions = 0;
+  for (const auto& [key, jobs] : jobs_by_group) {
+    for (const TrainedJob& job : jobs) predictions += static_cast<std::int64_t>(job.predicted_media.size());
+  }
+  draws = uncertainty_draws(predictions, draws);
   for (auto& [key, jobs] : jobs_by_group) {
-    results.groups.push_back(score_group(reader, key, std::move(jobs)));
+    results.groups.push_back(score_group(reader, key, std::move(jobs), draws));
     ResultGroup& group = results.groups.back();
     group.calibration = calibration_setting(sweep, group.point);
     if (group.calibration == "temperature") group.tempered = temper_out_of_fold(group);

@@ -91,7 +91,9 @@ struct SweepResults {
   std::map<std::string, PaperReference> paper_by_point;  // the paper's numbers beside each point, or why not
 };
 
-SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep);
+// `draws`: bootstrap resamples and permutations per group (uncertainty_draws:
+// -1 chooses by the sweep's size, 0 computes no intervals).
+SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep, int draws = -1);
 
 // The paper's order (M14-M17), unknown experiments after them by name; used
 // by every table so rows line up between report.md, report.html and the CSV.

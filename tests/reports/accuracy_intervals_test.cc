@@ -156,6 +156,20 @@ TEST(AccuracyIntervalsTest, SameSeedSameNumbersAndPerfectPredictionsHaveAPointIn
   EXPECT_NEAR(perfect.p_value_last, 1.0 / 101, 1e-12);
 }
 
+// 1000 draws up to a million predictions, then a budget of 10^9 additions,
+// never under 100; a request overrides, and 0 computes nothing.
+TEST(AccuracyIntervalsTest, DrawsShrinkOnlyOnHugeSweeps) {
+  EXPECT_EQ(uncertainty_draws(0), 1000);
+  EXPECT_EQ(uncertainty_draws(1'000'000), 1000);
+  EXPECT_EQ(uncertainty_draws(2'000'000), 500);
+  EXPECT_EQ(uncertainty_draws(10'050'000), 100);  // issue 24's 100,000-job sweep
+  EXPECT_EQ(uncertainty_draws(100'000'000), 100);
+  EXPECT_EQ(uncertainty_draws(10'050'000, 1000), 1000);
+  EXPECT_EQ(uncertainty_draws(500, 0), 0);
+  const GroupUncertainty none = estimate_uncertainty(planted_group(7, 3, -1), 0, 0);
+  EXPECT_EQ(none.resamples, 0);
+}
+
 TEST(AccuracyIntervalsTest, QuantileIsNumpysLinearOne) {
   // numpy.quantile([1, 2, 4, 8], [0.025, 0.5, 0.975]) = [1.075, 3.0, 7.7]
   const std::vector<double> sorted{1, 2, 4, 8};
