@@ -44,7 +44,7 @@ struct DedupSpec {
   bool verify = false;                // pixel verification of the candidates (issue 21)
   bool verify_mirror = false;
   double verify_max_block_difference = 14.0;
-  double verify_candidate_factor = 2.5;
+  double verify_candidate_factor = 5.0;
 };
 
 struct TrainSpec {

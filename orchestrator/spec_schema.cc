@@ -117,12 +117,12 @@ std::vector<SpecField> build_schema() {
                                 "pictures may have"),
                           0, 255),
                   "14"),
-      added_later(bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 2.5,
+      added_later(bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 5.0,
                                 "dedup.verify with dedup.threshold auto: candidates are each media's 8 closest "
                                 "up to this multiple of the median nearest-neighbour distance (recall first; "
                                 "verification decides)"),
                           0.1, 100),
-                  "2.5"),
+                  "5"),
       experiment_list,
       bounded(field("train.classes", FieldKind::IntegerList, Integers{2, 3}, "numbers of classes K (M4)"), 2,
               100),

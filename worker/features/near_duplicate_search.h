@@ -47,7 +47,7 @@ struct DedupSettings {
   // With verification and a suggested threshold, candidates are searched up
   // to this multiple of the suggestion: the search favours recall and
   // verification decides. A given threshold is used as it is.
-  double candidate_factor = 2.5;
+  double candidate_factor = 5.0;
   VerificationSettings verification;
 };
 
