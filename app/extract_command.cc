@@ -25,8 +25,9 @@ void add_dedup_command(CLI::App& app) {
                "threshold is suggested from the nearest-neighbour histogram");
   auto dedup_flags = feature_flags();
   dedup_flags.emplace_back("--threshold", "dedup.threshold");
+  dedup_flags.emplace_back("--verify", "dedup.verify");
   add_single_job_options(*command, flags, dedup_flags);
-  command->add_option("--pairs", *pairs, "write the pairs under the threshold to this CSV");
+  command->add_option("--pairs", *pairs, "write the candidate pairs to this CSV, with whether each was kept and why");
   command->add_option("--histogram", *histogram, "write every image's nearest-neighbour distance to this CSV");
   command->callback([flags, pairs, histogram] {
     orchestrator::run_single_dedup(resolved_options(*flags), *pairs, *histogram, std::cout);

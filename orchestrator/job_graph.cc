@@ -75,8 +75,17 @@ std::string weights_identity(const Spec& spec) {
 }
 
 nlohmann::json dedup_params(const Spec& spec) {
-  return {{"enabled", spec.dedup.enabled},
-          {"threshold", spec.dedup.threshold ? nlohmann::json(*spec.dedup.threshold) : nlohmann::json("auto")}};
+  nlohmann::json params = {
+      {"enabled", spec.dedup.enabled},
+      {"threshold", spec.dedup.threshold ? nlohmann::json(*spec.dedup.threshold) : nlohmann::json("auto")}};
+  // Only verification names itself, so jobs of the paper's rule keep the
+  // keys (and so the identity) they had before it existed.
+  if (spec.dedup.verify) {
+    params["verify"] = {{"mirror", spec.dedup.verify_mirror},
+                        {"max_block_difference", spec.dedup.verify_max_block_difference},
+                        {"candidate_factor", spec.dedup.verify_candidate_factor}};
+  }
+  return params;
 }
 
 nlohmann::json train_job_params(const Spec& spec, const nlohmann::json& labels, const nlohmann::json& features,

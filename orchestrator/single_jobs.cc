@@ -155,21 +155,31 @@ void run_single_dedup(const SingleJobOptions& options, const std::string& pairs_
   const std::optional<storage::FeatureSetRow> set =
       storage::find_feature_set(context.db, features::feature_set_key(features));
   if (!set) throw ConfigError("no features for these features.* settings yet: run `popsweep extract` first");
-  const features::NearDuplicateReport report =
-      features::remove_near_duplicates(context.db, set->id, context.spec.dedup.threshold);
+  const features::NearDuplicateReport report = features::remove_near_duplicates(
+      context.db, set->id, dedup_settings_from_params(dedup_params(context.spec)));
   std::map<std::string, int> pairs_by_kind;
-  for (const features::DuplicatePair& pair : report.pairs) ++pairs_by_kind[pair.media_type];
+  for (const features::DuplicatePair& pair : report.pairs) pairs_by_kind[pair.media_type] += pair.kept;
   out << fmt::format(
       "dedup: {} images, {} videos; {}; {} media removed, {} pairs under the threshold ({} image, {} video, {} "
-      "image-video)\n",
-      report.images, report.videos, report.explanation, report.removed, report.pairs.size(), pairs_by_kind["image"],
-      pairs_by_kind["video"], pairs_by_kind[features::kImageVideoPair]);
+      "image-video)",
+      report.images, report.videos, report.explanation, report.removed, report.pairs.size() - report.rejected,
+      pairs_by_kind["image"], pairs_by_kind["video"], pairs_by_kind[features::kImageVideoPair]);
+  if (context.spec.dedup.verify) {
+    out << fmt::format("; {} candidates verified on their pixels, {} rejected", report.pairs.size(), report.rejected);
+  }
+  out << "\n";
   if (!pairs_csv.empty()) {
     std::ofstream csv(pairs_csv);
-    csv << "media_type,first_media_id,second_media_id,distance,first_path,second_path\n";
+    // Without verification the file lists the duplicates, as before; with
+    // it, every candidate, `kept` and `reason` saying what verification decided.
+    csv << "media_type,first_media_id,second_media_id,distance,first_path,second_path,kept,block_difference,"
+           "reason\n";
     for (const features::DuplicatePair& pair : report.pairs) {
       csv << pair.media_type << "," << pair.first_media_id << "," << pair.second_media_id << ","
-          << fmt::format("{:.6f}", pair.distance) << "," << pair.first_path << "," << pair.second_path << "\n";
+          << fmt::format("{:.6f}", pair.distance) << "," << pair.first_path << "," << pair.second_path << ","
+          << (pair.kept ? 1 : 0) << ","
+          << (pair.block_difference ? fmt::format("{:.3f}", *pair.block_difference) : std::string()) << ","
+          << pair.reason << "\n";
     }
     if (!csv) throw Error("cannot write " + pairs_csv);
   }

@@ -51,7 +51,9 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
                    read.small_integer("features.views"),    read.boolean("features.jpeg_dct_scaling"),
                    read.small_integer("features.batch"),
                    read.small_integer("features.shards")};
-  spec.dedup = {read.boolean("dedup.enabled"), read.number_or_auto("dedup.threshold")};
+  spec.dedup = {read.boolean("dedup.enabled"),          read.number_or_auto("dedup.threshold"),
+                read.boolean("dedup.verify"),           read.boolean("dedup.verify_mirror"),
+                read.number("dedup.verify_max_block_difference"), read.number("dedup.verify_candidate_factor")};
   spec.train = {read.texts("train.experiments"), read.integers("train.classes"),  read.small_integer("train.folds"),
                 read.small_integer("train.repeats"), read.small_integer("train.epochs"), read.number("train.lr"),
                 read.small_integer("train.batch_size"), read.text("train.mode"),

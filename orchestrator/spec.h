@@ -41,6 +41,10 @@ struct FeatureSpec {
 struct DedupSpec {
   bool enabled = true;
   std::optional<double> threshold;  // nullopt: use the suggested one
+  bool verify = false;                // pixel verification of the candidates (issue 21)
+  bool verify_mirror = false;
+  double verify_max_block_difference = 14.0;
+  double verify_candidate_factor = 5.0;
 };
 
 struct TrainSpec {

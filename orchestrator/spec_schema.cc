@@ -107,6 +107,27 @@ std::vector<SpecField> build_schema() {
       bounded(field("dedup.threshold", FieldKind::NumberOrAuto, std::string("auto"),
                     "distance under which two media are duplicates, or `auto` to use the suggested one (M7)"),
               0, std::nullopt),
+      added_later(field("dedup.verify", FieldKind::Boolean, false,
+                        "check every candidate pair of the feature search on its pixels (align, then every "
+                        "block must agree; docs/METHOD.md) and keep only those as duplicates: same-template "
+                        "posts with other text or another product survive. false: the paper's rule, "
+                        "distance alone"),
+                  "false"),
+      added_later(field("dedup.verify_mirror", FieldKind::Boolean, false,
+                        "dedup.verify: a left-right mirrored copy counts as the same picture"),
+                  "false"),
+      added_later(bounded(field("dedup.verify_max_block_difference", FieldKind::Number, 14.0,
+                                "dedup.verify: the largest mean difference (grey levels, 0-255, beyond a "
+                                "one-pixel shift and a tone mapping) any 8x8 block of the aligned 256x256 "
+                                "pictures may have"),
+                          0, 255),
+                  "14"),
+      added_later(bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 5.0,
+                                "dedup.verify with dedup.threshold auto: candidates are each media's 8 closest "
+                                "up to this multiple of the median nearest-neighbour distance (recall first; "
+                                "verification decides)"),
+                          0.1, 100),
+                  "5"),
       experiment_list,
       bounded(field("train.classes", FieldKind::IntegerList, Integers{2, 3}, "numbers of classes K (M4)"), 2,
               100),

@@ -9,9 +9,23 @@
 
 namespace popsweep::orchestrator {
 
+features::DedupSettings dedup_settings_from_params(const nlohmann::json& dedup) {
+  features::DedupSettings settings;
+  if (dedup.at("threshold").is_number()) settings.threshold = dedup.at("threshold").get<double>();
+  if (dedup.contains("verify")) {
+    const nlohmann::json& verify = dedup.at("verify");
+    settings.verify = true;
+    settings.verification.allow_mirror = verify.at("mirror").get<bool>();
+    settings.verification.max_block_difference = verify.at("max_block_difference").get<double>();
+    settings.candidate_factor = verify.at("candidate_factor").get<double>();
+  }
+  return settings;
+}
+
 void DedupStage::run_on_coordinator(const storage::JobRow& job) {
   const nlohmann::json params = nlohmann::json::parse(job.params);
-  const std::int64_t set_id = storage::ensure_feature_set(db_, features::feature_set_key(params.at("features")));
+  const std::int64_t set_id =
+      storage::ensure_feature_set(db_, features::feature_set_key(params.at("features")));
   const nlohmann::json& dedup = params.at("dedup");
   if (!dedup.at("enabled").get<bool>()) {
     storage::Transaction transaction(db_);
@@ -20,9 +34,7 @@ void DedupStage::run_on_coordinator(const storage::JobRow& job) {
     transaction.commit();
     return;
   }
-  std::optional<double> threshold;
-  if (dedup.at("threshold").is_number()) threshold = dedup.at("threshold").get<double>();
-  features::remove_near_duplicates(db_, set_id, threshold);
+  features::remove_near_duplicates(db_, set_id, dedup_settings_from_params(dedup));
 }
 
 }  // namespace popsweep::orchestrator

@@ -2,9 +2,15 @@
 // coordinator once every extraction shard of that feature set is done.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "orchestrator/pipeline_handlers.h"
+#include "worker/features/near_duplicate_search.h"
 
 namespace popsweep::orchestrator {
+
+// A dedup job's "dedup" parameters (job_graph's dedup_params) as the search's settings.
+features::DedupSettings dedup_settings_from_params(const nlohmann::json& dedup);
 
 class DedupStage : public CoordinatorStage {
  public:

@@ -1,7 +1,9 @@
 #include "worker/features/near_duplicate_search.h"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -24,13 +26,15 @@ torch::Tensor stack(const std::vector<std::vector<float>>& rows) {
   if (rows.empty()) return torch::zeros({0, 1});
   torch::Tensor out = torch::empty({static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows[0].size())});
   for (size_t i = 0; i < rows.size(); ++i) {
-    std::memcpy(out[static_cast<int64_t>(i)].data_ptr<float>(), rows[i].data(), rows[i].size() * sizeof(float));
+    std::memcpy(out[static_cast<int64_t>(i)].data_ptr<float>(), rows[i].data(),
+                rows[i].size() * sizeof(float));
   }
   return out;
 }
 
 // Every non-excluded media of `type` with an embedding under `role`.
-Candidates gather(storage::Database& db, std::int64_t set_id, const std::string& type, const std::string& role) {
+Candidates gather(storage::Database& db, std::int64_t set_id, const std::string& type,
+                  const std::string& role) {
   std::map<std::string, std::vector<float>> by_hash;
   for (storage::FeatureRecord& record : storage::load_features(db, set_id, role, 0)) {
     by_hash[record.content_hash] = std::move(record.values);
@@ -48,13 +52,21 @@ Candidates gather(storage::Database& db, std::int64_t set_id, const std::string&
 
 std::vector<DuplicateCandidate> as_candidates(const Candidates& c) {
   std::vector<DuplicateCandidate> out;
-  for (const storage::MediaOfPost& m : c.media) out.push_back({m.media_id, m.post_kind == "carousel", m.posted_at});
+  for (const storage::MediaOfPost& m : c.media)
+    out.push_back({m.media_id, m.post_kind == "carousel", m.posted_at});
   return out;
 }
 
 DuplicatePair describe_pair(const storage::MediaOfPost& first, const storage::MediaOfPost& second,
                             const std::string& kind, double distance) {
-  return {first.media_id, second.media_id, first.path, second.path, kind, distance};
+  DuplicatePair pair;
+  pair.first_media_id = first.media_id;
+  pair.second_media_id = second.media_id;
+  pair.first_path = first.path;
+  pair.second_path = second.path;
+  pair.media_type = kind;
+  pair.distance = distance;
+  return pair;
 }
 
 // Videos (M8): close thumbnails and the same timing.
@@ -67,7 +79,8 @@ std::vector<NeighbourPair> video_pairs(storage::Database& db, const Candidates& 
     const auto a = info.find(videos.media[p.first].content_hash);
     const auto b = info.find(videos.media[p.second].content_hash);
     if (a == info.end() || b == info.end()) continue;
-    if (same_video_timing(a->second.duration, a->second.frame_rate, b->second.duration, b->second.frame_rate)) {
+    if (same_video_timing(a->second.duration, a->second.frame_rate, b->second.duration,
+                          b->second.frame_rate)) {
       pairs.push_back(p);
     }
   }
@@ -84,8 +97,69 @@ bool same_video_timing(double duration_a, double rate_a, double duration_b, doub
 
 namespace {
 
+// With a widened candidate radius, each media proposes at most its closest
+// few: verification's cost stays proportional to the media, and a repost
+// group links up through its members' nearest pairs.
+constexpr int kCandidatesPerMedia = 8;
+
+std::vector<NeighbourPair> closest_per_media(const std::vector<NeighbourPair>& sorted_pairs, int limit,
+                                             int second_offset) {
+  std::map<int, int> seen;
+  std::vector<NeighbourPair> kept;
+  for (const NeighbourPair& p : sorted_pairs) {
+    const int a = seen[p.first]++;
+    const int b = seen[second_offset + p.second]++;
+    if (a < limit || b < limit) kept.push_back(p);
+  }
+  return kept;
+}
+
+// Pixel verification of the candidates, each picture decoded once however
+// many pairs it is in. A picture that cannot be read rejects its pairs:
+// keeping both media is the safe side.
+class CandidateVerifier {
+ public:
+  explicit CandidateVerifier(const VerificationSettings& settings) : settings_(settings) {}
+
+  void verify(const storage::MediaOfPost& first, const storage::MediaOfPost& second, DuplicatePair& pair) {
+    const media::RgbImage* a = picture(first);
+    const media::RgbImage* b = picture(second);
+    if (!a || !b) {
+      pair.kept = false;
+      pair.reason = "unreadable";
+      return;
+    }
+    const VerificationResult result = verify_same_picture(*a, *b, settings_);
+    pair.kept = result.same;
+    pair.block_difference = result.block_difference;
+    if (result.same) {
+      pair.reason = result.mirrored ? "blocks-agree-mirrored" : "blocks-agree";
+    } else {
+      pair.reason = result.overlap < 0.8 ? "no-alignment" : "block-differs";
+    }
+  }
+
+ private:
+  const media::RgbImage* picture(const storage::MediaOfPost& media) {
+    auto found = pictures_.find(media.media_id);
+    if (found == pictures_.end()) {
+      std::optional<media::RgbImage> decoded;
+      try {
+        decoded = picture_to_verify(media.path, media.media_type, media.thumbnail_path);
+      } catch (const std::exception&) {
+        decoded.reset();
+      }
+      found = pictures_.emplace(media.media_id, std::move(decoded)).first;
+    }
+    return found->second ? &*found->second : nullptr;
+  }
+
+  VerificationSettings settings_;
+  std::map<std::int64_t, std::optional<media::RgbImage>> pictures_;
+};
+
 // The search and M9's resolution; the removals as rows to store.
-NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, std::optional<double> threshold,
+NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, const DedupSettings& settings,
                            std::vector<storage::DuplicateRow>& rows) {
   NearDuplicateReport report;
   const Candidates images = gather(db, feature_set_id, "image", "image");
@@ -94,34 +168,74 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, s
   report.videos = static_cast<int>(videos.media.size());
   const torch::Tensor image_matrix = stack(images.embeddings);
   report.image_nearest_distances = nearest_neighbours(image_matrix).distance;
-  if (threshold) {
-    report.threshold = threshold;
-    report.explanation = "threshold " + std::to_string(*threshold) + " given";
+  if (settings.threshold) {
+    report.threshold = settings.threshold;
+    report.explanation = "threshold " + std::to_string(*settings.threshold) + " given";
+    report.candidate_radius = settings.threshold;
   } else {
     const ThresholdSuggestion suggestion = suggest_threshold(report.image_nearest_distances);
     report.threshold = suggestion.threshold;
     report.suggested = true;
     report.explanation = suggestion.explanation;
+    if (settings.verify && !report.image_nearest_distances.empty()) {
+      // The suggestion needs a separate tail of duplicates, which real
+      // profiles full of templates and edited reposts need not have; with
+      // verification deciding, candidates reach a multiple of the typical
+      // nearest-neighbour distance instead (recall first).
+      std::vector<double> sorted = report.image_nearest_distances;
+      std::sort(sorted.begin(), sorted.end());
+      const double median = sorted[sorted.size() / 2];
+      report.candidate_radius = settings.candidate_factor * median;
+      if (report.threshold) report.candidate_radius = std::max(*report.candidate_radius, *report.threshold);
+      report.threshold = report.candidate_radius;
+    } else {
+      report.candidate_radius = suggestion.threshold;
+    }
   }
-  if (report.threshold) {
+  if (settings.verify) {
+    report.explanation += report.suggested && report.candidate_radius
+                              ? fmt::format(
+                                    "; with verification, candidates up to {:.3f} ({} x the median "
+                                    "nearest-neighbour distance, each media's {} closest) verified on "
+                                    "their pixels",
+                                    *report.candidate_radius, settings.candidate_factor, kCandidatesPerMedia)
+                              : "; candidates verified on their pixels";
+  }
+  const bool widened = settings.verify && report.suggested;
+  auto limited = [&](std::vector<NeighbourPair> pairs, int second_offset) {
+    return widened ? closest_per_media(pairs, kCandidatesPerMedia, second_offset) : pairs;
+  };
+  if (report.candidate_radius) {
     // One resolution over images and videos together (images first, then
     // videos), so a picture that is also a video's thumbnail joins the
     // video's group and the group keeps one media by M9.
+    const double radius = *report.candidate_radius;
     const torch::Tensor video_matrix = stack(videos.embeddings);
     const int video_offset = report.images;
+    CandidateVerifier verifier(settings.verification);
     std::vector<MatchedPair> matched;
-    for (const NeighbourPair& p : pairs_within(image_matrix, *report.threshold)) {
-      matched.push_back({p.first, p.second, p.distance});
-      report.pairs.push_back(describe_pair(images.media[p.first], images.media[p.second], "image", p.distance));
+    auto consider = [&](const storage::MediaOfPost& first, const storage::MediaOfPost& second,
+                        const std::string& kind, int first_index, int second_index, double distance) {
+      DuplicatePair pair = describe_pair(first, second, kind, distance);
+      pair.reason = "distance";
+      if (settings.verify) verifier.verify(first, second, pair);
+      if (pair.kept) {
+        matched.push_back({first_index, second_index, distance});
+      } else {
+        ++report.rejected;
+      }
+      report.pairs.push_back(std::move(pair));
+    };
+    for (const NeighbourPair& p : limited(pairs_within(image_matrix, radius), 0)) {
+      consider(images.media[p.first], images.media[p.second], "image", p.first, p.second, p.distance);
     }
-    for (const NeighbourPair& p : video_pairs(db, videos, video_matrix, *report.threshold)) {
-      matched.push_back({video_offset + p.first, video_offset + p.second, p.distance});
-      report.pairs.push_back(describe_pair(videos.media[p.first], videos.media[p.second], "video", p.distance));
+    for (const NeighbourPair& p : limited(video_pairs(db, videos, video_matrix, radius), 0)) {
+      consider(videos.media[p.first], videos.media[p.second], "video", video_offset + p.first,
+               video_offset + p.second, p.distance);
     }
-    for (const NeighbourPair& p : pairs_between(image_matrix, video_matrix, *report.threshold)) {
-      matched.push_back({p.first, video_offset + p.second, p.distance});
-      report.pairs.push_back(
-          describe_pair(images.media[p.first], videos.media[p.second], kImageVideoPair, p.distance));
+    for (const NeighbourPair& p : limited(pairs_between(image_matrix, video_matrix, radius), video_offset)) {
+      consider(images.media[p.first], videos.media[p.second], kImageVideoPair, p.first,
+               video_offset + p.second, p.distance);
     }
     std::vector<DuplicateCandidate> candidates = as_candidates(images);
     for (const DuplicateCandidate& video : as_candidates(videos)) candidates.push_back(video);
@@ -136,20 +250,20 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, s
 }  // namespace
 
 NearDuplicateReport find_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
-                                         std::optional<double> threshold) {
+                                         const DedupSettings& settings) {
   std::vector<storage::DuplicateRow> rows;
-  return search(db, feature_set_id, threshold, rows);
+  return search(db, feature_set_id, settings, rows);
 }
 
 NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
-                                           std::optional<double> threshold) {
+                                           const DedupSettings& settings) {
   std::vector<storage::DuplicateRow> rows;
-  const NearDuplicateReport report = search(db, feature_set_id, threshold, rows);
+  const NearDuplicateReport report = search(db, feature_set_id, settings, rows);
   storage::Transaction transaction(db);
   storage::replace_duplicates(db, feature_set_id, rows);
   fault_point("dedup.before_commit");
-  storage::save_dedup_run(db, {feature_set_id, report.threshold, report.suggested, report.explanation, report.images,
-                               report.videos, report.removed});
+  storage::save_dedup_run(db, {feature_set_id, report.threshold, report.suggested, report.explanation,
+                               report.images, report.videos, report.removed});
   transaction.commit();
   return report;
 }

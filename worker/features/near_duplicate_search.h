@@ -5,7 +5,10 @@
 // both as an image and as a video's cover); each group of duplicates, across
 // media types, keeps one media (single post over carousel, then the most
 // recent) and the others are recorded as removed, with their partner and
-// distance.
+// distance. With verification on (dedup.verify), every pair the search
+// proposes is checked on its pixels (pixel_verification.h) and only pairs
+// whose pictures agree block by block count as duplicates; the rejected
+// ones stay in the report, with why.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "worker/features/duplicate_threshold.h"
+#include "worker/features/pixel_verification.h"
 
 namespace popsweep::storage {
 class Database;
@@ -31,6 +35,20 @@ struct DuplicatePair {
   std::string second_path;
   std::string media_type;  // "image", "video" or kImageVideoPair
   double distance = 0;
+  bool kept = true;                        // a duplicate; false: a candidate verification rejected
+  std::optional<double> block_difference;  // verification's worst block, when verified
+  std::string reason;                      // why kept or rejected, one word (pair_reason's words)
+};
+
+// What the search runs with. The paper's rule is {threshold 5, verify off}.
+struct DedupSettings {
+  std::optional<double> threshold;  // nullopt: the suggested one (M7)
+  bool verify = false;
+  // With verification and a suggested threshold, candidates are searched up
+  // to this multiple of the suggestion: the search favours recall and
+  // verification decides. A given threshold is used as it is.
+  double candidate_factor = 5.0;
+  VerificationSettings verification;
 };
 
 struct NearDuplicateReport {
@@ -41,20 +59,22 @@ struct NearDuplicateReport {
   int videos = 0;
   int removed = 0;
   std::vector<double> image_nearest_distances;  // for the histogram (M7)
-  std::vector<DuplicatePair> pairs;             // every pair under the threshold: images, videos,
-                                                // then image-video, each closest first
+  std::optional<double> candidate_radius;       // the distance searched up to (threshold, or wider)
+  std::vector<DuplicatePair> pairs;             // every candidate pair: images, videos, then
+                                                // image-video, each closest first; kept or not
+  int rejected = 0;                             // candidates verification rejected
 };
 
 // The search alone, writing nothing: what remove_near_duplicates would
 // decide (the report's `removed` counts what it would remove). The leakage
 // audit of the reports applies the same rule through it.
 NearDuplicateReport find_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
-                                         std::optional<double> threshold);
+                                         const DedupSettings& settings);
 
 // Runs the search, writes the removals and the run's summary in one
 // transaction, and returns the report. `threshold` nullopt: suggested.
 NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
-                                           std::optional<double> threshold);
+                                           const DedupSettings& settings);
 
 // Frame rates and durations "equal" for M8: re-encoding keeps the frame count
 // and rate but may move the last timestamp by a frame.

@@ -1,0 +1,90 @@
+// Pixel verification (issue 21) on pictures built here: a textured scene,
+// its edited copies (crop, resize, tone change, mirror) and variants that
+// change one small region. The real-photo truth is two_stage_dedup_test.py.
+#include "worker/features/pixel_verification.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace popsweep::features {
+namespace {
+
+cv::Mat scene(int width, int height) {
+  cv::Mat image(height, width, CV_8UC3);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      image.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<uchar>(120 + 60 * std::sin(x * 0.031 + y * 0.017)),
+                                            static_cast<uchar>(110 + 50 * std::cos(y * 0.043)),
+                                            static_cast<uchar>(90 + 40 * std::sin((x + 2 * y) * 0.011)));
+    }
+  }
+  cv::circle(image, {width / 3, height / 2}, height / 6, cv::Scalar(20, 200, 40), cv::FILLED);
+  cv::rectangle(image, {width * 3 / 5, height / 5}, {width * 4 / 5, height / 2}, cv::Scalar(230, 40, 60),
+                cv::FILLED);
+  return image;
+}
+
+media::RgbImage as_rgb(const cv::Mat& m) {
+  media::RgbImage out(m.cols, m.rows);
+  cv::Mat continuous = m.clone();
+  std::copy(continuous.data, continuous.data + out.pixels.size(), out.pixels.begin());
+  return out;
+}
+
+const cv::Mat& original() {
+  static const cv::Mat image = scene(480, 320);
+  return image;
+}
+
+VerificationResult verify(const cv::Mat& copy, VerificationSettings settings = {}) {
+  return verify_same_picture(as_rgb(original()), as_rgb(copy), settings);
+}
+
+TEST(PixelVerification, SamePictureAgreesInEveryBlock) {
+  const VerificationResult r = verify(original());
+  EXPECT_TRUE(r.same);
+  EXPECT_LT(r.block_difference, 1.0);
+}
+
+TEST(PixelVerification, AcceptsCropResizeAndToneChange) {
+  const cv::Mat cropped = original()(cv::Rect(12, 6, 480 - 20, 320 - 14)).clone();  // ~4% of each side
+  cv::Mat resized;
+  cv::resize(cropped, resized, {}, 0.6, 0.6, cv::INTER_AREA);
+  cv::Mat toned;
+  resized.convertTo(toned, -1, 1.1, -12);
+  const VerificationResult r = verify(toned);
+  EXPECT_TRUE(r.same) << "worst block " << r.block_difference;
+}
+
+TEST(PixelVerification, RejectsAChangedRegionEvenWhenTheRestIsIdentical) {
+  cv::Mat texted = original().clone();
+  cv::putText(texted, "SALE 20%", {40, 290}, cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(255, 255, 255), 2);
+  cv::Mat other_text = original().clone();
+  cv::putText(other_text, "NEW IN", {40, 290}, cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(255, 255, 255), 2);
+  const VerificationResult r = verify_same_picture(as_rgb(texted), as_rgb(other_text), {});
+  EXPECT_FALSE(r.same) << "worst block " << r.block_difference;
+  EXPECT_GT(r.overlap, 0.95);  // aligned, and still one region differs
+}
+
+TEST(PixelVerification, RejectsCropsSharingLessThanHalf) {
+  const cv::Mat left = original()(cv::Rect(0, 0, 300, 320)).clone();
+  const cv::Mat right = original()(cv::Rect(180, 0, 300, 320)).clone();
+  EXPECT_FALSE(verify_same_picture(as_rgb(left), as_rgb(right), {}).same);
+}
+
+TEST(PixelVerification, MirrorOnlyWhenAllowed) {
+  cv::Mat mirrored;
+  cv::flip(original(), mirrored, 1);
+  EXPECT_FALSE(verify(mirrored).same);
+  VerificationSettings allow;
+  allow.allow_mirror = true;
+  const VerificationResult r = verify(mirrored, allow);
+  EXPECT_TRUE(r.same);
+  EXPECT_TRUE(r.mirrored);
+}
+
+}  // namespace
+}  // namespace popsweep::features

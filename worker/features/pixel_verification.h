@@ -1,0 +1,44 @@
+// The second stage of near-duplicate cleaning: whether two pictures that the
+// feature search proposed are the same picture, judged on their pixels.
+//
+// Feature distance cannot tell a cropped repost from a different post on the
+// same template (a quote card with other words, a product sheet with another
+// product): both lie at similar distances. Pixels can. Both pictures are
+// shrunk to a small square, the second is aligned onto the first by a search
+// over scale and shift in each axis (a crop of up to ~5% of a side, a resize,
+// an aspect change from such a crop), optionally mirrored, and each colour
+// channel of the first is fitted to the second by a gain and an offset (mild
+// colour edits). Then the aligned overlap is cut into blocks and EVERY block
+// must agree: the worst block's mean absolute difference decides, so one
+// region with other text, another product or another face rejects the pair
+// even when the rest of the picture is identical. docs/METHOD.md says why.
+#pragma once
+
+#include <string>
+
+#include "worker/media/rgb_image.h"
+
+namespace popsweep::features {
+
+struct VerificationSettings {
+  bool allow_mirror = false;           // dedup.verify_mirror: a left-right flip is still the same picture
+  double max_block_difference = 14.0;  // dedup.verify_max_block_difference, grey levels 0-255
+};
+
+struct VerificationResult {
+  bool same = false;
+  double block_difference = 0;  // the worst block's mean absolute difference after alignment (0-255)
+  double overlap = 0;           // share of the second picture that the aligned first one covers
+  bool mirrored = false;        // the match needed a left-right flip
+};
+
+VerificationResult verify_same_picture(const media::RgbImage& first, const media::RgbImage& second,
+                                       const VerificationSettings& settings);
+
+// The picture verification looks at: an image file decoded at a reduced
+// scale (verification works on 128 pixels), a video's thumbnail file when it
+// has one, else its first frame.
+media::RgbImage picture_to_verify(const std::string& path, const std::string& media_type,
+                                  const std::string& thumbnail_path);
+
+}  // namespace popsweep::features
