@@ -198,7 +198,8 @@ void add_search_dimension(LoadedSpec& spec, const std::string& path, const YAML:
   dimension.path = path;
   dimension.origin = origin.text;
   const std::string range = node.begin()->first.Scalar();
-  const YAML::Node& arguments = node.begin()->second;
+  // A copy: the iterator hands out a temporary pair, which a reference would outlive.
+  const YAML::Node arguments = node.begin()->second;
   if (range == "choice") {
     dimension.range = SearchRange::Choice;
     if (!arguments.IsSequence()) fail(origin, where, "{choice: [...]} takes a list of values");

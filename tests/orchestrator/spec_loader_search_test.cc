@@ -81,7 +81,8 @@ TEST(SpecLoaderSearch, RaisingTrialsKeepsTheOldTrials) {
           .empty());
   // A grid sweep without `search:` keeps the identity it had.
   const char* grid = "profile:\n  synth:\n    preset: tiny\nsweep:\n  train.lr: [0.1, 0.2]\n";
-  for (const nlohmann::json& point : sweep_identity(parse_spec_text(grid, "g.yaml")).at("points")) {
+  const nlohmann::json grid_identity = sweep_identity(parse_spec_text(grid, "g.yaml"));  // outlives the loop
+  for (const nlohmann::json& point : grid_identity.at("points")) {
     for (const auto& [key, value] : point.items()) EXPECT_NE(key.rfind("search.", 0), 0u) << key;
   }
 }
