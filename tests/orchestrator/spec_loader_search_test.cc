@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "tests/support/spec_error.h"
 #include "orchestrator/search_samplers.h"
 #include "orchestrator/spec.h"
 #include "orchestrator/spec_loader.h"
@@ -31,14 +32,7 @@ search:
   train.mode: {choice: [features, pixels]}
 )";
 
-std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
-  try {
-    parse_spec_text(yaml, "s.yaml", overrides);
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "";
-}
+using test_support::spec_error_of;
 
 TEST(SpecLoaderSearch, TrialsAreCrossedWithTheGridAndCarryTheirNumber) {
   const LoadedSpec spec = parse_spec_text(kSearch, "s.yaml");
@@ -92,7 +86,7 @@ TEST(SpecLoaderSearch, BadRangesNameFileLineAndKey) {
       "profile:\n  synth:\n    preset: tiny\ntrain:\n  experiments: [image]\n  classes: [2]\n"
       "search:\n  method: random\n";
   auto expect_error = [&](const std::string& line, const std::string& wanted) {
-    const std::string message = error_of(head + line);
+    const std::string message = spec_error_of(head + line);
     EXPECT_NE(message.find(wanted), std::string::npos) << line << " -> " << message;
   };
   expect_error("  train.lr: {uniform: [0.2, 0.1]}\n",
@@ -112,17 +106,17 @@ TEST(SpecLoaderSearch, BadRangesNameFileLineAndKey) {
   expect_error("  train.mode: {choice: [features, fast]}\n", "'fast' is not one of");
   expect_error("  train.lr: {uniform: [0.1, 0.2]}\nsweep:\n  train.lr: [0.1]\n",
                "s.yaml:9:3: 'search.train.lr': is also under `sweep:`");
-  EXPECT_NE(error_of(head + "  train.lr: {uniform: [0.1, 0.2]}\n", {"sweep.train.lr=[0.1]"})
+  EXPECT_NE(spec_error_of(head + "  train.lr: {uniform: [0.1, 0.2]}\n", {"sweep.train.lr=[0.1]"})
                 .find("also under `sweep:`"),
             std::string::npos);
-  EXPECT_NE(error_of(head).find("s.yaml:7:1: 'search.method': random needs at least one key"),
+  EXPECT_NE(spec_error_of(head).find("s.yaml:7:1: 'search.method': random needs at least one key"),
             std::string::npos)
-      << error_of(head);
+      << spec_error_of(head);
   // A grid takes lists under `sweep:`, not ranges.
   const std::string grid =
       "profile:\n  synth:\n    preset: tiny\nsearch:\n  train.lr: {uniform: [0.1, 0.2]}\n";
-  EXPECT_NE(error_of(grid).find("s.yaml:5:3: 'search.train.lr': search.method is grid"), std::string::npos)
-      << error_of(grid);
+  EXPECT_NE(spec_error_of(grid).find("s.yaml:5:3: 'search.train.lr': search.method is grid"), std::string::npos)
+      << spec_error_of(grid);
 }
 
 TEST(SpecLoaderSearch, ObjectiveIsRequiredWhenSeveralExperimentsOrClassesTrain) {
@@ -130,15 +124,15 @@ TEST(SpecLoaderSearch, ObjectiveIsRequiredWhenSeveralExperimentsOrClassesTrain) 
       "profile:\n  synth:\n    preset: tiny\nsearch:\n  method: sobol\n"
       "  train.lr: {uniform: [0.1, 0.2]}\n";
   EXPECT_NE(
-      error_of(head).find("s.yaml:4:1: 'search.objective.experiments': the spec trains several experiments"),
+      spec_error_of(head).find("s.yaml:4:1: 'search.objective.experiments': the spec trains several experiments"),
       std::string::npos)
-      << error_of(head);
+      << spec_error_of(head);
   const std::string named = head + "  objective:\n    experiments: [image]\n";
-  EXPECT_NE(error_of(named).find("'search.objective.classes': the spec trains several numbers of classes"),
+  EXPECT_NE(spec_error_of(named).find("'search.objective.classes': the spec trains several numbers of classes"),
             std::string::npos)
-      << error_of(named);
-  EXPECT_EQ(error_of(named + "    classes: 3\n"), "");
-  EXPECT_NE(error_of(named + "    classes: 4\n").find("4 is not in train.classes"), std::string::npos);
+      << spec_error_of(named);
+  EXPECT_EQ(spec_error_of(named + "    classes: 3\n"), "");
+  EXPECT_NE(spec_error_of(named + "    classes: 4\n").find("4 is not in train.classes"), std::string::npos);
   const SearchSettings settings =
       search_settings(parse_spec_text(named + "    classes: 3\n    epoch: last\n", "s.yaml").values);
   EXPECT_EQ(settings.objective.experiments, std::vector<std::string>{"image"});

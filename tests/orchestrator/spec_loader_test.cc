@@ -1,5 +1,6 @@
 // Spec parsing: every problem names the file, line and column (or the
 // override) before any job runs; sweeps expand to their Cartesian product.
+#include "tests/support/spec_error.h"
 #include "orchestrator/spec_loader.h"
 
 #include <gtest/gtest.h>
@@ -12,14 +13,7 @@
 namespace popsweep::orchestrator {
 namespace {
 
-std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
-  try {
-    parse_spec_text(yaml, "s.yaml", overrides);
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "";
-}
+using test_support::spec_error_of;
 
 TEST(SpecLoader, DefaultsThenFileThenOverrides) {
   const LoadedSpec spec = parse_spec_text("train:\n  epochs: 7\n  lr: 0.01\nprofile:\n  synth:\n    preset: tiny\n",
@@ -35,29 +29,29 @@ TEST(SpecLoader, DefaultsThenFileThenOverrides) {
 }
 
 TEST(SpecLoader, UnknownKeyNamesLineColumnAndSuggestion) {
-  const std::string message = error_of("train:\n  epochs: 3\n  epoch: 4\n");
+  const std::string message = spec_error_of("train:\n  epochs: 3\n  epoch: 4\n");
   EXPECT_NE(message.find("s.yaml:3:3"), std::string::npos) << message;
   EXPECT_NE(message.find("'train.epoch'"), std::string::npos) << message;
   EXPECT_NE(message.find("did you mean 'train.epochs'"), std::string::npos) << message;
 }
 
 TEST(SpecLoader, WrongTypesAndImpossibleValues) {
-  EXPECT_NE(error_of("train:\n  epochs: many\n").find("s.yaml:2:11: 'train.epochs': 'many' is not a whole number"),
+  EXPECT_NE(spec_error_of("train:\n  epochs: many\n").find("s.yaml:2:11: 'train.epochs': 'many' is not a whole number"),
             std::string::npos)
-      << error_of("train:\n  epochs: many\n");
-  EXPECT_NE(error_of("train:\n  folds: 1\n").find("must be at least 2"), std::string::npos);
-  EXPECT_NE(error_of("labels:\n  mode: weekly\n").find("'weekly' is not one of centered, trailing, global"),
+      << spec_error_of("train:\n  epochs: many\n");
+  EXPECT_NE(spec_error_of("train:\n  folds: 1\n").find("must be at least 2"), std::string::npos);
+  EXPECT_NE(spec_error_of("labels:\n  mode: weekly\n").find("'weekly' is not one of centered, trailing, global"),
             std::string::npos);
-  EXPECT_NE(error_of("train:\n  experiments: [image, audio]\n").find("'audio' is not one of"), std::string::npos);
-  EXPECT_NE(error_of("train: [1, 2]\n").find("expected a mapping"), std::string::npos);
-  EXPECT_NE(error_of("train:\n  epochs: [1\n").find("not valid YAML"), std::string::npos);
+  EXPECT_NE(spec_error_of("train:\n  experiments: [image, audio]\n").find("'audio' is not one of"), std::string::npos);
+  EXPECT_NE(spec_error_of("train: [1, 2]\n").find("expected a mapping"), std::string::npos);
+  EXPECT_NE(spec_error_of("train:\n  epochs: [1\n").find("not valid YAML"), std::string::npos);
 }
 
 TEST(SpecLoader, OverridesAreCheckedToo) {
-  EXPECT_NE(error_of("", {"train.lr=fast"}).find("command-line override 'train.lr=fast'"), std::string::npos);
-  EXPECT_NE(error_of("", {"train.lrate=1"}).find("did you mean 'train.lr'"), std::string::npos);
-  EXPECT_NE(error_of("", {"epochs"}).find("expected KEY=VALUE"), std::string::npos);
-  EXPECT_NE(error_of("", {"sweep.run.workers=[1,2]"}).find("cannot be swept"), std::string::npos);
+  EXPECT_NE(spec_error_of("", {"train.lr=fast"}).find("command-line override 'train.lr=fast'"), std::string::npos);
+  EXPECT_NE(spec_error_of("", {"train.lrate=1"}).find("did you mean 'train.lr'"), std::string::npos);
+  EXPECT_NE(spec_error_of("", {"epochs"}).find("expected KEY=VALUE"), std::string::npos);
+  EXPECT_NE(spec_error_of("", {"sweep.run.workers=[1,2]"}).find("cannot be swept"), std::string::npos);
 }
 
 TEST(SpecLoader, SweepIsTheCartesianProductInOrder) {
@@ -86,12 +80,12 @@ TEST(SpecLoader, SweepOfMoreThanTheLimitOfPointsIsRefused) {
       "  train.epochs: [1, 2, 3, 4, 5, 6, 7, 8]\n"
       "  train.batch_size: [1, 2, 3, 4, 5, 6, 7, 8]\n"
       "  labels.window_weeks: [1, 2, 3, 4, 5, 6, 7, 8]\n";
-  EXPECT_EQ(error_of(axes), "");  // 4,096 points
-  const std::string message = error_of(axes + "  seed: [1, 2, 3, 4, 5, 6, 7, 8]\n");
+  EXPECT_EQ(spec_error_of(axes), "");  // 4,096 points
+  const std::string message = spec_error_of(axes + "  seed: [1, 2, 3, 4, 5, 6, 7, 8]\n");
   EXPECT_NE(message.find("s.yaml: the sweep train.lr (8) x train.epochs (8) x"), std::string::npos) << message;
   EXPECT_NE(message.find("more than " + std::to_string(kMaxSweepPoints) + " points"), std::string::npos)
       << message;
-  const std::string overridden = error_of(axes, {"sweep.seed=[1, 2, 3]"});  // through an override too
+  const std::string overridden = spec_error_of(axes, {"sweep.seed=[1, 2, 3]"});  // through an override too
   EXPECT_NE(overridden.find("more than"), std::string::npos) << overridden;
 }
 
@@ -140,7 +134,7 @@ TEST(SpecLoader, SplitProtocolDefaultsToPostAndTimeNeedsTrailingLabels) {
   EXPECT_DOUBLE_EQ(resolved_time_gap_weeks(make_spec(gap.values, "s.yaml")), 2.0);
   EXPECT_TRUE(gap.explicit_keys.count("train.split"));
   EXPECT_FALSE(gap.explicit_keys.count("train.folds"));
-  EXPECT_NE(error_of(profile + "train:\n  split: random\n").find("train.split"), std::string::npos);
+  EXPECT_NE(spec_error_of(profile + "train:\n  split: random\n").find("train.split"), std::string::npos);
   // A sweep over protocols is one more axis.
   const LoadedSpec swept = parse_spec_text(profile + "sweep:\n  train.split: [media, post]\n", "s.yaml");
   EXPECT_EQ(expand_sweep_points(swept).size(), 2u);
