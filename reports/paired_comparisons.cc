@@ -87,34 +87,48 @@ void add_sign_test(const SharedSplits& splits, ExperimentComparison& comparison)
 
 }  // namespace
 
+std::optional<ExperimentComparison> compare_groups(const ResultGroup& first, const ResultGroup& second) {
+  const bool forward_chaining = first.split == "time";
+  if (!forward_chaining && first.folds < 2) return std::nullopt;
+  const std::optional<SharedSplits> splits = shared_splits(first, second);
+  // The t-test needs two splits for a variance; the sign test one split.
+  if (!splits || splits->size() < (forward_chaining ? 1u : 2u)) return std::nullopt;
+  ExperimentComparison comparison;
+  comparison.point = first.point;
+  comparison.classes = first.classes;
+  comparison.split = first.split;
+  comparison.first = first.experiment;
+  comparison.second = second.experiment;
+  comparison.splits = static_cast<int>(splits->size());
+  std::set<std::int64_t> items;
+  for (const auto& pair : *splits)
+    items.insert(pair.first->validation_media.begin(), pair.first->validation_media.end());
+  comparison.items = static_cast<int>(items.size());
+  if (forward_chaining) {
+    add_sign_test(*splits, comparison);
+  } else {
+    add_t_test(*splits, first.folds, comparison);
+  }
+  return comparison;
+}
+
+std::optional<double> comparison_p_value(const ExperimentComparison& comparison) {
+  if (comparison.sign_test) return comparison.sign_test->p_value;
+  if (comparison.t_test) return comparison.t_test->p_value;
+  return std::nullopt;
+}
+
 std::vector<ExperimentComparison> compare_paired_experiments(const std::vector<ResultGroup>& groups) {
   std::vector<ExperimentComparison> comparisons;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     for (std::size_t j = i + 1; j < groups.size(); ++j) {
       const ResultGroup& first = groups[i];
       const ResultGroup& second = groups[j];
-      if (first.point != second.point || first.classes != second.classes || first.split != second.split) continue;
-      const bool forward_chaining = first.split == "time";
-      if (!forward_chaining && first.folds < 2) continue;
-      const std::optional<SharedSplits> splits = shared_splits(first, second);
-      // The t-test needs two splits for a variance; the sign test one split.
-      if (!splits || splits->size() < (forward_chaining ? 1u : 2u)) continue;
-      ExperimentComparison comparison;
-      comparison.point = first.point;
-      comparison.classes = first.classes;
-      comparison.split = first.split;
-      comparison.first = first.experiment;
-      comparison.second = second.experiment;
-      comparison.splits = static_cast<int>(splits->size());
-      std::set<std::int64_t> items;
-      for (const auto& pair : *splits) items.insert(pair.first->validation_media.begin(), pair.first->validation_media.end());
-      comparison.items = static_cast<int>(items.size());
-      if (forward_chaining) {
-        add_sign_test(*splits, comparison);
-      } else {
-        add_t_test(*splits, first.folds, comparison);
+      if (first.point != second.point || first.classes != second.classes || first.split != second.split)
+        continue;
+      if (std::optional<ExperimentComparison> comparison = compare_groups(first, second)) {
+        comparisons.push_back(std::move(*comparison));
       }
-      comparisons.push_back(comparison);
     }
   }
   return comparisons;

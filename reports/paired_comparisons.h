@@ -10,6 +10,7 @@
 // are not paired: their differences would mix two data sets.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "reports/sweep_results.h"
@@ -20,5 +21,13 @@ namespace popsweep::reports {
 // pairs with fewer than two common splits are left out, since one split has
 // no variance.
 std::vector<ExperimentComparison> compare_paired_experiments(const std::vector<ResultGroup>& groups);
+
+// The test of two groups validated on the same items per split (labelled
+// with their experiments), or nothing when they cannot be paired: different
+// items, or too few shared splits for the split's test.
+std::optional<ExperimentComparison> compare_groups(const ResultGroup& first, const ResultGroup& second);
+
+// The two-sided p-value of whichever test the comparison holds, if defined.
+std::optional<double> comparison_p_value(const ExperimentComparison& comparison);
 
 }  // namespace popsweep::reports

@@ -179,7 +179,7 @@ std::vector<ReportChart> learning_curve_charts(const SweepResults& results) {
 std::vector<const ReportChart*> ReportFigures::all() const {
   std::vector<const ReportChart*> charts;
   for (const std::vector<ReportChart>* section :
-       {&accuracy, &sweep_parameters, &confusion, &learning_curves}) {
+       {&accuracy, &sweep_parameters, &confusion, &learning_curves, &input_ablation}) {
     for (const ReportChart& chart : *section) charts.push_back(&chart);
   }
   return charts;
@@ -190,7 +190,7 @@ ReportFigures build_report_figures(const SweepResults& results) {
   const std::optional<SearchSummary> search = summarize_search(results);
   return {accuracy_bar_charts(results),
           search ? search_parameter_charts(*search) : sweep_parameter_charts(results),
-          confusion_charts(results), learning_curve_charts(results)};
+          confusion_charts(results), learning_curve_charts(results), input_ablation_charts(results)};
 }
 
 }  // namespace popsweep::reports

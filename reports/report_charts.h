@@ -23,6 +23,7 @@ struct ReportFigures {
   std::vector<ReportChart> sweep_parameters;
   std::vector<ReportChart> confusion;
   std::vector<ReportChart> learning_curves;
+  std::vector<ReportChart> input_ablation;
 
   std::vector<const ReportChart*> all() const;
 };
@@ -36,6 +37,9 @@ std::vector<ReportChart> accuracy_bar_charts(const SweepResults& results);
 std::vector<ReportChart> sweep_parameter_charts(const SweepResults& results);
 // Best-epoch confusion matrices, row-normalised, each cell "mean±std".
 std::vector<ReportChart> confusion_charts(const SweepResults& results);
+// A sweep over train.inputs: per other point, best-epoch accuracy per
+// (experiment, classes), a bar per input set (reports/input_ablation.h).
+std::vector<ReportChart> input_ablation_charts(const SweepResults& results);
 // Mean accuracy and loss per epoch with std bands, per group.
 std::vector<ReportChart> learning_curve_charts(const SweepResults& results);
 

@@ -5,6 +5,7 @@
 #include "reports/calibration_report.h"
 #include "reports/data_figures.h"
 #include "reports/detail_tables.h"
+#include "reports/input_ablation.h"
 #include "reports/results_tables.h"
 #include "reports/search_summary.h"
 #include "reports/svg_canvas.h"
@@ -90,6 +91,17 @@ std::string results_section(const SweepResults& results) {
   return section("Results", body);
 }
 
+std::string input_ablation_section(const SweepResults& results, const std::vector<ReportChart>& charts) {
+  const std::vector<InputAblation> ablations = input_ablations(results);
+  if (ablations.empty()) return "";
+  std::string body = "<ul>\n";
+  for (const InputAblation& ablation : ablations) body += "<li>" + escape_xml(ablation.verdict) + "</li>\n";
+  body += "</ul>\n" + to_html(input_ablation_table(ablations)) + table_or_none(input_ablation_tests_table(ablations)) +
+          paragraphs({kInputAblationNote}) + "<div class=\"charts\">\n";
+  for (const ReportChart& chart : charts) body += "<figure>\n" + chart.svg + "</figure>\n";
+  return section("Input ablation: pixels, context or both", body + "</div>\n");
+}
+
 }  // namespace
 
 std::string data_section_html(const std::vector<ReportChart>& charts) {
@@ -118,6 +130,7 @@ std::string report_html(const SweepResults& results, const LeakageAudit& audit, 
   html += chart_section("Accuracy per experiment", figures.accuracy);
   html += chart_section("Accuracy against swept parameters", figures.sweep_parameters);
   html += section("Paired comparisons", table_or_none(comparisons_table(results)) + paragraphs(comparisons_notes(results)));
+  html += input_ablation_section(results, figures.input_ablation);
   html +=
       chart_section("Confusion matrices (best epoch, selection-biased; row-normalised, mean±std over runs)",
                     figures.confusion);

@@ -5,6 +5,7 @@
 #include "reports/calibration_report.h"
 #include "reports/data_figures.h"
 #include "reports/detail_tables.h"
+#include "reports/input_ablation.h"
 #include "reports/leakage_audit.h"
 #include "reports/results_tables.h"
 #include "reports/search_summary.h"
@@ -49,6 +50,22 @@ std::string notes_markdown(const std::vector<std::string>& notes) {
   return text;
 }
 
+// Which input set wins where, in words first (what a reader came for), then
+// the tables and the chart.
+std::string input_ablation_markdown(const SweepResults& results, const std::vector<ReportChart>& charts,
+                                    const std::string& charts_folder) {
+  const std::vector<InputAblation> ablations = input_ablations(results);
+  if (ablations.empty()) return "";
+  std::string text = "## Input ablation: pixels, context or both\n\n";
+  for (const InputAblation& ablation : ablations) text += "- " + markdown_text(ablation.verdict) + "\n";
+  text += "\n" + to_markdown(input_ablation_table(ablations)) + "\n" +
+          table_or_none(input_ablation_tests_table(ablations)) + markdown_text(kInputAblationNote) + "\n\n";
+  for (const ReportChart& chart : charts) {
+    text += fmt::format("![{}]({}/{}.svg)\n\n", chart.title, charts_folder, chart.file_stem);
+  }
+  return text;
+}
+
 }  // namespace
 
 std::string data_section_markdown(const std::vector<ReportChart>& charts, const std::string& charts_folder) {
@@ -89,6 +106,7 @@ std::string report_markdown(const SweepResults& results, const LeakageAudit& aud
   text += chart_links("Accuracy against swept parameters", figures.sweep_parameters, charts_folder);
   text += "## Paired comparisons\n\n" + table_or_none(comparisons_table(results)) +
           notes_markdown(comparisons_notes(results));
+  text += input_ablation_markdown(results, figures.input_ablation, charts_folder);
   text += chart_links("Confusion matrices (best epoch, selection-biased)", figures.confusion, charts_folder);
   text += chart_links("Learning curves", figures.learning_curves, charts_folder);
   text += "## Problems\n\n" + table_or_none(unfinished_jobs_table(results));
