@@ -1,6 +1,7 @@
 #include "reports/pooled_results.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <set>
 #include <tuple>
@@ -74,6 +75,32 @@ std::pair<SweepResults, LeakageAudit> pool_results(std::vector<ResultsPart> part
     audit.groups.push_back(std::move(leakage));
   }
   return {std::move(pooled), std::move(audit)};
+}
+
+std::vector<ResultsPart> split_by_profile(SweepResults results) {
+  std::map<std::string, ResultsPart> parts;  // by profile name ("" for points naming none)
+  auto part_of = [&](const std::string& point) -> ResultsPart& {
+    const nlohmann::json values = nlohmann::json::parse(point, nullptr, false);
+    const std::string profile =
+        values.is_object() && values.contains(kProfileKey) && values.at(kProfileKey).is_string()
+            ? values.at(kProfileKey).get<std::string>()
+            : "";
+    ResultsPart& part = parts[profile];
+    part.profile_name = profile;
+    part.results.sweep = results.sweep;
+    return part;
+  };
+  for (ResultGroup& group : results.groups) part_of(group.point).results.groups.push_back(std::move(group));
+  for (ExperimentComparison& c : results.comparisons)
+    part_of(c.point).results.comparisons.push_back(std::move(c));
+  for (auto& [point, reference] : results.paper_by_point)
+    part_of(point).results.paper_by_point[point] = reference;
+  if (parts.empty()) part_of("{}");
+  std::vector<ResultsPart> split;
+  for (auto& [profile, part] : parts) split.push_back(std::move(part));
+  split.front().results.unfinished_jobs = std::move(results.unfinished_jobs);
+  split.front().results.media_problems = std::move(results.media_problems);
+  return split;
 }
 
 }  // namespace popsweep::reports

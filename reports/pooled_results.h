@@ -27,4 +27,11 @@ struct ResultsPart {
 // point in two databases: pooled, it would count twice).
 std::pair<SweepResults, LeakageAudit> pool_results(std::vector<ResultsPart> parts);
 
+// A database of several profiles (a study) split into one part per profile
+// (by the `profile` of each point; groups naming none form a part of their
+// own), so that each profile is audited on its own, like the databases of a
+// split study: duplicates never cross profiles. The unfinished jobs and media
+// problems go with the first part. The audits are left to the caller.
+std::vector<ResultsPart> split_by_profile(SweepResults results);
+
 }  // namespace popsweep::reports

@@ -109,14 +109,21 @@ WrittenReport write_report(const std::vector<storage::Database*>& databases, con
   std::vector<ResultsPart> parts;
   std::vector<storage::StudyProfileRow> study_profiles;
   for (storage::Database* part_db : databases) {
-    ResultsPart part;
-    part.results = load_sweep_results(*part_db, select_sweep(*part_db, sweep), draws);
-    part.audit = audit_leakage(*part_db, part.results, dedup_stage_rule(*part_db));
-    if (const std::optional<storage::ProfileRow> profile = storage::find_profile(*part_db))
-      part.profile_name = profile->name;
-    for (storage::StudyProfileRow& row : storage::load_study_profiles(*part_db, part.results.sweep.id))
+    const SweepResults loaded = load_sweep_results(*part_db, select_sweep(*part_db, sweep), draws);
+    for (storage::StudyProfileRow& row : storage::load_study_profiles(*part_db, loaded.sweep.id))
       study_profiles.push_back(std::move(row));
-    parts.push_back(std::move(part));
+    // Each profile audited on its own, under its scope: duplicates never cross profiles.
+    for (ResultsPart& part : split_by_profile(loaded)) {
+      const std::optional<storage::ProfileRow> profile =
+          part.profile_name.empty() ? std::nullopt : storage::find_profile_named(*part_db, part.profile_name);
+      const storage::ProfileScope scope(profile ? profile->id : 0);
+      part.audit = audit_leakage(*part_db, part.results, dedup_stage_rule(*part_db));
+      if (!profile) {
+        if (const std::optional<storage::ProfileRow> first = storage::find_profile(*part_db))
+          part.profile_name = first->name;
+      }
+      parts.push_back(std::move(part));
+    }
   }
   storage::Database& db = *databases.front();
   const auto [results, audit] = pool_results(std::move(parts));

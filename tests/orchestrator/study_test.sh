@@ -11,7 +11,8 @@
 #     checked against the database, and signal's kappa-like margin (accuracy
 #     minus majority baseline) is above shuffled's.
 #   - `popsweep report --db a.db --db b.db` on two single-profile studies
-#     gives the same study tables as the one two-profile database.
+#     gives the same results.csv, study tables and leakage audit as the one
+#     two-profile database (each profile audited on its own in both).
 #   - Sweeping labels.window_weeks adds Cohen's kappa beside accuracy.
 set -euo pipefail
 keep=${KEEP_STUDY_TEST:-}
@@ -137,10 +138,11 @@ import json, sys
 one, pooled = (json.load(open(p)) for p in sys.argv[1:])
 rows = lambda r: json.dumps(r['study']['rows'], sort_keys=True)
 assert rows(one) == rows(pooled), (one['study']['rows'], pooled['study']['rows'])
-strip = lambda r: [{k: v for k, v in g.items() if k not in ('ci95_low', 'ci95_high', 'p_value_vs_chance')}
-                   for g in r.get('groups', [])]
-print("pooled study rows equal the two-profile database's")
+assert json.dumps(one['leakage_audit'], sort_keys=True) == json.dumps(pooled['leakage_audit'], sort_keys=True), \
+    (one['leakage_audit'], pooled['leakage_audit'])
+print("pooled study rows and leakage audit equal the two-profile database's")
 PY
+diff report/results.csv pooled/results.csv || fail "the pooled results.csv differs from the two-profile database's"
 diff <(sed -n '/^\*\*Study: best-epoch/,/^$/p' report/report.md) <(sed -n '/^\*\*Study: best-epoch/,/^$/p' pooled/report.md) ||
   fail "the pooled report's study table differs from the two-profile database's"
 
