@@ -71,6 +71,13 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
     throw ConfigError(where +
                       "profile.paths (a study) and profile.synth.preset exclude each other: give one");
   }
+  // profile.followers names one file, and each profile has its own followers.
+  if (!spec.profile.paths.empty() && spec.profile.format == "instaloader") {
+    throw ConfigError(where +
+                      "profile.paths (a study) reads profiles in the popsweep layout, each with its own "
+                      "followers.csv; profile.format instaloader would give every profile the same "
+                      "profile.followers");
+  }
   if (spec.profile.paths.empty() && spec.profile.path.empty() == spec.profile.synth_preset.empty()) {
     throw ConfigError(where + "give exactly one of profile.path (your profile) and profile.synth.preset "
                               "(a generated one)");
