@@ -42,8 +42,10 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   spec.database = read.text("database");
   if (spec.database.empty()) spec.database = spec.name + ".db";
 
-  spec.profile = {read.text("profile.path"),      read.text("profile.format"),        read.text("profile.followers"),
-                  read.text("profile.exclude"),   read.text("profile.synth.preset"), read.integer("profile.synth.seed")};
+  spec.profile = {read.text("profile.path"),         read.text("profile.format"),
+                  read.text("profile.followers"),    read.text("profile.exclude"),
+                  read.text("profile.synth.preset"), read.integer("profile.synth.seed"),
+                  read.texts("profile.paths")};
   spec.labels = {read.number("labels.window_weeks"), read.text("labels.mode"),
                  read.small_integer("labels.follower_fit_points")};
   spec.features = {read.text("features.backbone"),         read.text("features.weights"),
@@ -64,7 +66,19 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   spec.run.stop_grace_seconds = read.number("run.stop_grace_seconds");
 
   const std::string where = source_name + ": ";
-  if (spec.profile.path.empty() == spec.profile.synth_preset.empty()) {
+  // A study names its profiles in profile.paths; each of its points has one in profile.path.
+  if (!spec.profile.paths.empty() && !spec.profile.synth_preset.empty()) {
+    throw ConfigError(where +
+                      "profile.paths (a study) and profile.synth.preset exclude each other: give one");
+  }
+  // profile.followers names one file, and each profile has its own followers.
+  if (!spec.profile.paths.empty() && spec.profile.format == "instaloader") {
+    throw ConfigError(where +
+                      "profile.paths (a study) reads profiles in the popsweep layout, each with its own "
+                      "followers.csv; profile.format instaloader would give every profile the same "
+                      "profile.followers");
+  }
+  if (spec.profile.paths.empty() && spec.profile.path.empty() == spec.profile.synth_preset.empty()) {
     throw ConfigError(where + "give exactly one of profile.path (your profile) and profile.synth.preset "
                               "(a generated one)");
   }

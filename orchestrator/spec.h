@@ -19,6 +19,7 @@ struct ProfileSpec {
   std::string exclude;
   std::string synth_preset;  // empty: read `path`
   std::int64_t synth_seed = 1;
+  std::vector<std::string> paths;  // profile.paths: a study (study_profiles.h); `path` is one of them
 };
 
 struct LabelSpec {

@@ -402,6 +402,18 @@ void check_search(const LoadedSpec& spec) {
   }
 }
 
+// A study lists its profiles in profile.paths; a single profile.path beside
+// it would be ambiguous.
+void check_study(const LoadedSpec& spec) {
+  if (!spec.explicit_keys.count("profile.paths")) return;
+  for (const char* other : {"profile.path", "profile.synth.preset"}) {
+    if (spec.explicit_keys.count(other)) {
+      throw ConfigError(spec.source + ": 'profile.paths' and '" + other +
+                        "' exclude each other: a study lists every profile under profile.paths");
+    }
+  }
+}
+
 }  // namespace
 
 LoadedSpec parse_spec_text(const std::string& yaml_text, const std::string& source_name,
@@ -421,6 +433,7 @@ LoadedSpec parse_spec_text(const std::string& yaml_text, const std::string& sour
   for (const std::string& text : overrides) apply_override(spec, text);
   check_sweep_size(spec);
   check_search(spec);
+  check_study(spec);
   if (std::get<std::string>(spec.values["name"]).empty()) {
     spec.values["name"] = std::filesystem::path(source_name).stem().string();
   }

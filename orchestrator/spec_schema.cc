@@ -40,6 +40,21 @@ SpecField added_later(SpecField f, std::string value_as_before) {
   return f;
 }
 
+std::string profile_folder_problem(const std::string& path) {
+  return path.empty() ? "an entry is empty: give a profile folder" : "";
+}
+
+// A study (issue 19): the same experiments on each profile, in one database.
+SpecField study_profiles_field() {
+  SpecField f = field("profile.paths", FieldKind::ChoiceList, Strings{},
+                      "a study: profile folders to run the same experiments on, each with its own labels, in "
+                      "one database; an entry ending in `/` stands for every profile folder in it. Exclusive "
+                      "with profile.path and profile.synth.preset (docs/ORCHESTRATOR.md)");
+  f.check_text = profile_folder_problem;
+  f.sweepable = false;
+  return added_later(f, "[]");
+}
+
 SpecField operational(SpecField f) {
   f.affects_results = false;
   f.sweepable = false;
@@ -65,6 +80,7 @@ std::vector<SpecField> build_schema() {
                         "SQLite database (default: <name>.db in the current folder); `--db` overrides it")),
       field("profile.path", FieldKind::Text, std::string(""),
             "profile folder to ingest (docs/INPUT.md); leave empty with profile.synth.preset set"),
+      study_profiles_field(),
       choice("profile.format", "popsweep", {"popsweep", "instaloader"}, "layout of profile.path"),
       field("profile.followers", FieldKind::Text, std::string(""), "followers CSV (instaloader layout)"),
       field("profile.exclude", FieldKind::Text, std::string(""), "exclusion list CSV (M10)"),
@@ -270,7 +286,7 @@ std::string check_spec_value(const SpecField& field, const SpecValue& value) {
   if (const auto* list = std::get_if<std::vector<std::string>>(&value)) {
     if (list->empty()) return "the list is empty";
     for (const std::string& v : *list) {
-      if (std::string why = allowed(v); !why.empty()) return why;
+      if (std::string why = field.check_text ? field.check_text(v) : allowed(v); !why.empty()) return why;
     }
   }
   return "";
@@ -282,6 +298,7 @@ std::string spec_schema_markdown() {
   std::string text = "| key | type | default | meaning |\n|---|---|---|---|\n";
   for (const SpecField& f : spec_schema()) {
     std::string type = kKindNames[static_cast<int>(f.kind)];
+    if (f.kind == FieldKind::ChoiceList && f.choices.empty() && f.check_text) type = "list of text";
     if (!f.choices.empty()) {
       type += ":";
       for (const std::string& c : f.choices) type += " `" + (c.empty() ? std::string("\"\"") : c) + "`";

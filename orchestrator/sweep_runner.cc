@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 
@@ -20,6 +21,7 @@
 #include "orchestrator/signals.h"
 #include "orchestrator/spec_loader.h"
 #include "orchestrator/stages/pipeline_stages.h"
+#include "orchestrator/study_run.h"
 #include "orchestrator/sweep_identity.h"
 #include "orchestrator/worker_main.h"
 #include "storage/database.h"
@@ -33,12 +35,19 @@ struct LoadedRun {
   std::vector<SpecValues> values;  // per sweep point
   std::vector<Spec> points;
   std::string database;
+  std::vector<StudyProfile> study;            // profile.paths; empty for one profile
+  std::vector<std::size_t> profile_of_point;  // a study's point -> index into `study`
 };
 
-void make_points(LoadedRun& run, const std::string& spec_path) {
-  run.values = expand_sweep_points(run.loaded);
+// A study runs every point once per profile (study_profiles.h).
+void set_points(LoadedRun& run, std::vector<SpecValues> values, const std::string& spec_path) {
+  run.values = run.study.empty() ? std::move(values) : study_points(values, run.study, &run.profile_of_point);
   run.points.clear();
   for (const SpecValues& point : run.values) run.points.push_back(make_spec(point, spec_path));
+}
+
+void make_points(LoadedRun& run, const std::string& spec_path) {
+  set_points(run, expand_sweep_points(run.loaded), spec_path);
 }
 
 // A tpe search proposes a batch once the batches before it are scored: every
@@ -52,9 +61,7 @@ bool propose_scored_batches(LoadedRun& run, storage::Database& db, const std::st
       stored_trial_scores(db, run.points.front().name, run.loaded.search, settings.objective);
   const std::vector<SpecValues> trials = propose_trials(run.loaded.search, settings, settings.trials, scores);
   const size_t before = run.values.size();
-  run.values = expand_sweep_points(run.loaded, trials);
-  run.points.clear();
-  for (const SpecValues& point : run.values) run.points.push_back(make_spec(point, spec_path));
+  set_points(run, expand_sweep_points(run.loaded, trials), spec_path);
   return run.values.size() > before;
 }
 
@@ -62,6 +69,7 @@ LoadedRun load_run(const RunOptions& options) {
   LoadedRun run;
   run.loaded = load_spec_file(options.spec_path, options.overrides);
   if (!options.new_sweep_name.empty()) run.loaded.values["name"] = options.new_sweep_name;
+  run.study = study_profiles(run.loaded.values, options.spec_path);
   make_points(run, options.spec_path);
   run.database = options.database.empty() ? run.points.front().database : options.database;
   return run;
@@ -152,9 +160,32 @@ std::vector<nlohmann::json> swept_values_of(const LoadedRun& run) {
       swept[kTrialKey] = std::get<std::int64_t>(trial->second);
       for (const SearchDimension& d : run.loaded.search) swept[d.path] = format_spec_value(point.at(d.path));
     }
+    if (!run.study.empty()) swept[kProfilePointKey] = run.study[run.profile_of_point[values.size()]].name;
     values.push_back(std::move(swept));
   }
   return values;
+}
+
+// The jobs of every point; a study plans each ready profile's points with
+// its own fingerprint (`fingerprints[i]` of run.study[i], empty: failed).
+std::vector<PlannedJob> plan_run(const LoadedRun& run, const GraphInputs& inputs,
+                                 const std::vector<std::string>& fingerprints) {
+  const std::vector<nlohmann::json> swept = swept_values_of(run);
+  if (run.study.empty()) return plan_jobs(run.points, inputs, swept);
+  std::vector<PlannedJob> jobs;
+  for (std::size_t profile = 0; profile < run.study.size(); ++profile) {
+    if (fingerprints[profile].empty()) continue;
+    std::vector<Spec> points;
+    std::vector<nlohmann::json> values;
+    for (std::size_t i = 0; i < run.points.size(); ++i) {
+      if (run.profile_of_point[i] != profile) continue;
+      points.push_back(run.points[i]);
+      values.push_back(swept[i]);
+    }
+    for (PlannedJob& job : plan_jobs(points, {fingerprints[profile], inputs.weights_hash}, values))
+      jobs.push_back(std::move(job));
+  }
+  return jobs;
 }
 
 WorkerEnvironment worker_environment(const Spec& spec, int threads) {
@@ -177,7 +208,10 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     GraphInputs inputs{"(profile fingerprint after ingest)", weights_identity(first)};
     out << "sweep '" << first.name << "': " << run.points.size() << " sweep point(s), database " << run.database
         << "\n";
-    print_plan(plan_jobs(run.points, inputs), out);
+    std::vector<std::string> placeholders;
+    for (const StudyProfile& profile : run.study)
+      placeholders.push_back("(fingerprint of " + profile.name + ")");
+    print_plan(plan_run(run, inputs, placeholders), out);
     return 0;
   }
   const WorkerLayout layout = choose_worker_layout(first.run.workers, first.run.threads_per_worker);
@@ -187,14 +221,31 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   const std::vector<std::string> pool_devices =
       mpi_world() ? std::vector<std::string>{} : choose_pool_devices(first.run.device, layout.workers);
   for (const Spec& point : run.points) {
-    if (point.profile.path != first.profile.path || point.profile.synth_preset != first.profile.synth_preset) {
+    if ((run.study.empty() && point.profile.path != first.profile.path) ||
+        point.profile.synth_preset != first.profile.synth_preset) {
       throw ConfigError("a sweep works on one profile: profile.* cannot vary between sweep points");
     }
   }
   // One coordinator per database, from the first write to the last.
   const std::unique_ptr<CoordinatorLease> lease = hold_coordinator_lease(run.database, out);
-  const PreparedProfile profile = prepare_profile(first, run.database);
-  out << profile.summary;
+  // A study prepares each profile on its own; one that fails is set aside.
+  PreparedProfile profile;
+  std::vector<PreparedStudyProfile> study;
+  std::vector<std::string> fingerprints;
+  if (run.study.empty()) {
+    profile = prepare_profile(first, run.database);
+    out << profile.summary;
+  } else {
+    study = prepare_study_profiles(run.study, first, run.database, out);
+    nlohmann::json listed = nlohmann::json::array();
+    for (const PreparedStudyProfile& one : study) {
+      fingerprints.push_back(one.fingerprint);
+      if (one.failure.empty())
+        listed.push_back({{"profile", one.profile.directory}, {"fingerprint", one.fingerprint}});
+    }
+    profile.directory = "study";
+    profile.fingerprint = listed.dump();
+  }
   const GraphInputs inputs{profile.fingerprint, weights_identity(first)};
   storage::Database db = storage::Database::open(run.database);
   propose_scored_batches(run, db, options.spec_path);
@@ -204,8 +255,9 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   // One round for a grid, random or sobol sweep; a tpe search runs a round per
   // batch, each proposed from the scores of the rounds before.
   for (bool first_round = true;; first_round = false) {
-    const std::vector<PlannedJob> jobs = plan_jobs(run.points, inputs, swept_values_of(run));
+    const std::vector<PlannedJob> jobs = plan_run(run, inputs, fingerprints);
     const std::int64_t sweep_id = record_sweep(db, run);
+    if (!study.empty()) storage::record_study_profiles(db, sweep_id, study_profile_rows(study));
     store_jobs(db, sweep_id, jobs,
                nlohmann::json{{"profile", profile.directory}, {"fingerprint", profile.fingerprint}}.dump());
     if (options.retry_failed && first_round) {
@@ -214,6 +266,9 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
 
     PipelineHandlers handlers;
     register_pipeline_stages(handlers, db, run.points, inputs);
+    const std::unique_ptr<StageHandlers> study_handlers =
+        study.empty() ? nullptr : scoped_to_job_profile(handlers, study);
+    StageHandlers& stage_handlers = study_handlers ? *study_handlers : handlers;
     out << fmt::format("sweep '{}' (id {}): {} jobs on {} worker(s), {} thread(s) each\n", first.name,
                        sweep_id, jobs.size() + 1, transport->worker_count(), layout.threads_per_worker);
     out.flush();
@@ -229,7 +284,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     scheduler.on_progress = [&](const SchedulerProgress& progress) { display.update(progress); };
     scheduler.log = [&](const std::string& line) { display.log(line); };
     scheduler.workers_idle_at_start = !first_round;  // a later round: they finished the last one
-    outcome = run_scheduler(db, sweep_id, *transport, handlers, scheduler);
+    outcome = run_scheduler(db, sweep_id, *transport, stage_handlers, scheduler);
     display.finish();
     const bool finished = !(outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped ||
                             !outcome.lost_workers.empty());
@@ -240,6 +295,9 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
 
   out << fmt::format("sweep '{}': {} done, {} failed, {} interrupted, {} not run\n", first.name, outcome.done,
                      outcome.failed, outcome.interrupted, outcome.pending);
+  const bool profile_failed = std::any_of(
+      study.begin(), study.end(), [](const PreparedStudyProfile& one) { return !one.failure.empty(); });
+  if (!study.empty()) out << study_summary(study);
   if (MpiWorld* world = mpi_world(); world && !outcome.lost_workers.empty()) {
     // A hung rank never reaches MPI_Finalize, and Open MPI's finalize waits
     // for every rank: ending normally would hang this job until Slurm kills
@@ -262,7 +320,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     out << "stopped by signal " << stop_signal_received() << "; run the same command again to resume\n";
     return 3;
   }
-  if (outcome.failed || outcome.pending || outcome.interrupted) {
+  if (outcome.failed || outcome.pending || outcome.interrupted || profile_failed) {
     out << "see `popsweep status --db " << run.database << "` for the errors; rerun to resume\n";
     return 2;
   }

@@ -11,11 +11,14 @@
 #include "reports/calibration_report.h"
 #include "reports/data_figures.h"
 #include "reports/dedup_rule.h"
+#include "reports/label_comparison.h"
 #include "reports/leakage_audit.h"
+#include "reports/pooled_results.h"
 #include "reports/report_charts.h"
 #include "reports/report_html.h"
 #include "reports/report_markdown.h"
 #include "reports/results_tables.h"
+#include "reports/study_tables.h"
 #include "reports/sweep_results.h"
 #include "reports/sweep_selection.h"
 #include "reports/text_table.h"
@@ -49,9 +52,12 @@ std::string leakage_summary(const LeakageAudit& audit) {
   return text;
 }
 
-std::string terminal_summary(const SweepResults& results, const LeakageAudit& audit) {
+std::string terminal_summary(const SweepResults& results, const LeakageAudit& audit,
+                             const StudyTables& study) {
   std::string text = fmt::format("sweep '{}' (id {})\n", results.sweep.name, results.sweep.id);
   for (const TextTable& table : results_tables(results)) text += to_plain_text(table);
+  for (const TextTable& table : study_text_tables(study)) text += to_plain_text(table);
+  for (const TextTable& table : label_comparison_tables(results)) text += to_plain_text(table);
   for (const PaperNote& note : paper_reference_notes(results)) {
     text += note.text + "\n";
     for (const std::string& item : note.items) text += "  - " + item + "\n";
@@ -76,14 +82,54 @@ std::string with_section(std::string page, const std::string& section, const std
   return page.insert(at, section);
 }
 
+// A section of tables in Markdown or HTML; empty without tables.
+std::string tables_section(const std::string& title, const std::vector<TextTable>& tables, bool html) {
+  if (tables.empty()) return "";
+  std::string text = html ? "<section>\n<h2>" + title + "</h2>\n" : "## " + title + "\n\n";
+  for (const TextTable& table : tables) text += (html ? to_html(table) : to_markdown(table) + "\n");
+  return text + (html ? "</section>\n" : "");
+}
+
+// The Study section (study_tables.h) and the Label settings one
+// (label_comparison.h); each empty where it does not apply.
+std::string study_and_label_sections(const StudyTables& study, const SweepResults& results, bool html) {
+  return tables_section("Study", study_text_tables(study), html) +
+         tables_section("Label settings", label_comparison_tables(results), html);
+}
+
 }  // namespace
 
 WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir,
                            int draws) {
-  const SweepResults results = load_sweep_results(db, select_sweep(db, sweep), draws);
-  const LeakageAudit audit = audit_leakage(db, results, dedup_stage_rule(db));
+  return write_report(std::vector<storage::Database*>{&db}, sweep, out_dir, draws);
+}
+
+WrittenReport write_report(const std::vector<storage::Database*>& databases, const std::string& sweep,
+                           const std::string& out_dir, int draws) {
+  std::vector<ResultsPart> parts;
+  std::vector<storage::StudyProfileRow> study_profiles;
+  for (storage::Database* part_db : databases) {
+    const SweepResults loaded = load_sweep_results(*part_db, select_sweep(*part_db, sweep), draws);
+    for (storage::StudyProfileRow& row : storage::load_study_profiles(*part_db, loaded.sweep.id))
+      study_profiles.push_back(std::move(row));
+    // Each profile audited on its own, under its scope: duplicates never cross profiles.
+    for (ResultsPart& part : split_by_profile(loaded)) {
+      const std::optional<storage::ProfileRow> profile =
+          part.profile_name.empty() ? std::nullopt : storage::find_profile_named(*part_db, part.profile_name);
+      const storage::ProfileScope scope(profile ? profile->id : 0);
+      part.audit = audit_leakage(*part_db, part.results, dedup_stage_rule(*part_db));
+      if (!profile) {
+        if (const std::optional<storage::ProfileRow> first = storage::find_profile(*part_db))
+          part.profile_name = first->name;
+      }
+      parts.push_back(std::move(part));
+    }
+  }
+  storage::Database& db = *databases.front();
+  const auto [results, audit] = pool_results(std::move(parts));
+  const StudyTables study = study_tables(results, study_profiles);
   const ReportFigures figures = build_report_figures(results);
-  const std::vector<ReportChart> data_charts = data_figures(db, results.sweep.id);
+  const std::vector<ReportChart> data_charts = data_figures(db, select_sweep(db, sweep).id);
   const std::vector<ReportChart> calibration_charts = reliability_charts(results);
   const std::string charts_dir = join_path(out_dir, kChartsFolder);
   create_folder(charts_dir);
@@ -100,24 +146,29 @@ WrittenReport write_report(storage::Database& db, const std::string& sweep, cons
   };
   write(join_path(out_dir, "report.md"),
         with_section(report_markdown(results, audit, figures, kChartsFolder),
-                     calibration_section_markdown(results, calibration_charts, kChartsFolder) +
+                     study_and_label_sections(study, results, false) +
+                         calibration_section_markdown(results, calibration_charts, kChartsFolder) +
                          data_section_markdown(data_charts, kChartsFolder),
                      "## Problems\n", ""));
   fault_point("report.half_written");
-  write(join_path(out_dir, "report.html"),
-        with_section(report_html(results, audit, figures),
-                     calibration_section_html(results, calibration_charts) + data_section_html(data_charts),
-                     "<section>\n<h2>Problems</h2>", "</body>"));
+  write(
+      join_path(out_dir, "report.html"),
+      with_section(report_html(results, audit, figures),
+                   study_and_label_sections(study, results, true) +
+                       calibration_section_html(results, calibration_charts) + data_section_html(data_charts),
+                   "<section>\n<h2>Problems</h2>", "</body>"));
   write(join_path(out_dir, "results.csv"), results_csv(results));
   // Error texts from jobs may hold bytes that are not UTF-8; replace them
   // rather than fail the whole report.
   nlohmann::json json = results_json(results);
   json["leakage_audit"] = leakage_json(audit);
+  if (!study.empty()) json["study"] = study_json(study);
+  if (varies_label_keys(results)) json["label_settings"] = label_comparison_json(results);
   write(join_path(out_dir, "results.json"), json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   for (const ReportChart* chart : figures.all()) write_chart(*chart);
   for (const ReportChart& chart : data_charts) write_chart(chart);
   for (const ReportChart& chart : calibration_charts) write_chart(chart);
-  written.summary = terminal_summary(results, audit);
+  written.summary = terminal_summary(results, audit, study);
   return written;
 }
 

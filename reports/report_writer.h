@@ -25,5 +25,10 @@ struct WrittenReport {
 // sweep's size, see uncertainty_draws; 0: no intervals or p-values).
 WrittenReport write_report(storage::Database& db, const std::string& sweep, const std::string& out_dir,
                            int draws = -1);
+// Several databases of one study pooled as one (pooled_results.h): the same
+// sweep name (or each one's latest sweep) in each. The Data section's figures
+// come from the first database only.
+WrittenReport write_report(const std::vector<storage::Database*>& databases, const std::string& sweep,
+                           const std::string& out_dir, int draws = -1);
 
 }  // namespace popsweep::reports

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "storage/database.h"
+#include "storage/profile_tables.h"
 
 namespace popsweep::storage {
 namespace {
@@ -126,7 +127,12 @@ std::vector<VideoInfoRow> load_video_info(Database& db) {
 
 void replace_duplicates(Database& db, std::int64_t feature_set_id, const std::vector<DuplicateRow>& rows) {
   Transaction transaction(db);
-  db.prepare("DELETE FROM duplicates WHERE feature_set_id = ?").bind(1, feature_set_id).run();
+  // Under a ProfileScope only that profile's duplicates are replaced (a study).
+  db.prepare(
+        "DELETE FROM duplicates WHERE feature_set_id = ? AND (? = 0 OR removed_media_id IN (SELECT m.id "
+        "FROM media m JOIN posts p ON p.id = m.post_id WHERE p.profile_id = ?))")
+      .bind_all(feature_set_id, scoped_profile_id(), scoped_profile_id())
+      .run();
   Statement insert = db.prepare(
       "INSERT INTO duplicates (feature_set_id, removed_media_id, kept_media_id, distance, threshold) "
       "VALUES (?, ?, ?, ?, ?)");

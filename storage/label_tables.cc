@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "storage/database.h"
+#include "storage/profile_tables.h"
 
 namespace popsweep::storage {
 
@@ -14,7 +15,13 @@ std::int64_t save_labels(Database& db, const LabelConfigRow& config, const std::
       .bind_all(config.classes, config.window_weeks, config.mode, static_cast<std::int64_t>(std::time(nullptr)))
       .run();
   const std::optional<LabelConfigRow> stored = find_label_config(db, config.classes, config.window_weeks, config.mode);
-  db.prepare("DELETE FROM labels WHERE label_config_id = ?").bind(1, stored->id).run();
+  // Under a ProfileScope only that profile's labels are replaced: the other
+  // profiles of a study keep theirs.
+  db.prepare(
+        "DELETE FROM labels WHERE label_config_id = ? AND (? = 0 OR media_id IN (SELECT m.id FROM media m "
+        "JOIN posts p ON p.id = m.post_id WHERE p.profile_id = ?))")
+      .bind_all(stored->id, scoped_profile_id(), scoped_profile_id())
+      .run();
   Statement insert = db.prepare(
       "INSERT INTO labels (label_config_id, media_id, followers, extrapolated, por, class) "
       "VALUES (?, ?, ?, ?, ?, ?)");

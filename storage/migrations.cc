@@ -292,6 +292,18 @@ const char* const kPostCaptions = R"SQL(
 ALTER TABLE posts ADD COLUMN caption TEXT NOT NULL DEFAULT '';
 )SQL";
 
+// Issue 19: the profiles of a study (profile.paths) and, for each one that
+// could not be prepared, why, so the report names it.
+const char* const kStudyProfiles = R"SQL(
+CREATE TABLE study_profiles (
+  sweep_id  INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  name      TEXT NOT NULL,
+  directory TEXT NOT NULL,
+  failure   TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (sweep_id, name)
+);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -306,6 +318,7 @@ const std::vector<Migration>& schema_migrations() {
       {"coordinator lease", kCoordinatorLease},
       {"preemptions and losses of jobs", kJobLosses},
       {"captions of posts", kPostCaptions},
+      {"profiles of studies", kStudyProfiles},
   };
   return migrations;
 }

@@ -12,14 +12,44 @@ std::string absolute_path(const std::string& source_dir, const std::string& rela
   return source_dir + "/" + relative;
 }
 
-}  // namespace
+// The coordinator's stages run on one thread; each job sets its profile.
+thread_local std::int64_t scoped_profile = 0;
 
-std::optional<ProfileRow> find_profile(Database& db) {
-  Statement query = db.prepare(
-      "SELECT id, name, source_dir, source_format, ingested_at FROM profiles ORDER BY id LIMIT 1");
-  if (!query.step()) return std::nullopt;
+constexpr const char* kProfileColumns =
+    "SELECT id, name, source_dir, source_format, ingested_at FROM profiles ";
+
+ProfileRow profile_of(Statement& query) {
   return ProfileRow{query.column_int(0), query.column_text(1), query.column_text(2), query.column_text(3),
                     query.column_int(4)};
+}
+
+}  // namespace
+
+ProfileScope::ProfileScope(std::int64_t profile_id) : previous_(scoped_profile) {
+  scoped_profile = profile_id;
+}
+ProfileScope::~ProfileScope() { scoped_profile = previous_; }
+std::int64_t scoped_profile_id() { return scoped_profile; }
+
+std::optional<ProfileRow> find_profile(Database& db) {
+  Statement query = db.prepare(std::string(kProfileColumns) + "WHERE ? = 0 OR id = ? ORDER BY id LIMIT 1");
+  query.bind_all(scoped_profile, scoped_profile);
+  if (!query.step()) return std::nullopt;
+  return profile_of(query);
+}
+
+std::optional<ProfileRow> find_profile_named(Database& db, const std::string& name) {
+  Statement query = db.prepare(std::string(kProfileColumns) + "WHERE name = ?");
+  query.bind(1, name);
+  if (!query.step()) return std::nullopt;
+  return profile_of(query);
+}
+
+std::vector<ProfileRow> load_profiles(Database& db) {
+  Statement query = db.prepare(std::string(kProfileColumns) + "ORDER BY id");
+  std::vector<ProfileRow> rows;
+  while (query.step()) rows.push_back(profile_of(query));
+  return rows;
 }
 
 ProfileRow require_profile(Database& db) {
@@ -69,13 +99,14 @@ std::vector<FollowerRow> load_followers(Database& db, std::int64_t profile_id) {
 }
 
 std::vector<MediaOfPost> load_media_of_posts(Database& db, bool include_excluded) {
-  const ProfileRow profile = require_profile(db);
+  require_profile(db);
   Statement query = db.prepare(
       "SELECT m.id, p.post_key, m.media_index, m.media_type, m.path, m.thumbnail_path, m.content_hash, "
-      "p.kind, p.posted_at, p.likes, p.comments, p.impressions, m.excluded_reason IS NOT NULL "
-      "FROM media m JOIN posts p ON p.id = m.post_id WHERE p.profile_id = ? "
-      "AND (? OR m.excluded_reason IS NULL) ORDER BY p.posted_at, p.post_key, m.media_index");
-  query.bind(1, profile.id).bind(2, include_excluded ? 1 : 0);
+      "p.kind, p.posted_at, p.likes, p.comments, p.impressions, m.excluded_reason IS NOT NULL, f.source_dir "
+      "FROM media m JOIN posts p ON p.id = m.post_id JOIN profiles f ON f.id = p.profile_id "
+      "WHERE (? = 0 OR p.profile_id = ?) "
+      "AND (? OR m.excluded_reason IS NULL) ORDER BY p.posted_at, p.post_key, p.profile_id, m.media_index");
+  query.bind_all(scoped_profile, scoped_profile, include_excluded ? 1 : 0);
   std::vector<MediaOfPost> rows;
   while (query.step()) {
     MediaOfPost row;
@@ -83,8 +114,9 @@ std::vector<MediaOfPost> load_media_of_posts(Database& db, bool include_excluded
     row.post_key = query.column_text(1);
     row.media_index = static_cast<int>(query.column_int(2));
     row.media_type = query.column_text(3);
-    row.path = absolute_path(profile.source_dir, query.column_text(4));
-    row.thumbnail_path = absolute_path(profile.source_dir, query.column_text(5));
+    const std::string source_dir = query.column_text(13);
+    row.path = absolute_path(source_dir, query.column_text(4));
+    row.thumbnail_path = absolute_path(source_dir, query.column_text(5));
     row.content_hash = query.column_text(6);
     row.post_kind = query.column_text(7);
     row.posted_at = query.column_int(8);
@@ -120,6 +152,29 @@ std::vector<MediaProblem> load_media_problems(Database& db, const std::string& s
   while (query.step()) {
     rows.push_back({query.column_int(0), query.column_text(1), query.column_text(2), query.column_text(3)});
   }
+  return rows;
+}
+
+void record_study_profiles(Database& db, std::int64_t sweep_id,
+                           const std::vector<StudyProfileRow>& profiles) {
+  Transaction transaction(db);
+  db.prepare("DELETE FROM study_profiles WHERE sweep_id = ?").bind(1, sweep_id).run();
+  Statement insert =
+      db.prepare("INSERT INTO study_profiles (sweep_id, name, directory, failure) VALUES (?, ?, ?, ?)");
+  for (const StudyProfileRow& row : profiles)
+    insert.bind_all(sweep_id, row.name, row.directory, row.failure).run();
+  transaction.commit();
+}
+
+std::vector<StudyProfileRow> load_study_profiles(Database& db, std::int64_t sweep_id) {
+  Statement exists =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'study_profiles'");
+  if (!exists.step()) return {};
+  Statement query =
+      db.prepare("SELECT name, directory, failure FROM study_profiles WHERE sweep_id = ? ORDER BY name");
+  query.bind(1, sweep_id);
+  std::vector<StudyProfileRow> rows;
+  while (query.step()) rows.push_back({query.column_text(0), query.column_text(1), query.column_text(2)});
   return rows;
 }
 

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "storage/database.h"
+#include "storage/profile_tables.h"
 
 namespace popsweep::storage {
 namespace {
@@ -80,6 +81,17 @@ void replace_followers(Database& db, std::int64_t profile_id, const std::vector<
   for (const FollowerRow& sample : samples) insert.bind_all(profile_id, sample.sampled_at, sample.followers).run();
 }
 
-void drop_all_labels(Database& db) { db.execute("DELETE FROM label_configs"); }
+void drop_all_labels(Database& db) {
+  if (scoped_profile_id() == 0) {
+    db.execute("DELETE FROM label_configs");
+    return;
+  }
+  // A study: the other profiles' labels stay.
+  db.prepare(
+        "DELETE FROM labels WHERE media_id IN (SELECT m.id FROM media m JOIN posts p ON p.id = m.post_id "
+        "WHERE p.profile_id = ?)")
+      .bind(1, scoped_profile_id())
+      .run();
+}
 
 }  // namespace popsweep::storage

@@ -26,7 +26,8 @@ void delete_media(Database& db, std::int64_t media_id);
 void replace_followers(Database& db, std::int64_t profile_id, const std::vector<FollowerRow>& samples);
 
 // Labels derive from posts and followers; when those change, every stored
-// label configuration is stale and is dropped.
+// label configuration is stale and is dropped (under a ProfileScope: that
+// profile's labels only).
 void drop_all_labels(Database& db);
 
 }  // namespace popsweep::storage

@@ -75,8 +75,12 @@ class MissingFeatures {
 
 std::string training_dataset_key(storage::Database& db, const nlohmann::json& train_params) {
   const DatasetIds ids = resolve(db, train_params);
+  // The profiles of a study share label configurations and feature sets:
+  // each has its own dataset.
+  const std::int64_t profile = storage::scoped_profile_id();
   return "train-data/labels-" + std::to_string(ids.label_config_id) + "/features-" +
-         std::to_string(ids.feature_set_id) + (ids.dedup ? "/dedup" : "/all");
+         std::to_string(ids.feature_set_id) + (ids.dedup ? "/dedup" : "/all") +
+         (profile ? "/profile-" + std::to_string(profile) : "");
 }
 
 Message build_training_dataset(storage::Database& db, const nlohmann::json& train_params) {

@@ -79,10 +79,11 @@ bool same_media(const storage::MediaRow& a, const storage::MediaRow& b) {
 
 // Brings the database in line with `profile`, touching only what differs, so
 // media ids (and the features keyed on them) survive a re-ingest.
-void synchronise(Database& db, const Profile& profile, IngestReport& report) {
+void synchronise(Database& db, const Profile& profile, bool among_others, IngestReport& report) {
   // Read and write under one write lock, so a concurrent ingest cannot slip in.
   storage::Transaction transaction(db);
-  const std::optional<storage::ProfileRow> existing = storage::find_profile(db);
+  const std::optional<storage::ProfileRow> existing =
+      among_others ? storage::find_profile_named(db, profile.name) : storage::find_profile(db);
   if (existing && existing->name != profile.name) {
     throw ConfigError(db.path() + " already holds profile '" + existing->name + "' (from " +
                       existing->source_dir + "); use one database per profile");
@@ -164,7 +165,11 @@ void synchronise(Database& db, const Profile& profile, IngestReport& report) {
     storage::replace_followers(db, profile_id, followers);
     labels_stale = true;
   }
-  if (labels_stale) storage::drop_all_labels(db);
+  if (labels_stale) {
+    // In a study only this profile's labels are stale.
+    const storage::ProfileScope scope(among_others ? profile_id : storage::scoped_profile_id());
+    storage::drop_all_labels(db);
+  }
   report.changed = labels_stale || caption_changed || source_moved || !existing;
   if (report.changed) {
     fault_point("ingest.before_commit");
@@ -197,7 +202,7 @@ IngestReport ingest_profile(const IngestOptions& options, const std::string& db_
     }
   }
   Database db = Database::open(db_path);
-  synchronise(db, profile, report);
+  synchronise(db, profile, options.among_other_profiles, report);
   return report;
 }
 

@@ -18,6 +18,9 @@ struct IngestOptions {
   std::string followers_csv;        // instaloader only
   std::string exclusion_list;       // optional CSV (M10)
   std::string name;                 // profile name; default: the directory's name
+  // A study (profile.paths): the database may hold other profiles, and this
+  // one is found by its name instead of being the only one.
+  bool among_other_profiles = false;
 };
 
 struct IngestReport {
