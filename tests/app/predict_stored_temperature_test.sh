@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # train.calibration: temperature is kept with the models (issue 22). Two
-# sweeps of the tiny synthetic profile share their training jobs:
+# sweeps of the tiny synthetic profile, with the popularity its visual
+# families decide (tests/support/trained_intervals.sh, plant_likes signal,
+# so the models learn something and the least-NLL T lies inside (0.05, 20)
+# rather than at its bound), share their training jobs:
 #   calibrated: train.calibration: temperature
 #   plain:      train.calibration: none
 # Checked:
@@ -20,14 +23,17 @@ bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 python=/usr/bin/python3
 source "$(dirname "$0")/../support/skip_or_fail.sh"
 source "$(dirname "$0")/../support/tiny_sweep_spec.sh"
+source "$(dirname "$0")/../support/trained_intervals.sh"
 "$python" -c 'import pandas, numpy' 2> /dev/null || skip_or_fail "$python has no pandas"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cd "$work"
 "$bin" synth --preset tiny --out profile > /dev/null
-tiny_sweep_spec calibrated 5 "[2]" 1 3 trailing "  calibration: temperature" > calibrated.yaml
-tiny_sweep_spec plain 5 "[2]" 1 3 trailing "  calibration: none" > plain.yaml
+cp profile/posts.csv posts.original.csv
+plant_likes signal
+tiny_sweep_spec calibrated 5 "[2]" 1 10 global "  calibration: temperature" > calibrated.yaml
+tiny_sweep_spec plain 5 "[2]" 1 10 global "  calibration: none" > plain.yaml
 for name in calibrated plain; do
   "$bin" run $name.yaml --db t.db > $name.log 2>&1 || { cat $name.log; fail "sweep $name failed"; }
 done
@@ -62,6 +68,7 @@ fitted = fine[np.argmin([nll(t) for t in fine])]
 print(f"stored T {stored!r} from {items} predictions of {jobs} jobs; fitted here {fitted:.6f}", file=sys.stderr)
 assert items == len(truth), f"{items} items stored, {len(truth)} predictions"
 assert abs(stored - fitted) <= 2e-6, f"stored {stored}, least NLL at {fitted}"
+assert 0.1 < stored < 19, f"T = {stored} is at a bound of the search: the fit shows nothing"
 print(repr(stored))
 PY
 stored=$(cat stored.txt)
