@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "common/error.h"
 #include "common/file_util.h"
@@ -14,6 +15,7 @@
 #include "orchestrator/launch.h"
 #include "orchestrator/mpi_transport.h"
 #include "orchestrator/pipeline_handlers.h"
+#include "orchestrator/point_temperatures.h"
 #include "orchestrator/profile_preparation.h"
 #include "orchestrator/progress_display.h"
 #include "orchestrator/scheduler.h"
@@ -188,6 +190,19 @@ std::vector<PlannedJob> plan_run(const LoadedRun& run, const GraphInputs& inputs
   return jobs;
 }
 
+// The points (as sweep_jobs records them) whose models get a temperature.
+std::set<std::string> calibrated_points(const LoadedRun& run) {
+  std::set<std::string> points;
+  const std::vector<nlohmann::json> swept = swept_values_of(run);
+  for (std::size_t i = 0; i < run.values.size(); ++i) {
+    const auto calibration = run.values[i].find("train.calibration");
+    if (calibration != run.values[i].end() && format_spec_value(calibration->second) == "temperature") {
+      points.insert(swept[i].dump());
+    }
+  }
+  return points;
+}
+
 WorkerEnvironment worker_environment(const Spec& spec, int threads) {
   WorkerEnvironment environment;
   environment.threads = threads;
@@ -286,6 +301,12 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     scheduler.workers_idle_at_start = !first_round;  // a later round: they finished the last one
     outcome = run_scheduler(db, sweep_id, *transport, stage_handlers, scheduler);
     display.finish();
+    // Every group whose training jobs are all done gets its temperature now,
+    // also when the round stopped early.
+    if (const int stored = store_point_temperatures(db, sweep_id, calibrated_points(run),
+                                                    static_cast<std::int64_t>(std::time(nullptr)))) {
+      out << "train.calibration: temperature stored for " << stored << " group(s) of finished models\n";
+    }
     const bool finished = !(outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped ||
                             !outcome.lost_workers.empty());
     if (!finished || !propose_scored_batches(run, db, options.spec_path)) break;

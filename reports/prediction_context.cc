@@ -17,6 +17,7 @@
 #include "storage/job_tables.h"
 #include "storage/profile_tables.h"
 #include "storage/result_tables.h"
+#include "storage/temperature_tables.h"
 #include "worker/train/temperature_scaling.h"
 
 namespace popsweep::reports {
@@ -26,17 +27,27 @@ constexpr std::int64_t kSecondsPerWeek = 7 * 24 * 3600;
 
 std::string same_point(const std::string& point) { return point.empty() ? "{}" : point; }
 
-std::optional<double> temperature_of(storage::Database& db, const storage::SweepRow& sweep,
-                                     const KeptModels& models) {
-  if (calibration_setting(sweep, same_point(models.point)) != "temperature") return std::nullopt;
-  const SweepResults results = load_sweep_results(db, sweep);
+// The temperature stored with the point's models, else (a database from
+// before model_temperatures) one fitted here on the same predictions.
+void find_temperature(storage::Database& db, const storage::SweepRow& sweep, const KeptModels& models,
+                      PredictionContext& context) {
+  const std::string point = same_point(models.point);
+  if (calibration_setting(sweep, point) != "temperature") return;
+  if (const std::optional<storage::ModelTemperatureRow> stored =
+          storage::find_model_temperature(db, sweep.id, point, models.experiment, models.classes)) {
+    context.temperature = stored->temperature;
+    context.temperature_source = kStoredTemperature;
+    return;
+  }
+  const SweepResults results = load_sweep_results(db, sweep, 0);
   for (const ResultGroup& group : results.groups) {
-    if (same_point(group.point) == same_point(models.point) && group.experiment == models.experiment &&
+    if (same_point(group.point) == point && group.experiment == models.experiment &&
         group.classes == models.classes) {
-      return ensemble_temperature(group);
+      context.temperature = ensemble_temperature(group);
+      context.temperature_source = kRefittedTemperature;
+      return;
     }
   }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -70,7 +81,7 @@ PredictionContext prediction_context(storage::Database& db, const std::string& s
           std::max(context.newest_training_post.value_or(found->second), found->second);
     }
   }
-  context.temperature = temperature_of(db, select_sweep(db, sweep), models);
+  find_temperature(db, select_sweep(db, sweep), models, context);
   context.warnings = prediction_warnings(context, now);
   return context;
 }
@@ -103,11 +114,20 @@ std::string describe_prediction_context(const PredictionContext& context) {
       (context.newest_training_post ? format_iso8601(*context.newest_training_post)
                                     : std::string("unknown (the jobs did not record their training items)")) +
       "\n";
-  text += context.temperature ? fmt::format(
-                                    "predict: probabilities tempered with T = {:.3f} (train.calibration: "
-                                    "temperature, fitted on the out-of-fold predictions)\n",
-                                    *context.temperature)
-                              : "predict: probabilities as the models give them (train.calibration: none)\n";
+  if (!context.temperature) {
+    text += "predict: probabilities as the models give them (train.calibration: none)\n";
+  } else if (context.temperature_source == kStoredTemperature) {
+    text += fmt::format(
+        "predict: probabilities tempered with T = {:.6g} (train.calibration: temperature, stored with the "
+        "models: fitted on their out-of-fold predictions)\n",
+        *context.temperature);
+  } else {
+    text += fmt::format(
+        "predict: probabilities tempered with T = {:.6g} (train.calibration: temperature; no temperature is "
+        "stored with these models, from a database older than model_temperatures or a point the sweep did "
+        "not finish: refitted on their out-of-fold predictions)\n",
+        *context.temperature);
+  }
   for (const std::string& warning : context.warnings) text += "WARNING: " + warning + "\n";
   return text;
 }

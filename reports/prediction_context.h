@@ -21,6 +21,9 @@ namespace popsweep::reports {
 struct KeptModels;
 struct ScoredCandidate;
 
+constexpr const char* kStoredTemperature = "stored";
+constexpr const char* kRefittedTemperature = "refitted";
+
 struct PredictionContext {
   std::string point;                                 // JSON of the swept values
   std::optional<std::int64_t> newest_training_post;  // Unix seconds; nullopt when no job recorded its items
@@ -28,6 +31,11 @@ struct PredictionContext {
   std::string label_mode;   // centered, trailing or global
   double window_weeks = 0;  // the label window
   std::optional<double> temperature;
+  // Where the temperature comes from: kStoredTemperature (the coordinator
+  // stored it with the models) or kRefittedTemperature (a database from
+  // before model_temperatures, or a point not finished when the sweep
+  // stopped: fitted again here on the same predictions).
+  std::string temperature_source;
   std::vector<std::string> warnings;
 };
 

@@ -19,6 +19,7 @@
 #include "storage/job_tables.h"
 #include "storage/profile_tables.h"
 #include "storage/result_tables.h"
+#include "storage/temperature_tables.h"
 
 namespace popsweep::reports {
 namespace {
@@ -205,6 +206,18 @@ std::string predictions_csv(const SweepResults& results,
   return out.str();
 }
 
+// The temperature stored with each group's kept models (train.calibration:
+// temperature); only the header where the sweep has none.
+std::string temperatures_csv(const std::vector<storage::ModelTemperatureRow>& rows) {
+  std::ostringstream out;
+  write_csv_row(out, {"point", "experiment", "classes", "temperature", "jobs", "items", "fitted_at"});
+  for (const storage::ModelTemperatureRow& row : rows) {
+    write_csv_row(out, {row.point, row.experiment, std::to_string(row.classes), number(row.temperature),
+                        std::to_string(row.jobs), std::to_string(row.items), std::to_string(row.fitted_at)});
+  }
+  return out.str();
+}
+
 }  // namespace
 
 WrittenExport export_sweep(storage::Database& db, const ExportOptions& options) {
@@ -238,6 +251,7 @@ WrittenExport export_sweep(storage::Database& db, const ExportOptions& options) 
   write("epochs.csv", epochs_csv(reader, results));
   write("predictions.csv", predictions_csv(results, media, written.predictions));
   write("groups.csv", results_csv(results));
+  write("temperatures.csv", temperatures_csv(storage::load_model_temperatures(db, results.sweep.id)));
   write("schema.txt", fmt::format("popsweep export schema {}\nsweep {} (id {})\nsee docs/SCHEMA.md\n",
                                   kExportSchemaVersion, results.sweep.name, results.sweep.id));
   return written;

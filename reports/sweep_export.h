@@ -7,6 +7,7 @@
 //                    post, the post's time, fold, true class and each class's
 //                    probability at the best and at the last epoch
 //   groups.csv       the report's cells (results.csv of `popsweep report`)
+//   temperatures.csv the temperature stored with each group's kept models
 // Probabilities are stored as float32; they are written as the exact double
 // of that float, so numbers recomputed from the export equal the report's.
 #pragma once
@@ -22,8 +23,9 @@ namespace popsweep::reports {
 
 // The version of the export's layout, written to every export (schema.txt)
 // and named in docs/SCHEMA.md; raised whenever a column changes meaning or
-// goes away (adding a column does not raise it).
-constexpr int kExportSchemaVersion = 1;
+// goes away, or a file is added (adding a column does not raise it).
+// Version 2 added temperatures.csv.
+constexpr int kExportSchemaVersion = 2;
 
 struct ExportOptions {
   std::string sweep;  // name or id; empty for the most recently updated sweep

@@ -304,6 +304,25 @@ CREATE TABLE study_profiles (
 );
 )SQL";
 
+// Issue 22: train.calibration: temperature kept with the models. One row per
+// (sweep, sweep point, experiment, K) whose training jobs are all done: the
+// temperature `predict` divides the log of the kept models' mean
+// probabilities by, fitted by the coordinator on every best-epoch
+// out-of-fold prediction of the group (`items` of them, from `jobs` jobs).
+const char* const kModelTemperatures = R"SQL(
+CREATE TABLE model_temperatures (
+  sweep_id    INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  point       TEXT NOT NULL,
+  experiment  TEXT NOT NULL,
+  classes     INTEGER NOT NULL,
+  temperature REAL NOT NULL CHECK (temperature > 0),
+  jobs        INTEGER NOT NULL,
+  items       INTEGER NOT NULL,
+  fitted_at   INTEGER NOT NULL,
+  PRIMARY KEY (sweep_id, point, experiment, classes)
+);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -319,6 +338,7 @@ const std::vector<Migration>& schema_migrations() {
       {"preemptions and losses of jobs", kJobLosses},
       {"captions of posts", kPostCaptions},
       {"profiles of studies", kStudyProfiles},
+      {"temperatures of kept models", kModelTemperatures},
   };
   return migrations;
 }
