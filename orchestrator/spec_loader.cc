@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "orchestrator/search_halving.h"
 #include "orchestrator/search_samplers.h"
 #include "orchestrator/spec_schema.h"
 
@@ -155,10 +156,12 @@ SpecValue checked_value(const SpecField& field, const YAML::Node& node, const Or
   return value;
 }
 
-void add_sweep_axis(LoadedSpec& spec, const std::string& path, const YAML::Node& values, const Origin& origin) {
+void add_sweep_axis(LoadedSpec& spec, const std::string& path, const YAML::Node& values,
+                    const Origin& origin) {
   const SpecField* field = find_spec_field(path);
   if (!field) fail(origin, "sweep." + path, unknown_key_message(path));
-  if (!field->sweepable) fail(origin, "sweep." + path, "this key cannot be swept (it never changes a result)");
+  if (!field->sweepable)
+    fail(origin, "sweep." + path, "this key cannot be swept (it never changes a result)");
   SweepAxis axis{path, {}};
   for (const YAML::Node& item : list_items(values)) {
     // A swept list field takes one list per point: sweep.train.classes: [[2], [3]].
@@ -166,7 +169,8 @@ void add_sweep_axis(LoadedSpec& spec, const std::string& path, const YAML::Node&
   }
   if (axis.values.empty()) fail(origin, "sweep." + path, "no values to sweep");
   spec.explicit_keys.insert(path);
-  auto existing = std::find_if(spec.sweep.begin(), spec.sweep.end(), [&](const SweepAxis& a) { return a.path == path; });
+  auto existing =
+      std::find_if(spec.sweep.begin(), spec.sweep.end(), [&](const SweepAxis& a) { return a.path == path; });
   if (existing != spec.sweep.end()) {
     *existing = std::move(axis);  // an override replaces the file's axis
   } else {
@@ -345,6 +349,12 @@ void check_sweep_size(const LoadedSpec& spec) {
 void check_search(const LoadedSpec& spec) {
   const SearchSettings settings = search_settings(spec.values);
   const std::string where = spec.search_origin.empty() ? spec.source : spec.search_origin;
+  std::vector<std::string> varied_keys;
+  for (const SweepAxis& axis : spec.sweep) varied_keys.push_back(axis.path);
+  for (const SearchDimension& dimension : spec.search) varied_keys.push_back(dimension.path);
+  if (const std::optional<SearchSettingProblem> problem = pruner_problem(spec.values, varied_keys)) {
+    fail({where}, problem->key, problem->message);
+  }
   if (settings.method == "grid") {
     if (!spec.search.empty()) {
       fail({spec.search.front().origin}, "search." + spec.search.front().path,

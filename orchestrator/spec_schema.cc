@@ -122,12 +122,13 @@ std::vector<SpecField> build_schema() {
                                 "pictures may have"),
                           0, 255),
                   "14"),
-      added_later(bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 5.0,
-                                "dedup.verify with dedup.threshold auto: candidates are each media's 8 closest "
-                                "up to this multiple of the median nearest-neighbour distance (recall first; "
-                                "verification decides)"),
-                          0.1, 100),
-                  "5"),
+      added_later(
+          bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 5.0,
+                        "dedup.verify with dedup.threshold auto: candidates are each media's 8 closest "
+                        "up to this multiple of the median nearest-neighbour distance (recall first; "
+                        "verification decides)"),
+                  0.1, 100),
+          "5"),
       experiment_list,
       bounded(field("train.classes", FieldKind::IntegerList, Integers{2, 3}, "numbers of classes K (M4)"), 2,
               100),
@@ -182,9 +183,10 @@ std::vector<SpecField> build_schema() {
                                 "tpe: trials proposed together and run in parallel; batch b is proposed from "
                                 "the scores of batches before it (a spec key, never a worker count)"),
                           1, 10000)),
-      operational(bounded(field("search.startup_trials", FieldKind::Integer, std::int64_t{10},
-                                "tpe: a batch with fewer trials before it draws at random, as `random` would"),
-                          1, 10000)),
+      operational(
+          bounded(field("search.startup_trials", FieldKind::Integer, std::int64_t{10},
+                        "tpe: a batch with fewer trials before it draws at random, as `random` would"),
+                  1, 10000)),
       operational(objective_experiments),
       operational(
           bounded(field("search.objective.classes", FieldKind::Integer, std::int64_t{0},
@@ -195,6 +197,25 @@ std::vector<SpecField> build_schema() {
                          "the majority baseline")),
       operational(choice("search.objective.epoch", "best", {"best", "last"},
                          "score a trial at each job's best or last epoch")),
+      operational(choice("search.pruner", "none", {"none", "successive_halving"},
+                         "successive_halving: each batch of search.batch trials is a bracket trained in "
+                         "rungs of search.min_epochs * search.eta^r epochs; the best 1/eta of a rung go on "
+                         "from their saved state, the rest end `pruned` (docs/ORCHESTRATOR.md)")),
+      operational(bounded(field("search.min_epochs", FieldKind::Integer, std::int64_t{1},
+                                "successive_halving: the epochs of the first rung"),
+                          1, 100000)),
+      operational(bounded(field("search.max_epochs", FieldKind::Integer, std::int64_t{0},
+                                "successive_halving: the epochs of the last rung (0: train.epochs)"),
+                          0, 100000)),
+      operational(bounded(field("search.eta", FieldKind::Integer, std::int64_t{3},
+                                "successive_halving: each rung trains eta times longer and keeps the best "
+                                "ceil(n / eta) of its n trials"),
+                          2, 1000)),
+      operational(
+          bounded(field("search.holdout_repeats", FieldKind::Integer, std::int64_t{0},
+                        "re-evaluate the best trial on this many fresh repeats (fold seeds never used "
+                        "to choose it); the report shows that estimate beside the selection score"),
+                  0, 1000)),
       operational(bounded(field("run.workers", FieldKind::Integer, std::int64_t{0},
                                 "local worker processes (0: a sensible split of the cores)"),
                           0, 4096)),
@@ -277,8 +298,9 @@ std::string check_spec_value(const SpecField& field, const SpecValue& value) {
 }
 
 std::string spec_schema_markdown() {
-  static const char* const kKindNames[] = {"boolean", "integer", "number", "text", "one of", "list of integers",
-                                           "list, each one of", "number or `auto`"};
+  static const char* const kKindNames[] = {
+      "boolean",          "integer",           "number",          "text", "one of",
+      "list of integers", "list, each one of", "number or `auto`"};
   std::string text = "| key | type | default | meaning |\n|---|---|---|---|\n";
   for (const SpecField& f : spec_schema()) {
     std::string type = kKindNames[static_cast<int>(f.kind)];
@@ -291,8 +313,9 @@ std::string spec_schema_markdown() {
                           f.maximum ? fmt::format("{}", *f.maximum) : "");
     }
     const std::string shown_default = format_spec_value(f.default_value);
-    text += fmt::format("| `{}` | {} | `{}` | {}{} |\n", f.path, type, shown_default.empty() ? "\"\"" : shown_default,
-                        f.doc, f.sweepable ? "" : " (not sweepable)");
+    text += fmt::format("| `{}` | {} | `{}` | {}{} |\n", f.path, type,
+                        shown_default.empty() ? "\"\"" : shown_default, f.doc,
+                        f.sweepable ? "" : " (not sweepable)");
   }
   return text;
 }

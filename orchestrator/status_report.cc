@@ -37,14 +37,20 @@ std::string describe_sweep(storage::Database& db, const storage::SweepRow& sweep
     }
   }
   std::string text = fmt::format("sweep '{}' (id {}), {} jobs\n", sweep.name, sweep.id, jobs.size());
-  text += fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>8} {:>12}\n", "stage", "pending", "running", "done", "failed",
-                      "interrupted");
+  // A pruned search's jobs stopped by its pruner get a column of their own
+  // (neither done nor failed); other sweeps keep the table they had.
+  const bool any_pruned = std::any_of(jobs.begin(), jobs.end(),
+                                      [](const JobRow& job) { return job.status == JobStatus::Pruned; });
+  text += fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>8} {:>12}", "stage", "pending", "running", "done",
+                      "failed", "interrupted");
+  text += any_pruned ? fmt::format(" {:>8}\n", "pruned") : "\n";
   int remaining = 0;
   for (const auto& [stage, counts] : by_stage) {
     auto count = [&](JobStatus s) { return counts.count(s) ? counts.at(s) : 0; };
-    text += fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>8} {:>12}\n", stage, count(JobStatus::Pending),
+    text += fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>8} {:>12}", stage, count(JobStatus::Pending),
                         count(JobStatus::Running), count(JobStatus::Done), count(JobStatus::Failed),
                         count(JobStatus::Interrupted));
+    text += any_pruned ? fmt::format(" {:>8}\n", count(JobStatus::Pruned)) : "\n";
     remaining += count(JobStatus::Pending) + count(JobStatus::Running) + count(JobStatus::Interrupted);
   }
   if (finish_times.size() >= 2) {
@@ -53,19 +59,21 @@ std::string describe_sweep(storage::Database& db, const storage::SweepRow& sweep
     const double rate = span > 0 ? (finish_times.size() - 1) / span : 0;
     text += fmt::format("  throughput {:.2f} jobs/min, mean job {:.2f} s", rate * 60,
                         finished_with_time ? busy_seconds / finished_with_time : 0.0);
-    if (remaining > 0 && rate > 0) text += fmt::format(", ETA {:.0f} s for {} jobs", remaining / rate, remaining);
+    if (remaining > 0 && rate > 0)
+      text += fmt::format(", ETA {:.0f} s for {} jobs", remaining / rate, remaining);
     text += fmt::format(", last finished {}\n", format_iso8601(finish_times.back()));
   }
   // Preempted is not failed: a stop signal (Slurm's warning, SIGTERM) gives the attempt back.
   if (preemptions > 0) {
-    text += fmt::format("  preempted {} time(s) over {} job(s) (stopped by a signal: no attempt used)\n", preemptions,
-                        preempted_jobs);
+    text += fmt::format("  preempted {} time(s) over {} job(s) (stopped by a signal: no attempt used)\n",
+                        preemptions, preempted_jobs);
   }
   for (const JobRow& job : jobs) {
     if (job.status == JobStatus::Failed || (job.status != JobStatus::Done && !job.error.empty())) {
-      text += fmt::format("  {} job {} ({}) after {} attempt(s){}: {}\n", storage::to_string(job.status), job.id,
-                          job.stage, job.attempts,
-                          job.preemptions ? fmt::format(", preempted {} time(s)", job.preemptions) : "", job.error);
+      text += fmt::format("  {} job {} ({}) after {} attempt(s){}: {}\n", storage::to_string(job.status),
+                          job.id, job.stage, job.attempts,
+                          job.preemptions ? fmt::format(", preempted {} time(s)", job.preemptions) : "",
+                          job.error);
     }
   }
   return text;
@@ -79,7 +87,8 @@ std::string describe_status(storage::Database& db, const std::string& sweep) {
     sweeps = storage::list_sweeps(db);
   } else {
     std::optional<storage::SweepRow> found = storage::find_sweep(db, sweep);
-    if (!found && std::all_of(sweep.begin(), sweep.end(), ::isdigit)) found = storage::find_sweep(db, std::stoll(sweep));
+    if (!found && std::all_of(sweep.begin(), sweep.end(), ::isdigit))
+      found = storage::find_sweep(db, std::stoll(sweep));
     if (!found) throw ConfigError("no sweep named '" + sweep + "' in " + db.path());
     sweeps.push_back(*found);
   }

@@ -16,6 +16,8 @@
 #include "orchestrator/profile_preparation.h"
 #include "orchestrator/progress_display.h"
 #include "orchestrator/scheduler.h"
+#include "orchestrator/search_halving.h"
+#include "orchestrator/search_holdout.h"
 #include "orchestrator/search_scores.h"
 #include "orchestrator/signals.h"
 #include "orchestrator/spec_loader.h"
@@ -89,7 +91,8 @@ void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
   for (const auto& [stage, count] : per_stage) out << " " << stage << " " << count;
   out << "\n";
   for (size_t i = 0; i < jobs.size() && i < 12; ++i) {
-    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(), jobs[i].params.dump().substr(0, 120));
+    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(),
+                       jobs[i].params.dump().substr(0, 120));
   }
   if (jobs.size() > 12) out << "  ... (" << jobs.size() - 12 << " more)\n";
 }
@@ -101,7 +104,8 @@ std::int64_t record_sweep(storage::Database& db, const LoadedRun& run) {
   if (!search.is_null()) identity["search"] = search;
   const std::string name = run.points.front().name;
   if (const std::optional<storage::SweepRow> existing = storage::find_sweep(db, name)) {
-    const std::vector<std::string> changes = incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
+    const std::vector<std::string> changes =
+        incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
     if (!changes.empty()) {
       std::string message = "sweep '" + name + "' already exists in " + db.path() +
                             " with settings that give different results:\n";
@@ -135,7 +139,8 @@ void store_jobs(storage::Database& db, std::int64_t sweep_id, const std::vector<
     ids.push_back(id);
     points.push_back(job.point.dump());
     storage::add_dependency(db, id, ingest_id);
-    for (const std::string& dependency : job.depends_on) storage::add_dependency(db, id, id_of_key.at(dependency));
+    for (const std::string& dependency : job.depends_on)
+      storage::add_dependency(db, id, id_of_key.at(dependency));
   }
   storage::set_sweep_jobs(db, sweep_id, ids, points);
   transaction.commit();
@@ -157,6 +162,65 @@ std::vector<nlohmann::json> swept_values_of(const LoadedRun& run) {
   return values;
 }
 
+// The jobs of one round: the sweep points' jobs, with a pruned search's
+// training jobs in their rungs as decided so far.
+struct RoundPlan {
+  std::vector<PlannedJob> jobs;
+  std::vector<std::string> pruned_job_keys;
+  HalvingRound halving;
+  // Grows with every decision, so a round that adds nothing ends the run.
+  size_t size() const { return jobs.size() + pruned_job_keys.size(); }
+};
+
+RoundPlan plan_round(const LoadedRun& run, const GraphInputs& inputs, storage::Database& db) {
+  RoundPlan plan;
+  const std::vector<nlohmann::json> swept = swept_values_of(run);
+  plan.jobs = plan_jobs(run.points, inputs, swept);
+  const HalvingSettings halving = halving_settings(run.loaded.values);
+  const auto holdout_repeats =
+      static_cast<int>(std::get<std::int64_t>(run.loaded.values.at("search.holdout_repeats")));
+  if (!halving.enabled && holdout_repeats == 0) return plan;
+  const SearchSettings settings = search_settings(run.loaded.values);
+  const StoredJobLookup stored = stored_train_jobs(db, run.points.front().name);
+  if (halving.enabled) {
+    plan.halving = plan_halving(plan.jobs, halving, settings.objective, stored);
+    plan.jobs = plan.halving.jobs;
+    plan.pruned_job_keys = plan.halving.pruned_keys;
+  }
+  if (holdout_repeats > 0) {
+    if (const std::optional<int> trial =
+            chosen_trial(plan.jobs, settings.trials, settings.objective, stored)) {
+      for (PlannedJob& job : holdout_jobs(run.points, swept, *trial, holdout_repeats,
+                                          halving.enabled ? halving.max_epochs : 0, inputs)) {
+        plan.jobs.push_back(std::move(job));
+      }
+    }
+  }
+  return plan;
+}
+
+void mark_pruned(storage::Database& db, const std::vector<std::string>& keys) {
+  std::vector<std::int64_t> ids;
+  for (const std::string& key : keys) {
+    if (const std::optional<storage::JobRow> job = storage::find_job_by_key(db, key)) ids.push_back(job->id);
+  }
+  storage::Transaction transaction(db);
+  storage::mark_jobs_pruned(db, ids);
+  transaction.commit();
+}
+
+void print_pruning(const LoadedRun& run, const GraphInputs& inputs, storage::Database& db,
+                   std::ostream& out) {
+  if (!halving_settings(run.loaded.values).enabled) return;
+  const HalvingRound round = plan_round(run, inputs, db).halving;
+  int pruned = 0;
+  for (const TrialRungs& trial : round.trials) pruned += trial.pruned;
+  out << fmt::format(
+      "successive halving: {} of {} trial(s) pruned; {} epochs planned of {} unpruned ({:.1f}%)\n", pruned,
+      round.trials.size(), round.epochs_planned, round.epochs_unpruned,
+      round.epochs_unpruned ? 100.0 * round.epochs_planned / round.epochs_unpruned : 0.0);
+}
+
 WorkerEnvironment worker_environment(const Spec& spec, int threads) {
   WorkerEnvironment environment;
   environment.threads = threads;
@@ -175,9 +239,13 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   for (const Spec& point : run.points) check_weights_fit_backbone(point);
   if (options.dry_run) {
     GraphInputs inputs{"(profile fingerprint after ingest)", weights_identity(first)};
-    out << "sweep '" << first.name << "': " << run.points.size() << " sweep point(s), database " << run.database
-        << "\n";
-    print_plan(plan_jobs(run.points, inputs), out);
+    out << "sweep '" << first.name << "': " << run.points.size() << " sweep point(s), database "
+        << run.database << "\n";
+    std::vector<PlannedJob> jobs = plan_jobs(run.points, inputs, swept_values_of(run));
+    if (const HalvingSettings halving = halving_settings(run.loaded.values); halving.enabled) {
+      jobs = plan_halving(jobs, halving, search_settings(run.loaded.values).objective, {}).jobs;
+    }
+    print_plan(jobs, out);
     return 0;
   }
   const WorkerLayout layout = choose_worker_layout(first.run.workers, first.run.threads_per_worker);
@@ -187,7 +255,8 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   const std::vector<std::string> pool_devices =
       mpi_world() ? std::vector<std::string>{} : choose_pool_devices(first.run.device, layout.workers);
   for (const Spec& point : run.points) {
-    if (point.profile.path != first.profile.path || point.profile.synth_preset != first.profile.synth_preset) {
+    if (point.profile.path != first.profile.path ||
+        point.profile.synth_preset != first.profile.synth_preset) {
       throw ConfigError("a sweep works on one profile: profile.* cannot vary between sweep points");
     }
   }
@@ -198,16 +267,18 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   const GraphInputs inputs{profile.fingerprint, weights_identity(first)};
   storage::Database db = storage::Database::open(run.database);
   propose_scored_batches(run, db, options.spec_path);
-  std::unique_ptr<CoordinatorTransport> transport =
-      make_coordinator_transport(layout, pool_devices);
+  std::unique_ptr<CoordinatorTransport> transport = make_coordinator_transport(layout, pool_devices);
   SchedulerOutcome outcome;
   // One round for a grid, random or sobol sweep; a tpe search runs a round per
-  // batch, each proposed from the scores of the rounds before.
+  // batch, each proposed from the scores of the rounds before, and a pruned
+  // search a round per rung.
   for (bool first_round = true;; first_round = false) {
-    const std::vector<PlannedJob> jobs = plan_jobs(run.points, inputs, swept_values_of(run));
+    const RoundPlan plan = plan_round(run, inputs, db);
+    const std::vector<PlannedJob>& jobs = plan.jobs;
     const std::int64_t sweep_id = record_sweep(db, run);
     store_jobs(db, sweep_id, jobs,
                nlohmann::json{{"profile", profile.directory}, {"fingerprint", profile.fingerprint}}.dump());
+    if (!plan.pruned_job_keys.empty()) mark_pruned(db, plan.pruned_job_keys);
     if (options.retry_failed && first_round) {
       out << storage::reset_failed_jobs(db, sweep_id) << " failed job(s) get new attempts\n";
     }
@@ -228,18 +299,26 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     scheduler.stop_requested = &install_stop_signal_handlers();
     scheduler.on_progress = [&](const SchedulerProgress& progress) { display.update(progress); };
     scheduler.log = [&](const std::string& line) { display.log(line); };
-    scheduler.workers_idle_at_start = !first_round;  // a later round: they finished the last one
+    scheduler.workers_idle_at_start = outcome.idle_workers;  // empty in the first round
     outcome = run_scheduler(db, sweep_id, *transport, handlers, scheduler);
     display.finish();
     const bool finished = !(outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped ||
                             !outcome.lost_workers.empty());
-    if (!finished || !propose_scored_batches(run, db, options.spec_path)) break;
-    out << "search: batch scored; " << run.points.size() << " sweep point(s) proposed so far\n";
+    if (!finished) break;
+    if (propose_scored_batches(run, db, options.spec_path)) {
+      out << "search: batch scored; " << run.points.size() << " sweep point(s) proposed so far\n";
+    } else if (plan_round(run, inputs, db).size() > plan.size()) {
+      out << "search: rung decided; promoted trials go on from their saved state\n";
+    } else {
+      break;
+    }
   }
   transport->shutdown();
+  print_pruning(run, inputs, db, out);
 
-  out << fmt::format("sweep '{}': {} done, {} failed, {} interrupted, {} not run\n", first.name, outcome.done,
+  out << fmt::format("sweep '{}': {} done, {} failed, {} interrupted, {} not run", first.name, outcome.done,
                      outcome.failed, outcome.interrupted, outcome.pending);
+  out << (outcome.pruned ? fmt::format(", {} pruned\n", outcome.pruned) : std::string("\n"));
   if (MpiWorld* world = mpi_world(); world && !outcome.lost_workers.empty()) {
     // A hung rank never reaches MPI_Finalize, and Open MPI's finalize waits
     // for every rank: ending normally would hang this job until Slurm kills
