@@ -1,4 +1,5 @@
 #include "orchestrator/scheduler.h"
+#include "orchestrator/work_estimate.h"
 
 #include <algorithm>
 #include <ctime>
@@ -9,7 +10,6 @@
 #include "common/fault_points.h"
 #include "orchestrator/job_counts.h"
 #include "orchestrator/job_graph.h"
-#include "orchestrator/work_estimate.h"
 #include "storage/database.h"
 
 namespace popsweep::orchestrator {
@@ -37,8 +37,8 @@ struct WorkerState {
 
 class Scheduler {
  public:
-  Scheduler(storage::Database& db, std::int64_t sweep_id, CoordinatorTransport& transport,
-            StageHandlers& handlers, const SchedulerOptions& options)
+  Scheduler(storage::Database& db, std::int64_t sweep_id, CoordinatorTransport& transport, StageHandlers& handlers,
+            const SchedulerOptions& options)
       : db_(db), sweep_id_(sweep_id), transport_(transport), handlers_(handlers), options_(options) {}
 
   SchedulerOutcome run();
@@ -67,9 +67,7 @@ class Scheduler {
   std::string job_label(std::int64_t job_id) const;
   void predict_work();
   ProfileSize profile_size();
-  double seconds_since_start() const {
-    return std::chrono::duration<double>(Clock::now() - started_).count();
-  }
+  double seconds_since_start() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
   storage::Database& db_;
   std::int64_t sweep_id_;
@@ -118,10 +116,8 @@ void Scheduler::load() {
 // The cost model needs the profile's size, known once it is ingested.
 ProfileSize Scheduler::profile_size() {
   ProfileSize size;
-  size.images =
-      db_.query_int("SELECT COUNT(*) FROM media WHERE media_type = 'image' AND excluded_reason IS NULL");
-  size.videos =
-      db_.query_int("SELECT COUNT(*) FROM media WHERE media_type = 'video' AND excluded_reason IS NULL");
+  size.images = db_.query_int("SELECT COUNT(*) FROM media WHERE media_type = 'image' AND excluded_reason IS NULL");
+  size.videos = db_.query_int("SELECT COUNT(*) FROM media WHERE media_type = 'video' AND excluded_reason IS NULL");
   return size;
 }
 
@@ -135,8 +131,7 @@ void Scheduler::predict_work() {
 
 void Scheduler::update_readiness(std::int64_t job_id) {
   const JobRow& job = jobs_.at(job_id);
-  std::set<std::int64_t>& queue =
-      stage_runs_on_coordinator(job.stage) ? ready_on_coordinator_ : ready_for_workers_;
+  std::set<std::int64_t>& queue = stage_runs_on_coordinator(job.stage) ? ready_on_coordinator_ : ready_for_workers_;
   if (runnable(job)) {
     queue.insert(job_id);
   } else {
@@ -189,11 +184,9 @@ bool Scheduler::runnable(const JobRow& job) const {
 }
 
 void Scheduler::fail_job(std::int64_t job_id, const std::string& error) {
-  const JobStatus status =
-      storage::record_job_failure(db_, job_id, error, options_.max_attempts, now_seconds());
+  const JobStatus status = storage::record_job_failure(db_, job_id, error, options_.max_attempts, now_seconds());
   refresh(job_id);
-  log(job_label(job_id) + (status == JobStatus::Failed ? " failed for good: " : " failed, will retry: ") +
-      error);
+  log(job_label(job_id) + (status == JobStatus::Failed ? " failed for good: " : " failed, will retry: ") + error);
 }
 
 void Scheduler::run_coordinator_jobs() {
@@ -204,8 +197,7 @@ void Scheduler::run_coordinator_jobs() {
     set_status(id, JobStatus::Running);
     try {
       handlers_.run_on_coordinator(jobs_.at(id));
-      storage::mark_job_done(db_, id, std::chrono::duration<double>(Clock::now() - began).count(),
-                             now_seconds());
+      storage::mark_job_done(db_, id, std::chrono::duration<double>(Clock::now() - began).count(), now_seconds());
       set_status(id, JobStatus::Done);
     } catch (const std::exception& error) {
       if (storage::is_disk_full(error)) throw;  // not the job's fault: stop, the rerun resumes
@@ -357,8 +349,7 @@ void Scheduler::handle(const ReceivedMessage& received) {
     } else if (type == "interrupted") {
       storage::Transaction transaction(db_);
       handlers_.record_interruption(job, message);
-      storage::mark_job_interrupted(db_, job_id, "stopped by a signal; resumes from its checkpoint",
-                                    now_seconds());
+      storage::mark_job_interrupted(db_, job_id, "stopped by a signal; resumes from its checkpoint", now_seconds());
       transaction.commit();
       refresh(job_id);
       log(job_label(job_id) + " interrupted at a safe point");
@@ -395,12 +386,11 @@ void Scheduler::check_liveness() {
         abandon_job(static_cast<int>(w), reason);
       }
     } else if (now - worker.last_heard > options_.heartbeat_timeout) {
-      lose_worker(
-          static_cast<int>(w),
-          "no heartbeat for " +
-              std::to_string(
-                  std::chrono::duration_cast<std::chrono::seconds>(options_.heartbeat_timeout).count()) +
-              " s: the worker hangs or is gone");
+      lose_worker(static_cast<int>(w), "no heartbeat for " +
+                                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                              options_.heartbeat_timeout)
+                                                              .count()) +
+                                           " s: the worker hangs or is gone");
     }
   }
 }
@@ -464,8 +454,7 @@ SchedulerOutcome Scheduler::run() {
     if (std::optional<ReceivedMessage> received = transport_.receive(std::chrono::milliseconds(200))) {
       handle(*received);
       // Drain what else has arrived before dispatching again.
-      while (std::optional<ReceivedMessage> more = transport_.receive(std::chrono::milliseconds(0)))
-        handle(*more);
+      while (std::optional<ReceivedMessage> more = transport_.receive(std::chrono::milliseconds(0))) handle(*more);
     }
     check_liveness();
     if (Clock::now() - last_progress_ > std::chrono::milliseconds(500)) {
@@ -501,16 +490,11 @@ SchedulerOutcome Scheduler::run() {
     }
   }
   for (const auto& [id, job] : jobs_) {
-    if (job.status == JobStatus::Done)
-      ++outcome.done;
-    else if (job.status == JobStatus::Failed)
-      ++outcome.failed;
-    else if (job.status == JobStatus::Interrupted)
-      ++outcome.interrupted;
-    else if (job.status == JobStatus::Pruned)
-      ++outcome.pruned;
-    else
-      ++outcome.pending;
+    if (job.status == JobStatus::Done) ++outcome.done;
+    else if (job.status == JobStatus::Failed) ++outcome.failed;
+    else if (job.status == JobStatus::Interrupted) ++outcome.interrupted;
+    else if (job.status == JobStatus::Pruned) ++outcome.pruned;
+    else ++outcome.pending;
   }
   return outcome;
 }

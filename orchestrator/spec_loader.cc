@@ -156,12 +156,10 @@ SpecValue checked_value(const SpecField& field, const YAML::Node& node, const Or
   return value;
 }
 
-void add_sweep_axis(LoadedSpec& spec, const std::string& path, const YAML::Node& values,
-                    const Origin& origin) {
+void add_sweep_axis(LoadedSpec& spec, const std::string& path, const YAML::Node& values, const Origin& origin) {
   const SpecField* field = find_spec_field(path);
   if (!field) fail(origin, "sweep." + path, unknown_key_message(path));
-  if (!field->sweepable)
-    fail(origin, "sweep." + path, "this key cannot be swept (it never changes a result)");
+  if (!field->sweepable) fail(origin, "sweep." + path, "this key cannot be swept (it never changes a result)");
   SweepAxis axis{path, {}};
   for (const YAML::Node& item : list_items(values)) {
     // A swept list field takes one list per point: sweep.train.classes: [[2], [3]].
@@ -169,8 +167,7 @@ void add_sweep_axis(LoadedSpec& spec, const std::string& path, const YAML::Node&
   }
   if (axis.values.empty()) fail(origin, "sweep." + path, "no values to sweep");
   spec.explicit_keys.insert(path);
-  auto existing =
-      std::find_if(spec.sweep.begin(), spec.sweep.end(), [&](const SweepAxis& a) { return a.path == path; });
+  auto existing = std::find_if(spec.sweep.begin(), spec.sweep.end(), [&](const SweepAxis& a) { return a.path == path; });
   if (existing != spec.sweep.end()) {
     *existing = std::move(axis);  // an override replaces the file's axis
   } else {

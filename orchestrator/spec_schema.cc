@@ -122,13 +122,12 @@ std::vector<SpecField> build_schema() {
                                 "pictures may have"),
                           0, 255),
                   "14"),
-      added_later(
-          bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 5.0,
-                        "dedup.verify with dedup.threshold auto: candidates are each media's 8 closest "
-                        "up to this multiple of the median nearest-neighbour distance (recall first; "
-                        "verification decides)"),
-                  0.1, 100),
-          "5"),
+      added_later(bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 5.0,
+                                "dedup.verify with dedup.threshold auto: candidates are each media's 8 closest "
+                                "up to this multiple of the median nearest-neighbour distance (recall first; "
+                                "verification decides)"),
+                          0.1, 100),
+                  "5"),
       experiment_list,
       bounded(field("train.classes", FieldKind::IntegerList, Integers{2, 3}, "numbers of classes K (M4)"), 2,
               100),
@@ -183,10 +182,9 @@ std::vector<SpecField> build_schema() {
                                 "tpe: trials proposed together and run in parallel; batch b is proposed from "
                                 "the scores of batches before it (a spec key, never a worker count)"),
                           1, 10000)),
-      operational(
-          bounded(field("search.startup_trials", FieldKind::Integer, std::int64_t{10},
-                        "tpe: a batch with fewer trials before it draws at random, as `random` would"),
-                  1, 10000)),
+      operational(bounded(field("search.startup_trials", FieldKind::Integer, std::int64_t{10},
+                                "tpe: a batch with fewer trials before it draws at random, as `random` would"),
+                          1, 10000)),
       operational(objective_experiments),
       operational(
           bounded(field("search.objective.classes", FieldKind::Integer, std::int64_t{0},
@@ -298,9 +296,8 @@ std::string check_spec_value(const SpecField& field, const SpecValue& value) {
 }
 
 std::string spec_schema_markdown() {
-  static const char* const kKindNames[] = {
-      "boolean",          "integer",           "number",          "text", "one of",
-      "list of integers", "list, each one of", "number or `auto`"};
+  static const char* const kKindNames[] = {"boolean", "integer", "number", "text", "one of", "list of integers",
+                                           "list, each one of", "number or `auto`"};
   std::string text = "| key | type | default | meaning |\n|---|---|---|---|\n";
   for (const SpecField& f : spec_schema()) {
     std::string type = kKindNames[static_cast<int>(f.kind)];
@@ -313,9 +310,8 @@ std::string spec_schema_markdown() {
                           f.maximum ? fmt::format("{}", *f.maximum) : "");
     }
     const std::string shown_default = format_spec_value(f.default_value);
-    text += fmt::format("| `{}` | {} | `{}` | {}{} |\n", f.path, type,
-                        shown_default.empty() ? "\"\"" : shown_default, f.doc,
-                        f.sweepable ? "" : " (not sweepable)");
+    text += fmt::format("| `{}` | {} | `{}` | {}{} |\n", f.path, type, shown_default.empty() ? "\"\"" : shown_default,
+                        f.doc, f.sweepable ? "" : " (not sweepable)");
   }
   return text;
 }

@@ -59,21 +59,19 @@ std::string describe_sweep(storage::Database& db, const storage::SweepRow& sweep
     const double rate = span > 0 ? (finish_times.size() - 1) / span : 0;
     text += fmt::format("  throughput {:.2f} jobs/min, mean job {:.2f} s", rate * 60,
                         finished_with_time ? busy_seconds / finished_with_time : 0.0);
-    if (remaining > 0 && rate > 0)
-      text += fmt::format(", ETA {:.0f} s for {} jobs", remaining / rate, remaining);
+    if (remaining > 0 && rate > 0) text += fmt::format(", ETA {:.0f} s for {} jobs", remaining / rate, remaining);
     text += fmt::format(", last finished {}\n", format_iso8601(finish_times.back()));
   }
   // Preempted is not failed: a stop signal (Slurm's warning, SIGTERM) gives the attempt back.
   if (preemptions > 0) {
-    text += fmt::format("  preempted {} time(s) over {} job(s) (stopped by a signal: no attempt used)\n",
-                        preemptions, preempted_jobs);
+    text += fmt::format("  preempted {} time(s) over {} job(s) (stopped by a signal: no attempt used)\n", preemptions,
+                        preempted_jobs);
   }
   for (const JobRow& job : jobs) {
     if (job.status == JobStatus::Failed || (job.status != JobStatus::Done && !job.error.empty())) {
-      text += fmt::format("  {} job {} ({}) after {} attempt(s){}: {}\n", storage::to_string(job.status),
-                          job.id, job.stage, job.attempts,
-                          job.preemptions ? fmt::format(", preempted {} time(s)", job.preemptions) : "",
-                          job.error);
+      text += fmt::format("  {} job {} ({}) after {} attempt(s){}: {}\n", storage::to_string(job.status), job.id,
+                          job.stage, job.attempts,
+                          job.preemptions ? fmt::format(", preempted {} time(s)", job.preemptions) : "", job.error);
     }
   }
   return text;
@@ -87,8 +85,7 @@ std::string describe_status(storage::Database& db, const std::string& sweep) {
     sweeps = storage::list_sweeps(db);
   } else {
     std::optional<storage::SweepRow> found = storage::find_sweep(db, sweep);
-    if (!found && std::all_of(sweep.begin(), sweep.end(), ::isdigit))
-      found = storage::find_sweep(db, std::stoll(sweep));
+    if (!found && std::all_of(sweep.begin(), sweep.end(), ::isdigit)) found = storage::find_sweep(db, std::stoll(sweep));
     if (!found) throw ConfigError("no sweep named '" + sweep + "' in " + db.path());
     sweeps.push_back(*found);
   }

@@ -91,8 +91,7 @@ void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
   for (const auto& [stage, count] : per_stage) out << " " << stage << " " << count;
   out << "\n";
   for (size_t i = 0; i < jobs.size() && i < 12; ++i) {
-    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(),
-                       jobs[i].params.dump().substr(0, 120));
+    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(), jobs[i].params.dump().substr(0, 120));
   }
   if (jobs.size() > 12) out << "  ... (" << jobs.size() - 12 << " more)\n";
 }
@@ -104,8 +103,7 @@ std::int64_t record_sweep(storage::Database& db, const LoadedRun& run) {
   if (!search.is_null()) identity["search"] = search;
   const std::string name = run.points.front().name;
   if (const std::optional<storage::SweepRow> existing = storage::find_sweep(db, name)) {
-    const std::vector<std::string> changes =
-        incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
+    const std::vector<std::string> changes = incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
     if (!changes.empty()) {
       std::string message = "sweep '" + name + "' already exists in " + db.path() +
                             " with settings that give different results:\n";
@@ -139,8 +137,7 @@ void store_jobs(storage::Database& db, std::int64_t sweep_id, const std::vector<
     ids.push_back(id);
     points.push_back(job.point.dump());
     storage::add_dependency(db, id, ingest_id);
-    for (const std::string& dependency : job.depends_on)
-      storage::add_dependency(db, id, id_of_key.at(dependency));
+    for (const std::string& dependency : job.depends_on) storage::add_dependency(db, id, id_of_key.at(dependency));
   }
   storage::set_sweep_jobs(db, sweep_id, ids, points);
   transaction.commit();
@@ -239,8 +236,8 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   for (const Spec& point : run.points) check_weights_fit_backbone(point);
   if (options.dry_run) {
     GraphInputs inputs{"(profile fingerprint after ingest)", weights_identity(first)};
-    out << "sweep '" << first.name << "': " << run.points.size() << " sweep point(s), database "
-        << run.database << "\n";
+    out << "sweep '" << first.name << "': " << run.points.size() << " sweep point(s), database " << run.database
+        << "\n";
     std::vector<PlannedJob> jobs = plan_jobs(run.points, inputs, swept_values_of(run));
     if (const HalvingSettings halving = halving_settings(run.loaded.values); halving.enabled) {
       jobs = plan_halving(jobs, halving, search_settings(run.loaded.values).objective, {}).jobs;
@@ -255,8 +252,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   const std::vector<std::string> pool_devices =
       mpi_world() ? std::vector<std::string>{} : choose_pool_devices(first.run.device, layout.workers);
   for (const Spec& point : run.points) {
-    if (point.profile.path != first.profile.path ||
-        point.profile.synth_preset != first.profile.synth_preset) {
+    if (point.profile.path != first.profile.path || point.profile.synth_preset != first.profile.synth_preset) {
       throw ConfigError("a sweep works on one profile: profile.* cannot vary between sweep points");
     }
   }
@@ -267,7 +263,8 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   const GraphInputs inputs{profile.fingerprint, weights_identity(first)};
   storage::Database db = storage::Database::open(run.database);
   propose_scored_batches(run, db, options.spec_path);
-  std::unique_ptr<CoordinatorTransport> transport = make_coordinator_transport(layout, pool_devices);
+  std::unique_ptr<CoordinatorTransport> transport =
+      make_coordinator_transport(layout, pool_devices);
   SchedulerOutcome outcome;
   // One round for a grid, random or sobol sweep; a tpe search runs a round per
   // batch, each proposed from the scores of the rounds before, and a pruned

@@ -56,8 +56,7 @@ std::string paragraphs(const std::vector<std::string>& notes) {
 std::string leakage_warning_html(const std::vector<std::string>& warnings) {
   if (warnings.empty()) return "";
   std::string html =
-      "<div class=\"warning\" role=\"alert\"><strong>Warning: leakage.</strong> Some validation items had "
-      "part "
+      "<div class=\"warning\" role=\"alert\"><strong>Warning: leakage.</strong> Some validation items had part "
       "of themselves in their own job's training set, so their accuracies are optimistic (see the "
       "<a href=\"#leakage-audit\">leakage audit</a>):\n<ul>\n";
   for (const std::string& warning : warnings) html += "<li>" + escape_xml(warning) + "</li>\n";
@@ -66,9 +65,8 @@ std::string leakage_warning_html(const std::vector<std::string>& warnings) {
 
 std::string leakage_section(const LeakageAudit& audit) {
   const std::vector<std::string> warnings = leakage_warnings(audit);
-  std::string body = warnings.empty()
-                         ? "<p>No leak found.</p>\n"
-                         : "<p>The leaks are listed in the warning at the top of the report.</p>\n";
+  std::string body = warnings.empty() ? "<p>No leak found.</p>\n"
+                                      : "<p>The leaks are listed in the warning at the top of the report.</p>\n";
   body += table_or_none(leakage_table(audit));
   return "<section id=\"leakage-audit\">\n<h2>Leakage audit</h2>\n" + body + "</section>\n";
 }
@@ -105,12 +103,10 @@ std::string calibration_section_html(const SweepResults& results, const std::vec
   return section("Calibration", body + "</div>\n");
 }
 
-std::string report_html(const SweepResults& results, const LeakageAudit& audit,
-                        const ReportFigures& figures) {
+std::string report_html(const SweepResults& results, const LeakageAudit& audit, const ReportFigures& figures) {
   const std::string title = fmt::format("Sweep '{}' (id {})", results.sweep.name, results.sweep.id);
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   html += "<title>" + escape_xml(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
   html += "<h1>" + escape_xml(title) + "</h1>\n";
   html += leakage_warning_html(leakage_warnings(audit));
@@ -121,8 +117,7 @@ std::string report_html(const SweepResults& results, const LeakageAudit& audit,
   html += leakage_section(audit);
   html += chart_section("Accuracy per experiment", figures.accuracy);
   html += chart_section("Accuracy against swept parameters", figures.sweep_parameters);
-  html += section("Paired comparisons",
-                  table_or_none(comparisons_table(results)) + paragraphs(comparisons_notes(results)));
+  html += section("Paired comparisons", table_or_none(comparisons_table(results)) + paragraphs(comparisons_notes(results)));
   html +=
       chart_section("Confusion matrices (best epoch, selection-biased; row-normalised, mean±std over runs)",
                     figures.confusion);

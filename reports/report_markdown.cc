@@ -30,9 +30,8 @@ std::string chart_links(const std::string& heading, const std::vector<ReportChar
 
 std::string leakage_warning_markdown(const std::vector<std::string>& warnings) {
   if (warnings.empty()) return "";
-  std::string text =
-      "> **Warning: leakage.** Some validation items had part of themselves in their own job's "
-      "training set, so their accuracies are optimistic (see the leakage audit):\n>\n";
+  std::string text = "> **Warning: leakage.** Some validation items had part of themselves in their own job's "
+                     "training set, so their accuracies are optimistic (see the leakage audit):\n>\n";
   for (const std::string& warning : warnings) text += "> - " + markdown_text(warning) + "\n";
   return text + "\n";
 }
@@ -40,8 +39,7 @@ std::string leakage_warning_markdown(const std::vector<std::string>& warnings) {
 std::string leakage_section_markdown(const LeakageAudit& audit) {
   std::string text = "## Leakage audit\n\n";
   const std::vector<std::string> warnings = leakage_warnings(audit);
-  text += warnings.empty() ? "No leak found.\n\n"
-                           : "The leaks are listed in the warning at the top of the report.\n\n";
+  text += warnings.empty() ? "No leak found.\n\n" : "The leaks are listed in the warning at the top of the report.\n\n";
   return text + table_or_none(leakage_table(audit));
 }
 
@@ -67,8 +65,8 @@ std::string calibration_section_markdown(const SweepResults& results, const std:
   return text;
 }
 
-std::string report_markdown(const SweepResults& results, const LeakageAudit& audit,
-                            const ReportFigures& figures, const std::string& charts_folder) {
+std::string report_markdown(const SweepResults& results, const LeakageAudit& audit, const ReportFigures& figures,
+                            const std::string& charts_folder) {
   std::string text = fmt::format("# Sweep '{}' (id {})\n\n", results.sweep.name, results.sweep.id);
   text += leakage_warning_markdown(leakage_warnings(audit));
   text +=

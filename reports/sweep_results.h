@@ -33,14 +33,14 @@ namespace popsweep::reports {
 // One finished training job (one repeat x fold of a group).
 struct TrainedJob {
   storage::TrainResultRow result;
-  nlohmann::json params;                       // the job's parameters ({} when unknown)
-  std::vector<std::int64_t> validation_media;  // sorted, to compare folds across experiments
-  std::vector<std::int64_t> predicted_media;   // in the order of best and last
+  nlohmann::json params;                        // the job's parameters ({} when unknown)
+  std::vector<std::int64_t> validation_media;   // sorted, to compare folds across experiments
+  std::vector<std::int64_t> predicted_media;    // in the order of best and last
   // The post of each predicted item (an index shared by a post's media; a
   // media item the database no longer knows stands for itself).
   std::vector<std::int64_t> predicted_posts;
-  train::JobPredictions best;  // best-epoch probabilities
-  train::JobPredictions last;  // last-epoch probabilities
+  train::JobPredictions best;                   // best-epoch probabilities
+  train::JobPredictions last;                   // last-epoch probabilities
 };
 
 // The split protocol a training job ran under: its params' "split", absent
@@ -52,7 +52,7 @@ struct ResultGroup {
   std::string experiment;
   int classes = 0;
   std::string split = "media";  // train.split of its jobs: media, post or time
-  int folds = 0;                // distinct folds among the jobs; 1/folds is the test fraction
+  int folds = 0;  // distinct folds among the jobs; 1/folds is the test fraction
   std::vector<TrainedJob> jobs;
   train::ExperimentScore best;
   train::ExperimentScore last;
@@ -75,9 +75,9 @@ struct ExperimentComparison {
   std::string split = "media";
   std::string first;
   std::string second;
-  int splits = 0;                          // (repeat, fold) pairs compared
-  int items = 0;                           // distinct validated items compared
-  double mean_difference = 0;              // best-epoch accuracy, first - second
+  int splits = 0;   // (repeat, fold) pairs compared
+  int items = 0;    // distinct validated items compared
+  double mean_difference = 0;             // best-epoch accuracy, first - second
   std::optional<PairedComparison> t_test;  // media, post
   std::optional<SignTest> sign_test;       // time
 };

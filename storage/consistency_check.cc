@@ -36,9 +36,7 @@ void reset_jobs(RepairContext& context, const std::vector<std::int64_t>& ids) {
     for (const char* table : {"train_results", "epochs", "predictions", "checkpoints"}) {
       db.prepare(std::string("DELETE FROM ") + table + " WHERE job_id = ?").bind(1, id).run();
     }
-    db.prepare("UPDATE jobs SET status = 'pending', attempts = 0, error = NULL WHERE id = ?")
-        .bind(1, id)
-        .run();
+    db.prepare("UPDATE jobs SET status = 'pending', attempts = 0, error = NULL WHERE id = ?").bind(1, id).run();
   }
 }
 
@@ -61,8 +59,7 @@ void delete_orphan_results(RepairContext& context, const std::vector<std::int64_
 }
 
 // The done extraction jobs that fill one of `feature_set_ids`.
-std::vector<std::int64_t> extraction_jobs_of(RepairContext& context,
-                                             const std::set<std::int64_t>& feature_set_ids) {
+std::vector<std::int64_t> extraction_jobs_of(RepairContext& context, const std::set<std::int64_t>& feature_set_ids) {
   std::vector<std::int64_t> jobs;
   Statement q = context.db.prepare("SELECT id, params FROM jobs WHERE stage = 'extract' AND status = 'done'");
   while (q.step()) {
@@ -121,8 +118,7 @@ const Rule kRules[] = {
      "deleted; their extraction jobs run again", delete_bad_features},
     {"note", "features of files no media item has any more (replaced or removed media)", R"(
       SELECT f.rowid FROM features f WHERE NOT EXISTS (SELECT 1 FROM media m WHERE m.content_hash = f.content_hash))",
-     "harmless; deleted to save space",
-     [](RepairContext& context, const std::vector<std::int64_t>& rowids) {
+     "harmless; deleted to save space", [](RepairContext& context, const std::vector<std::int64_t>& rowids) {
        for (const std::int64_t rowid : rowids)
          context.db.prepare("DELETE FROM features WHERE rowid = ?").bind(1, rowid).run();
      }},
@@ -140,11 +136,10 @@ std::vector<Finding> check_database(Database& db, bool repair,
     std::string result;
     while (integrity.step()) result += integrity.column_text(0) + " ";
     if (result != "ok ") {
-      findings.push_back(
-          {"error", "SQLite integrity check: " + result,
-           "the file itself is damaged: restore a backup, or `sqlite3 FILE .recover > dump.sql` "
-           "and rebuild; popsweep cannot repair this",
-           false});
+      findings.push_back({"error", "SQLite integrity check: " + result,
+                          "the file itself is damaged: restore a backup, or `sqlite3 FILE .recover > dump.sql` "
+                          "and rebuild; popsweep cannot repair this",
+                          false});
       return findings;  // the rules below assume a sound file
     }
   }
@@ -163,8 +158,8 @@ std::vector<Finding> check_database(Database& db, bool repair,
   for (const Rule& rule : kRules) {
     const std::vector<std::int64_t> ids = ids_of(db, rule.query);
     if (ids.empty()) continue;
-    Finding finding{rule.severity, fmt::format("{} {}: {}", ids.size(), rule.description, id_list(ids)),
-                    rule.advice, false};
+    Finding finding{rule.severity, fmt::format("{} {}: {}", ids.size(), rule.description, id_list(ids)), rule.advice,
+                    false};
     if (repair && rule.fix) {
       rule.fix(context, ids);
       finding.repaired = true;
@@ -179,8 +174,7 @@ std::string describe(const std::vector<Finding>& findings) {
   if (findings.empty()) return "the database is consistent\n";
   std::string text;
   for (const Finding& f : findings) {
-    text +=
-        fmt::format("{}: {}\n  {}{}\n", f.severity, f.what, f.repaired ? "repaired: " : "repair: ", f.repair);
+    text += fmt::format("{}: {}\n  {}{}\n", f.severity, f.what, f.repaired ? "repaired: " : "repair: ", f.repair);
   }
   return text;
 }

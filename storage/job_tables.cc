@@ -6,8 +6,7 @@ namespace popsweep::storage {
 namespace {
 
 const char* const kJobColumns =
-    "id, job_key, stage, params, seed, status, attempts, error, worker, created_at, started_at, finished_at, "
-    "seconds, "
+    "id, job_key, stage, params, seed, status, attempts, error, worker, created_at, started_at, finished_at, seconds, "
     "preemptions, losses, stop_reached_at";
 
 JobRow read_job(const Statement& q) {
@@ -32,31 +31,23 @@ JobRow read_job(const Statement& q) {
 }
 
 SweepRow read_sweep(const Statement& q) {
-  return {q.column_int(0),  q.column_text(1),
-          q.column_text(2), q.column_text(3),
-          q.column_int(4),  q.column_int(5),
-          q.column_int(6),  q.column_is_null(7) ? std::string() : q.column_text(7)};
+  return {q.column_int(0), q.column_text(1), q.column_text(2),
+          q.column_text(3), q.column_int(4), q.column_int(5), q.column_int(6),
+          q.column_is_null(7) ? std::string() : q.column_text(7)};
 }
 
-const char* const kSweepColumns =
-    "id, name, spec_text, result_hash, seed, created_at, updated_at, legacy_split";
+const char* const kSweepColumns = "id, name, spec_text, result_hash, seed, created_at, updated_at, legacy_split";
 
 }  // namespace
 
 const char* to_string(JobStatus status) {
   switch (status) {
-    case JobStatus::Pending:
-      return "pending";
-    case JobStatus::Running:
-      return "running";
-    case JobStatus::Done:
-      return "done";
-    case JobStatus::Failed:
-      return "failed";
-    case JobStatus::Interrupted:
-      return "interrupted";
-    case JobStatus::Pruned:
-      return "pruned";
+    case JobStatus::Pending: return "pending";
+    case JobStatus::Running: return "running";
+    case JobStatus::Done: return "done";
+    case JobStatus::Failed: return "failed";
+    case JobStatus::Interrupted: return "interrupted";
+    case JobStatus::Pruned: return "pruned";
   }
   return "pending";
 }
@@ -94,23 +85,18 @@ std::vector<SweepRow> list_sweeps(Database& db) {
 
 std::int64_t upsert_sweep(Database& db, const SweepRow& sweep) {
   db.prepare(
-        "INSERT INTO sweeps (name, spec_text, result_hash, seed, created_at, updated_at) VALUES (?, ?, ?, ?, "
-        "?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET spec_text = excluded.spec_text, result_hash = "
-        "excluded.result_hash, "
+        "INSERT INTO sweeps (name, spec_text, result_hash, seed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET spec_text = excluded.spec_text, result_hash = excluded.result_hash, "
         "seed = excluded.seed, updated_at = excluded.updated_at")
-      .bind_all(sweep.name, sweep.spec_text, sweep.result_hash, sweep.seed, sweep.updated_at,
-                sweep.updated_at)
+      .bind_all(sweep.name, sweep.spec_text, sweep.result_hash, sweep.seed, sweep.updated_at, sweep.updated_at)
       .run();
   return find_sweep(db, sweep.name)->id;
 }
 
-std::int64_t ensure_job(Database& db, const std::string& key, const std::string& stage,
-                        const std::string& params, std::int64_t seed) {
+std::int64_t ensure_job(Database& db, const std::string& key, const std::string& stage, const std::string& params,
+                        std::int64_t seed) {
   if (const std::optional<JobRow> existing = find_job_by_key(db, key)) return existing->id;
-  db.prepare(
-        "INSERT INTO jobs (job_key, stage, params, seed, created_at) VALUES (?, ?, ?, ?, "
-        "strftime('%s','now'))")
+  db.prepare("INSERT INTO jobs (job_key, stage, params, seed, created_at) VALUES (?, ?, ?, ?, strftime('%s','now'))")
       .bind_all(key, stage, params, seed)
       .run();
   return db.last_insert_id();
@@ -125,8 +111,7 @@ void add_dependency(Database& db, std::int64_t job_id, std::int64_t depends_on) 
 void set_sweep_jobs(Database& db, std::int64_t sweep_id, const std::vector<std::int64_t>& job_ids,
                     const std::vector<std::string>& points) {
   db.prepare("DELETE FROM sweep_jobs WHERE sweep_id = ?").bind(1, sweep_id).run();
-  Statement insert =
-      db.prepare("INSERT OR IGNORE INTO sweep_jobs (sweep_id, job_id, point) VALUES (?, ?, ?)");
+  Statement insert = db.prepare("INSERT OR IGNORE INTO sweep_jobs (sweep_id, job_id, point) VALUES (?, ?, ?)");
   for (size_t i = 0; i < job_ids.size(); ++i) {
     insert.bind_all(sweep_id, job_ids[i], i < points.size() ? points[i] : std::string("{}")).run();
   }
@@ -155,9 +140,8 @@ std::optional<JobRow> find_job_by_key(Database& db, const std::string& key) {
 }
 
 std::vector<JobRow> load_sweep_jobs(Database& db, std::int64_t sweep_id) {
-  Statement q =
-      db.prepare(std::string("SELECT ") + kJobColumns +
-                 " FROM jobs WHERE id IN (SELECT job_id FROM sweep_jobs WHERE sweep_id = ?) ORDER BY id");
+  Statement q = db.prepare(std::string("SELECT ") + kJobColumns +
+                           " FROM jobs WHERE id IN (SELECT job_id FROM sweep_jobs WHERE sweep_id = ?) ORDER BY id");
   q.bind(1, sweep_id);
   std::vector<JobRow> rows;
   while (q.step()) rows.push_back(read_job(q));
@@ -208,8 +192,7 @@ JobStatus record_job_failure(Database& db, std::int64_t job_id, const std::strin
 
 void mark_job_interrupted(Database& db, std::int64_t job_id, const std::string& why, std::int64_t now) {
   db.prepare(
-        "UPDATE jobs SET status = 'interrupted', attempts = MAX(attempts - 1, 0), preemptions = preemptions "
-        "+ 1, "
+        "UPDATE jobs SET status = 'interrupted', attempts = MAX(attempts - 1, 0), preemptions = preemptions + 1, "
         "stop_reached_at = NULL, error = ?, finished_at = ? WHERE id = ?")
       .bind_all(why, now, job_id)
       .run();
@@ -219,28 +202,25 @@ RequeueCounts requeue_running_jobs(Database& db, std::int64_t sweep_id, int max_
   const std::string left_running =
       " WHERE status = 'running' AND id IN (SELECT job_id FROM sweep_jobs WHERE sweep_id = ?)";
   RequeueCounts counts;
-  db.prepare(
-        "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), preemptions = preemptions + 1, "
-        "stop_reached_at = NULL, error = 'preempted: a stop signal reached it before it was lost'" +
-        left_running + " AND stop_reached_at IS NOT NULL")
+  db.prepare("UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), preemptions = preemptions + 1, "
+             "stop_reached_at = NULL, error = 'preempted: a stop signal reached it before it was lost'" +
+             left_running + " AND stop_reached_at IS NOT NULL")
       .bind(1, sweep_id)
       .run();
   counts.preempted = db.changes();
   // The failed ones first: the next statement takes every job still running.
-  db.prepare(
-        "UPDATE jobs SET status = 'failed', losses = losses + 1, "
-        "error = printf('lost %d time(s) while running, last on %s, with no stop signal before: it may kill "
-        "its worker (under MPI the whole MPI job); %d of %d attempt(s) used', "
-        "losses + 1, COALESCE(worker, 'an unknown worker'), attempts, ?)" +
-        left_running + " AND attempts >= ?")
+  db.prepare("UPDATE jobs SET status = 'failed', losses = losses + 1, "
+             "error = printf('lost %d time(s) while running, last on %s, with no stop signal before: it may kill "
+             "its worker (under MPI the whole MPI job); %d of %d attempt(s) used', "
+             "losses + 1, COALESCE(worker, 'an unknown worker'), attempts, ?)" +
+             left_running + " AND attempts >= ?")
       .bind_all(max_attempts, sweep_id, max_attempts)
       .run();
   counts.failed = db.changes();
-  db.prepare(
-        "UPDATE jobs SET status = 'pending', losses = losses + 1, "
-        "error = printf('lost while running on %s, with no stop signal before (attempt %d of %d)', "
-        "COALESCE(worker, 'an unknown worker'), attempts, ?)" +
-        left_running)
+  db.prepare("UPDATE jobs SET status = 'pending', losses = losses + 1, "
+             "error = printf('lost while running on %s, with no stop signal before (attempt %d of %d)', "
+             "COALESCE(worker, 'an unknown worker'), attempts, ?)" +
+             left_running)
       .bind_all(max_attempts, sweep_id)
       .run();
   counts.lost = db.changes();

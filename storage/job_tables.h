@@ -63,8 +63,8 @@ struct JobRow {
 
 // Inserts the job if its key is new (status pending) and returns its id;
 // an existing job keeps its status and results.
-std::int64_t ensure_job(Database& db, const std::string& key, const std::string& stage,
-                        const std::string& params, std::int64_t seed);
+std::int64_t ensure_job(Database& db, const std::string& key, const std::string& stage, const std::string& params,
+                        std::int64_t seed);
 void add_dependency(Database& db, std::int64_t job_id, std::int64_t depends_on);
 // Replaces the set of jobs a sweep consists of. `points` (optional, one per
 // job) holds the JSON of the swept keys' values at the job's sweep point.

@@ -21,24 +21,20 @@ void save_train_result(Database& db, const TrainResultRow& r, const std::vector<
     db.prepare(std::string("DELETE FROM ") + table + " WHERE job_id = ?").bind(1, r.job_id).run();
   }
   db.prepare(
-        "INSERT INTO train_results (job_id, experiment, classes, fold, repeat, best_epoch, epochs_run, "
-        "accuracy_best, "
-        "accuracy_last, top2_best, top2_last, majority_baseline, confusion_best, confusion_last, "
-        "train_items, "
+        "INSERT INTO train_results (job_id, experiment, classes, fold, repeat, best_epoch, epochs_run, accuracy_best, "
+        "accuracy_last, top2_best, top2_last, majority_baseline, confusion_best, confusion_last, train_items, "
         "val_items, training_majority_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind_all(r.job_id, r.experiment, r.classes, r.fold, r.repeat, r.best_epoch, r.epochs_run,
-                r.accuracy_best, r.accuracy_last, r.top2_best, r.top2_last, r.majority_baseline,
-                r.confusion_best, r.confusion_last, r.train_items, r.val_items, r.training_majority_class)
+      .bind_all(r.job_id, r.experiment, r.classes, r.fold, r.repeat, r.best_epoch, r.epochs_run, r.accuracy_best,
+                r.accuracy_last, r.top2_best, r.top2_last, r.majority_baseline, r.confusion_best, r.confusion_last,
+                r.train_items, r.val_items, r.training_majority_class)
       .run();
   Statement epoch = db.prepare(
-      "INSERT INTO epochs (job_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy) VALUES (?, ?, "
-      "?, ?, ?, ?)");
+      "INSERT INTO epochs (job_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy) VALUES (?, ?, ?, ?, ?, ?)");
   for (const EpochRow& e : epochs) {
     epoch.bind_all(r.job_id, e.epoch, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy).run();
   }
   Statement prediction = db.prepare(
-      "INSERT INTO predictions (job_id, media_id, true_class, predicted_best, predicted_last, "
-      "probabilities_best, "
+      "INSERT INTO predictions (job_id, media_id, true_class, predicted_best, predicted_last, probabilities_best, "
       "probabilities_last) VALUES (?, ?, ?, ?, ?, ?, ?)");
   for (const PredictionRow& p : predictions) {
     prediction.bind_all(r.job_id, p.media_id, p.true_class, p.predicted_best, p.predicted_last);
@@ -50,13 +46,10 @@ void save_train_result(Database& db, const TrainResultRow& r, const std::vector<
 
 std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_id, bool with_pruned) {
   Statement q = db.prepare(
-      "SELECT r.job_id, r.experiment, r.classes, r.fold, r.repeat, r.best_epoch, r.epochs_run, "
-      "r.accuracy_best, "
+      "SELECT r.job_id, r.experiment, r.classes, r.fold, r.repeat, r.best_epoch, r.epochs_run, r.accuracy_best, "
       "r.accuracy_last, r.top2_best, r.top2_last, r.majority_baseline, r.confusion_best, r.confusion_last, "
-      "r.train_items, r.val_items, r.training_majority_class FROM train_results r JOIN sweep_jobs s ON "
-      "s.job_id = r.job_id "
-      "JOIN jobs j ON j.id = r.job_id WHERE s.sweep_id = ? AND (j.status = 'done' OR (? AND j.status = "
-      "'pruned')) "
+      "r.train_items, r.val_items, r.training_majority_class FROM train_results r JOIN sweep_jobs s ON s.job_id = r.job_id "
+      "JOIN jobs j ON j.id = r.job_id WHERE s.sweep_id = ? AND (j.status = 'done' OR (? AND j.status = 'pruned')) "
       "ORDER BY r.job_id");
   q.bind_all(sweep_id, std::int64_t{with_pruned ? 1 : 0});
   std::vector<TrainResultRow> rows;
@@ -95,9 +88,7 @@ std::optional<std::vector<std::int64_t>> load_training_media_ids(Database& db, s
   return ResultReader(db).training_media_ids(job_id);
 }
 
-std::vector<EpochRow> load_epochs(Database& db, std::int64_t job_id) {
-  return ResultReader(db).epochs(job_id);
-}
+std::vector<EpochRow> load_epochs(Database& db, std::int64_t job_id) { return ResultReader(db).epochs(job_id); }
 
 std::vector<PredictionRow> load_predictions(Database& db, std::int64_t job_id) {
   Statement q = db.prepare(
@@ -180,16 +171,15 @@ PredictionColumns ResultReader::predictions(std::int64_t job_id, int classes) {
 
 void save_checkpoint(Database& db, const CheckpointRow& c) {
   Statement insert = db.prepare(
-      "INSERT OR REPLACE INTO checkpoints (job_id, kind, epoch, feature_set_id, data) VALUES (?, ?, ?, ?, "
-      "?)");
+      "INSERT OR REPLACE INTO checkpoints (job_id, kind, epoch, feature_set_id, data) VALUES (?, ?, ?, ?, ?)");
   insert.bind_all(c.job_id, c.kind, c.epoch, c.feature_set_id);
   insert.bind_blob(5, c.data.data(), c.data.size());
   insert.run();
 }
 
 std::optional<CheckpointRow> load_checkpoint(Database& db, std::int64_t job_id, const std::string& kind) {
-  Statement q = db.prepare(
-      "SELECT job_id, kind, epoch, feature_set_id, data FROM checkpoints WHERE job_id = ? AND kind = ?");
+  Statement q =
+      db.prepare("SELECT job_id, kind, epoch, feature_set_id, data FROM checkpoints WHERE job_id = ? AND kind = ?");
   q.bind_all(job_id, kind);
   if (!q.step()) return std::nullopt;
   const std::vector<std::uint8_t> blob = q.column_blob(4);

@@ -38,9 +38,8 @@ class DatasetTensorCache {
     auto tensors = std::make_shared<DatasetTensors>();
     tensors->dataset = read_training_dataset(*datasets.get(key));
     const TrainingDataset& d = tensors->dataset;
-    tensors->image_views =
-        torch::from_blob(const_cast<float*>(d.image_features.data()),
-                         {static_cast<int64_t>(d.image_ids.size()), d.views, d.dim}, torch::kFloat32);
+    tensors->image_views = torch::from_blob(const_cast<float*>(d.image_features.data()),
+                                            {static_cast<int64_t>(d.image_ids.size()), d.views, d.dim}, torch::kFloat32);
     tensors->videos = torch::from_blob(const_cast<float*>(d.video_frames.data()),
                                        {static_cast<int64_t>(d.video_ids.size()), train::kVideoFrames, d.dim},
                                        torch::kFloat32);
@@ -56,8 +55,8 @@ class DatasetTensorCache {
 // train.mode pixels: a dataset's images decoded and resized once per worker.
 class DecodedImageCache {
  public:
-  std::shared_ptr<const std::vector<media::RgbImage>> get(const std::string& key,
-                                                          const TrainingDataset& dataset, int size) {
+  std::shared_ptr<const std::vector<media::RgbImage>> get(const std::string& key, const TrainingDataset& dataset,
+                                                           int size) {
     std::lock_guard<std::mutex> lock(mutex_);
     const std::string sized_key = key + "@" + std::to_string(size);
     auto found = images_.find(sized_key);
@@ -75,9 +74,7 @@ class DecodedImageCache {
   std::map<std::string, std::shared_ptr<const std::vector<media::RgbImage>>> images_;
 };
 
-nlohmann::json number_or_null(double value) {
-  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
-}
+nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
 
 nlohmann::json confusion_json(const std::vector<int>& truth, const std::vector<int>& predicted, int classes) {
   const train::ConfusionMatrix matrix = train::confusion_matrix(truth, predicted, classes);
@@ -104,9 +101,8 @@ train::TrainSettings settings_of(const nlohmann::json& params, const WorkerEnvir
   return settings;
 }
 
-Message result_message(const nlohmann::json& params, const train::JobData& job,
-                       const train::TrainOutcome& outcome, const std::vector<std::int64_t>& validation_ids,
-                       const std::vector<int>& validation_classes) {
+Message result_message(const nlohmann::json& params, const train::JobData& job, const train::TrainOutcome& outcome,
+                       const std::vector<std::int64_t>& validation_ids, const std::vector<int>& validation_classes) {
   const int classes = params.at("classes").get<int>();
   nlohmann::json history = nlohmann::json::array();
   for (const train::EpochMetrics& e : outcome.history) {
@@ -115,8 +111,7 @@ Message result_message(const nlohmann::json& params, const train::JobData& job,
   }
   nlohmann::json predictions = nlohmann::json::array();
   for (size_t i = 0; i < validation_ids.size(); ++i) {
-    predictions.push_back(
-        {validation_ids[i], validation_classes[i], outcome.best_predicted[i], outcome.last_predicted[i]});
+    predictions.push_back({validation_ids[i], validation_classes[i], outcome.best_predicted[i], outcome.last_predicted[i]});
   }
   nlohmann::json header = {
       {"experiment", params.at("experiment")},
@@ -149,8 +144,7 @@ Message result_message(const nlohmann::json& params, const train::JobData& job,
 // The split plan of a job. Jobs recorded before train.split existed carry no
 // "split" and ran the paper's protocol, media.
 train::SplitPlan split_plan_of(const nlohmann::json& params, const TrainingDataset& d, bool on_images) {
-  const train::SplitProtocol protocol =
-      train::parse_split_protocol(params.value("split", std::string("media")));
+  const train::SplitProtocol protocol = train::parse_split_protocol(params.value("split", std::string("media")));
   const std::vector<int>& classes = on_images ? d.image_classes : d.video_classes;
   const std::vector<std::int64_t>& posts = on_images ? d.image_posts : d.video_posts;
   const std::vector<std::int64_t>& times = on_images ? d.image_posted_at : d.video_posted_at;
@@ -201,8 +195,7 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     const nlohmann::json& params = job.header.at("params");
     const std::shared_ptr<const DatasetTensors> tensors = cache->get(job.header.at("dataset"), datasets);
     const TrainingDataset& d = tensors->dataset;
-    const train::Architecture architecture =
-        train::parse_architecture(params.at("experiment").get<std::string>());
+    const train::Architecture architecture = train::parse_architecture(params.at("experiment").get<std::string>());
     const int classes = params.at("classes").get<int>();
     const bool on_images = architecture == train::Architecture::kImage;
 
@@ -213,8 +206,7 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     const int folds = params.at("folds").get<int>();
     if (static_cast<int>(fold_classes.size()) < folds) {
       throw ConfigError("experiment " + params.at("experiment").get<std::string>() + " has " +
-                        std::to_string(fold_classes.size()) + " labelled " +
-                        (on_images ? "images" : "videos") +
+                        std::to_string(fold_classes.size()) + " labelled " + (on_images ? "images" : "videos") +
                         ", fewer than train.folds = " + std::to_string(folds));
     }
     const train::SplitPlan plan = split_plan_of(params, d, on_images);

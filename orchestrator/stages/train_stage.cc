@@ -79,8 +79,7 @@ void TrainStage::record_result(const storage::JobRow& job, const Message& result
   if (h.contains("top2_best")) row.top2_best = h.at("top2_best").get<double>();
   if (h.contains("top2_last")) row.top2_last = h.at("top2_last").get<double>();
   // NaN (no validation items) travels as JSON null.
-  row.majority_baseline =
-      h.at("majority_baseline").is_number() ? h.at("majority_baseline").get<double>() : 0.0;
+  row.majority_baseline = h.at("majority_baseline").is_number() ? h.at("majority_baseline").get<double>() : 0.0;
   row.training_majority_class = h.value("training_majority_class", -1);
   row.confusion_best = h.at("confusion_best").dump();
   row.confusion_last = h.at("confusion_last").dump();
@@ -108,9 +107,8 @@ void TrainStage::record_result(const storage::JobRow& job, const Message& result
     if ((index + 1) * classes > best.size() || (index + 1) * classes > last.size()) {
       throw Error("malformed training result: fewer probabilities than predictions");
     }
-    predictions.push_back({p.at(0).get<std::int64_t>(), p.at(1).get<int>(), p.at(2).get<int>(),
-                           p.at(3).get<int>(), floats_at(best, index, classes),
-                           floats_at(last, index, classes)});
+    predictions.push_back({p.at(0).get<std::int64_t>(), p.at(1).get<int>(), p.at(2).get<int>(), p.at(3).get<int>(),
+                           floats_at(best, index, classes), floats_at(last, index, classes)});
     ++index;
   }
   if (static_cast<int>(predictions.size()) != row.val_items) {
