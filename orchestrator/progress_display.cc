@@ -23,7 +23,7 @@ ProgressDisplay::ProgressDisplay(std::FILE* stream, std::chrono::seconds log_int
     : stream_(stream), terminal_(::isatty(::fileno(stream)) != 0), log_interval_(log_interval) {}
 
 std::string ProgressDisplay::format_line(const SchedulerProgress& progress, int width) {
-  const int finished = progress.done + progress.failed;
+  const int finished = progress.done + progress.failed + progress.pruned;
   // The bar and the ETA count work (work_estimate.h) when the scheduler
   // knows it: jobs differ in size by a factor of a thousand.
   const bool by_work = progress.work_fraction >= 0;
@@ -41,6 +41,7 @@ std::string ProgressDisplay::format_line(const SchedulerProgress& progress, int 
   line += fmt::format(", {} running", progress.running);
   if (progress.failed) line += fmt::format(", {} failed", progress.failed);
   if (progress.blocked) line += fmt::format(", {} blocked", progress.blocked);
+  if (progress.pruned) line += fmt::format(", {} pruned", progress.pruned);
   const double eta = by_work ? progress.eta_seconds : rate > 0 ? left / rate : -1;
   line += fmt::format(", {:.2f} jobs/s, ETA {}", rate, eta >= 0 ? format_duration(eta) : "?");
   return line;
@@ -54,7 +55,8 @@ void ProgressDisplay::update(const SchedulerProgress& progress) {
     return;
   }
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_log_ >= log_interval_ || progress.done + progress.failed == progress.total) {
+  if (now - last_log_ >= log_interval_ ||
+      progress.done + progress.failed + progress.pruned == progress.total) {
     last_log_ = now;
     std::fprintf(stream_, "popsweep: %s\n", format_line(progress, 20).c_str());
     std::fflush(stream_);

@@ -109,7 +109,7 @@ void Scheduler::load() {
   for (const auto& [id, job] : jobs_) {
     const nlohmann::json params = nlohmann::json::parse(job.params);
     work_.add_job(id, work_group(job.stage, params), predicted_job_seconds(job.stage, params, size),
-                  job.status == JobStatus::Done, job.seconds.value_or(0));
+                  job.status == JobStatus::Done || job.status == JobStatus::Pruned, job.seconds.value_or(0));
   }
 }
 
@@ -424,6 +424,7 @@ void Scheduler::report_progress() {
   progress.failed = counts_.count(JobStatus::Failed);
   progress.running = counts_.count(JobStatus::Running);
   progress.blocked = counts_.blocked();
+  progress.pruned = counts_.count(JobStatus::Pruned);
   progress.elapsed_seconds = seconds_since_start();
   progress.work_fraction = work_.fraction_done(progress.elapsed_seconds);
   progress.eta_seconds = work_.eta_seconds(progress.elapsed_seconds);
@@ -441,7 +442,10 @@ SchedulerOutcome Scheduler::run() {
   load();
   workers_.assign(static_cast<size_t>(transport_.worker_count()), WorkerState{});
   const auto now = Clock::now();
-  for (WorkerState& worker : workers_) worker.last_heard = now, worker.ready = options_.workers_idle_at_start;
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    workers_[w].last_heard = now;
+    workers_[w].ready = w < options_.workers_idle_at_start.size() && options_.workers_idle_at_start[w];
+  }
 
   while (!finished()) {
     if (!stopping_ && options_.stop_requested && options_.stop_requested->load()) begin_stop();
@@ -469,6 +473,7 @@ SchedulerOutcome Scheduler::run() {
   SchedulerOutcome outcome;
   outcome.stopped = stopping_;
   outcome.lost_workers = lost_workers_;
+  for (const WorkerState& worker : workers_) outcome.idle_workers.push_back(worker.ready && !worker.lost);
   // A worker that never came back from a job (abandoned past its time limit,
   // or still out when a stop's grace ran out) will not take a "stop": under
   // MPI it would hold MPI_Finalize, so the caller must count it lost.
@@ -488,6 +493,7 @@ SchedulerOutcome Scheduler::run() {
     if (job.status == JobStatus::Done) ++outcome.done;
     else if (job.status == JobStatus::Failed) ++outcome.failed;
     else if (job.status == JobStatus::Interrupted) ++outcome.interrupted;
+    else if (job.status == JobStatus::Pruned) ++outcome.pruned;
     else ++outcome.pending;
   }
   return outcome;

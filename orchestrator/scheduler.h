@@ -27,6 +27,7 @@ struct SchedulerProgress {
   int failed = 0;
   int running = 0;
   int blocked = 0;  // waiting on a failed dependency
+  int pruned = 0;   // stopped by a search's pruner
   double elapsed_seconds = 0;
   // By work, not jobs (work_estimate.h): the share done and the wall
   // seconds left; negative when unknown.
@@ -44,20 +45,25 @@ struct SchedulerOptions {
   const std::atomic<bool>* stop_requested = nullptr;  // set by SIGTERM/SIGUSR1
   std::function<void(const SchedulerProgress&)> on_progress;
   std::function<void(const std::string&)> log;  // one line per notable event
-  // Every worker said hello to an earlier scheduler on this transport and is
-  // idle (a tpe search's next round): it takes jobs at once.
-  bool workers_idle_at_start = false;
+  // The workers that said hello to an earlier scheduler on this transport and
+  // are idle (a search's next round: SchedulerOutcome::idle_workers of the
+  // last): they take jobs at once. The others wait for their hello, which may
+  // still be on its way (a worker slow to start may have missed a short round).
+  std::vector<bool> workers_idle_at_start;
 };
 
 struct SchedulerOutcome {
   int done = 0;
   int failed = 0;
   int interrupted = 0;
+  int pruned = 0;   // stopped by a search's pruner: finished, not failed
   int pending = 0;  // not run: blocked by a failure, or left by a stop
   bool stopped = false;
   // Workers gone for good, as "name: why" (a hung or dead MPI rank, which no
   // transport can restart); a caller under MPI must not wait for them.
   std::vector<std::string> lost_workers;
+  // Per worker: said hello and idle at the end (for the next round's scheduler).
+  std::vector<bool> idle_workers;
 };
 
 SchedulerOutcome run_scheduler(storage::Database& db, std::int64_t sweep_id, CoordinatorTransport& transport,

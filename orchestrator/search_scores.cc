@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "orchestrator/search_holdout.h"
 #include "storage/database.h"
 #include "storage/job_tables.h"
 
@@ -57,7 +58,8 @@ TrialScoreLookup stored_trial_scores(storage::Database& db, const std::string& s
     const auto point = points.find(job.id);
     if (point == points.end()) continue;
     const nlohmann::json swept = nlohmann::json::parse(point->second);
-    if (!swept.contains(kTrialKey)) continue;
+    // A holdout job is no part of the trial's score (search_holdout.h).
+    if (!swept.contains(kTrialKey) || swept.contains(kHoldoutKey)) continue;
     std::map<std::string, std::string> values;
     for (const SearchDimension& dimension : space) {
       if (swept.contains(dimension.path)) values[dimension.path] = swept[dimension.path].get<std::string>();

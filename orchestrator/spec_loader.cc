@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "orchestrator/search_halving.h"
 #include "orchestrator/search_samplers.h"
 #include "orchestrator/spec_schema.h"
 
@@ -345,6 +346,12 @@ void check_sweep_size(const LoadedSpec& spec) {
 void check_search(const LoadedSpec& spec) {
   const SearchSettings settings = search_settings(spec.values);
   const std::string where = spec.search_origin.empty() ? spec.source : spec.search_origin;
+  std::vector<std::string> varied_keys;
+  for (const SweepAxis& axis : spec.sweep) varied_keys.push_back(axis.path);
+  for (const SearchDimension& dimension : spec.search) varied_keys.push_back(dimension.path);
+  if (const std::optional<SearchSettingProblem> problem = pruner_problem(spec.values, varied_keys)) {
+    fail({where}, problem->key, problem->message);
+  }
   if (settings.method == "grid") {
     if (!spec.search.empty()) {
       fail({spec.search.front().origin}, "search." + spec.search.front().path,

@@ -211,6 +211,25 @@ std::vector<SpecField> build_schema() {
                          "the majority baseline")),
       operational(choice("search.objective.epoch", "best", {"best", "last"},
                          "score a trial at each job's best or last epoch")),
+      operational(choice("search.pruner", "none", {"none", "successive_halving"},
+                         "successive_halving: each batch of search.batch trials is a bracket trained in "
+                         "rungs of search.min_epochs * search.eta^r epochs; the best 1/eta of a rung go on "
+                         "from their saved state, the rest end `pruned` (docs/ORCHESTRATOR.md)")),
+      operational(bounded(field("search.min_epochs", FieldKind::Integer, std::int64_t{1},
+                                "successive_halving: the epochs of the first rung"),
+                          1, 100000)),
+      operational(bounded(field("search.max_epochs", FieldKind::Integer, std::int64_t{0},
+                                "successive_halving: the epochs of the last rung (0: train.epochs)"),
+                          0, 100000)),
+      operational(bounded(field("search.eta", FieldKind::Integer, std::int64_t{3},
+                                "successive_halving: each rung trains eta times longer and keeps the best "
+                                "ceil(n / eta) of its n trials"),
+                          2, 1000)),
+      operational(
+          bounded(field("search.holdout_repeats", FieldKind::Integer, std::int64_t{0},
+                        "re-evaluate the best trial on this many fresh repeats (fold seeds never used "
+                        "to choose it); the report shows that estimate beside the selection score"),
+                  0, 1000)),
       operational(bounded(field("run.workers", FieldKind::Integer, std::int64_t{0},
                                 "local worker processes (0: a sensible split of the cores)"),
                           0, 4096)),

@@ -37,14 +37,20 @@ std::string describe_sweep(storage::Database& db, const storage::SweepRow& sweep
     }
   }
   std::string text = fmt::format("sweep '{}' (id {}), {} jobs\n", sweep.name, sweep.id, jobs.size());
-  text += fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>8} {:>12}\n", "stage", "pending", "running", "done", "failed",
-                      "interrupted");
+  // A pruned search's jobs stopped by its pruner get a column of their own
+  // (neither done nor failed); other sweeps keep the table they had.
+  const bool any_pruned = std::any_of(jobs.begin(), jobs.end(),
+                                      [](const JobRow& job) { return job.status == JobStatus::Pruned; });
+  text += fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>8} {:>12}", "stage", "pending", "running", "done",
+                      "failed", "interrupted");
+  text += any_pruned ? fmt::format(" {:>8}\n", "pruned") : "\n";
   int remaining = 0;
   for (const auto& [stage, counts] : by_stage) {
     auto count = [&](JobStatus s) { return counts.count(s) ? counts.at(s) : 0; };
-    text += fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>8} {:>12}\n", stage, count(JobStatus::Pending),
+    text += fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>8} {:>12}", stage, count(JobStatus::Pending),
                         count(JobStatus::Running), count(JobStatus::Done), count(JobStatus::Failed),
                         count(JobStatus::Interrupted));
+    text += any_pruned ? fmt::format(" {:>8}\n", count(JobStatus::Pruned)) : "\n";
     remaining += count(JobStatus::Pending) + count(JobStatus::Running) + count(JobStatus::Interrupted);
   }
   if (finish_times.size() >= 2) {

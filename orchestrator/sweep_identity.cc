@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/sha256.h"
+#include "orchestrator/search_halving.h"
 #include "orchestrator/search_samplers.h"
 #include "orchestrator/spec_schema.h"
 
@@ -59,12 +60,24 @@ nlohmann::json describe_search(const LoadedSpec& spec) {
   nlohmann::json keys = nlohmann::json::array();
   for (const SearchDimension& d : spec.search)
     keys.push_back({{"path", d.path}, {"range", to_string(d.range)}});
-  return {{"method", settings.method},
-          {"experiments", settings.objective.experiments},
-          {"classes", settings.objective.classes},
-          {"metric", settings.objective.metric},
-          {"epoch", settings.objective.epoch},
-          {"keys", keys}};
+  nlohmann::json described = {{"method", settings.method},
+                              {"experiments", settings.objective.experiments},
+                              {"classes", settings.objective.classes},
+                              {"metric", settings.objective.metric},
+                              {"epoch", settings.objective.epoch},
+                              {"keys", keys}};
+  // Only when set, so searches recorded before these keys keep their identity.
+  if (const HalvingSettings halving = halving_settings(spec.values); halving.enabled) {
+    described["pruner"] = {{"method", "successive_halving"},
+                           {"min_epochs", halving.min_epochs},
+                           {"max_epochs", halving.max_epochs},
+                           {"eta", halving.eta},
+                           {"bracket", halving.bracket}};
+  }
+  if (const auto repeats = std::get<std::int64_t>(spec.values.at("search.holdout_repeats")); repeats > 0) {
+    described["holdout_repeats"] = repeats;
+  }
+  return described;
 }
 
 std::string sweep_identity_hash(const nlohmann::json& identity) { return sha256_hex(identity.dump()); }

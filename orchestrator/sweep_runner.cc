@@ -19,6 +19,8 @@
 #include "orchestrator/profile_preparation.h"
 #include "orchestrator/progress_display.h"
 #include "orchestrator/scheduler.h"
+#include "orchestrator/search_halving.h"
+#include "orchestrator/search_holdout.h"
 #include "orchestrator/search_scores.h"
 #include "orchestrator/signals.h"
 #include "orchestrator/spec_loader.h"
@@ -203,6 +205,66 @@ std::set<std::string> calibrated_points(const LoadedRun& run) {
   return points;
 }
 
+// The jobs of one round: the sweep points' jobs, with a pruned search's
+// training jobs in their rungs as decided so far.
+struct RoundPlan {
+  std::vector<PlannedJob> jobs;
+  std::vector<std::string> pruned_job_keys;
+  HalvingRound halving;
+  // Grows with every decision, so a round that adds nothing ends the run.
+  size_t size() const { return jobs.size() + pruned_job_keys.size(); }
+};
+
+RoundPlan plan_round(const LoadedRun& run, const GraphInputs& inputs,
+                     const std::vector<std::string>& fingerprints, storage::Database& db) {
+  RoundPlan plan;
+  const std::vector<nlohmann::json> swept = swept_values_of(run);
+  plan.jobs = plan_run(run, inputs, fingerprints);
+  const HalvingSettings halving = halving_settings(run.loaded.values);
+  const auto holdout_repeats =
+      static_cast<int>(std::get<std::int64_t>(run.loaded.values.at("search.holdout_repeats")));
+  if (!halving.enabled && holdout_repeats == 0) return plan;
+  const SearchSettings settings = search_settings(run.loaded.values);
+  const StoredJobLookup stored = stored_train_jobs(db, run.points.front().name);
+  if (halving.enabled) {
+    plan.halving = plan_halving(plan.jobs, halving, settings.objective, stored);
+    plan.jobs = plan.halving.jobs;
+    plan.pruned_job_keys = plan.halving.pruned_keys;
+  }
+  if (holdout_repeats > 0) {
+    if (const std::optional<int> trial =
+            chosen_trial(plan.jobs, settings.trials, settings.objective, stored)) {
+      for (PlannedJob& job : holdout_jobs(run.points, swept, *trial, holdout_repeats,
+                                          halving.enabled ? halving.max_epochs : 0, inputs)) {
+        plan.jobs.push_back(std::move(job));
+      }
+    }
+  }
+  return plan;
+}
+
+void mark_pruned(storage::Database& db, const std::vector<std::string>& keys) {
+  std::vector<std::int64_t> ids;
+  for (const std::string& key : keys) {
+    if (const std::optional<storage::JobRow> job = storage::find_job_by_key(db, key)) ids.push_back(job->id);
+  }
+  storage::Transaction transaction(db);
+  storage::mark_jobs_pruned(db, ids);
+  transaction.commit();
+}
+
+void print_pruning(const LoadedRun& run, const GraphInputs& inputs, const std::vector<std::string>& fingerprints,
+                   storage::Database& db, std::ostream& out) {
+  if (!halving_settings(run.loaded.values).enabled) return;
+  const HalvingRound round = plan_round(run, inputs, fingerprints, db).halving;
+  int pruned = 0;
+  for (const TrialRungs& trial : round.trials) pruned += trial.pruned;
+  out << fmt::format(
+      "successive halving: {} of {} trial(s) pruned; {} epochs planned of {} unpruned ({:.1f}%)\n", pruned,
+      round.trials.size(), round.epochs_planned, round.epochs_unpruned,
+      round.epochs_unpruned ? 100.0 * round.epochs_planned / round.epochs_unpruned : 0.0);
+}
+
 WorkerEnvironment worker_environment(const Spec& spec, int threads) {
   WorkerEnvironment environment;
   environment.threads = threads;
@@ -226,7 +288,11 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     std::vector<std::string> placeholders;
     for (const StudyProfile& profile : run.study)
       placeholders.push_back("(fingerprint of " + profile.name + ")");
-    print_plan(plan_run(run, inputs, placeholders), out);
+    std::vector<PlannedJob> jobs = plan_run(run, inputs, placeholders);
+    if (const HalvingSettings halving = halving_settings(run.loaded.values); halving.enabled) {
+      jobs = plan_halving(jobs, halving, search_settings(run.loaded.values).objective, {}).jobs;
+    }
+    print_plan(jobs, out);
     return 0;
   }
   const WorkerLayout layout = choose_worker_layout(first.run.workers, first.run.threads_per_worker);
@@ -268,13 +334,16 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
       make_coordinator_transport(layout, pool_devices);
   SchedulerOutcome outcome;
   // One round for a grid, random or sobol sweep; a tpe search runs a round per
-  // batch, each proposed from the scores of the rounds before.
+  // batch, each proposed from the scores of the rounds before, and a pruned
+  // search a round per rung.
   for (bool first_round = true;; first_round = false) {
-    const std::vector<PlannedJob> jobs = plan_run(run, inputs, fingerprints);
+    const RoundPlan plan = plan_round(run, inputs, fingerprints, db);
+    const std::vector<PlannedJob>& jobs = plan.jobs;
     const std::int64_t sweep_id = record_sweep(db, run);
     if (!study.empty()) storage::record_study_profiles(db, sweep_id, study_profile_rows(study));
     store_jobs(db, sweep_id, jobs,
                nlohmann::json{{"profile", profile.directory}, {"fingerprint", profile.fingerprint}}.dump());
+    if (!plan.pruned_job_keys.empty()) mark_pruned(db, plan.pruned_job_keys);
     if (options.retry_failed && first_round) {
       out << storage::reset_failed_jobs(db, sweep_id) << " failed job(s) get new attempts\n";
     }
@@ -298,7 +367,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     scheduler.stop_requested = &install_stop_signal_handlers();
     scheduler.on_progress = [&](const SchedulerProgress& progress) { display.update(progress); };
     scheduler.log = [&](const std::string& line) { display.log(line); };
-    scheduler.workers_idle_at_start = !first_round;  // a later round: they finished the last one
+    scheduler.workers_idle_at_start = outcome.idle_workers;  // empty in the first round
     outcome = run_scheduler(db, sweep_id, *transport, stage_handlers, scheduler);
     display.finish();
     // Every group whose training jobs are all done gets its temperature now,
@@ -309,13 +378,21 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     }
     const bool finished = !(outcome.failed || outcome.pending || outcome.interrupted || outcome.stopped ||
                             !outcome.lost_workers.empty());
-    if (!finished || !propose_scored_batches(run, db, options.spec_path)) break;
-    out << "search: batch scored; " << run.points.size() << " sweep point(s) proposed so far\n";
+    if (!finished) break;
+    if (propose_scored_batches(run, db, options.spec_path)) {
+      out << "search: batch scored; " << run.points.size() << " sweep point(s) proposed so far\n";
+    } else if (plan_round(run, inputs, fingerprints, db).size() > plan.size()) {
+      out << "search: rung decided; promoted trials go on from their saved state\n";
+    } else {
+      break;
+    }
   }
   transport->shutdown();
+  print_pruning(run, inputs, fingerprints, db, out);
 
-  out << fmt::format("sweep '{}': {} done, {} failed, {} interrupted, {} not run\n", first.name, outcome.done,
+  out << fmt::format("sweep '{}': {} done, {} failed, {} interrupted, {} not run", first.name, outcome.done,
                      outcome.failed, outcome.interrupted, outcome.pending);
+  out << (outcome.pruned ? fmt::format(", {} pruned\n", outcome.pruned) : std::string("\n"));
   const bool profile_failed = std::any_of(
       study.begin(), study.end(), [](const PreparedStudyProfile& one) { return !one.failure.empty(); });
   if (!study.empty()) out << study_summary(study);

@@ -99,7 +99,8 @@ std::string report_markdown(const SweepResults& results, const LeakageAudit& aud
   }
   if (results.groups.empty()) text += "No finished training jobs yet.\n\n";
   if (const std::optional<SearchSummary> search = summarize_search(results)) {
-    text += "## Search\n\n" + to_markdown(best_trials_table(*search)) + "\n";
+    text += "## Search\n\n" + to_markdown(best_trials_table(*search)) + "\n" +
+            notes_markdown(search_notes(*search));
   }
   text += leakage_section_markdown(audit);
   text += chart_links("Accuracy per experiment", figures.accuracy, charts_folder);

@@ -9,11 +9,34 @@
 #include <set>
 
 #include "reports/charts.h"
+#include "storage/job_tables.h"
 
 namespace popsweep::reports {
 namespace {
 
 constexpr const char* kTrialKey = "search.trial";
+// A rung job below a pruned search's last rung, and a holdout job
+// (orchestrator/search_halving.h, search_holdout.h): neither ranks a trial.
+constexpr const char* kRungKey = "search.rung";
+constexpr const char* kHoldoutKey = "search.holdout";
+
+PruningBudget pruning_budget(const nlohmann::json& pruner, const std::vector<storage::JobRow>& jobs) {
+  PruningBudget budget;
+  budget.eta = pruner.value("eta", 0);
+  budget.max_epochs = pruner.value("max_epochs", 0);
+  for (const storage::JobRow& job : jobs) {
+    const nlohmann::json params = nlohmann::json::parse(job.params, nullptr, false);
+    if (!params.is_object() || !params.contains("halving")) continue;
+    const nlohmann::json& halving = params["halving"];
+    ++budget.train_jobs;
+    if (halving.value("rung", 0) == 0) budget.epochs_unpruned += halving.value("max_epochs", 0);
+    if (job.status == storage::JobStatus::Pruned) ++budget.pruned_jobs;
+    if (job.status == storage::JobStatus::Done || job.status == storage::JobStatus::Pruned) {
+      budget.epochs_trained += params["train"].value("epochs", 0) - halving.value("from_epoch", 0);
+    }
+  }
+  return budget;
+}
 
 std::string text_of(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
@@ -58,7 +81,20 @@ std::optional<SearchSummary> summarize_search(const SweepResults& results) {
       continue;
     }
     nlohmann::json point = nlohmann::json::parse(group.point, nullptr, false);
-    if (!point.is_object() || !point.contains(kTrialKey)) continue;
+    if (!point.is_object() || !point.contains(kTrialKey) || point.contains(kRungKey)) continue;
+    const train::ExperimentScore& group_score = summary.epoch == "last" ? group.last : group.best;
+    if (point.contains(kHoldoutKey)) {
+      HoldoutEstimate estimate;
+      estimate.trial = point[kTrialKey].get<int>();
+      estimate.experiment = group.experiment;
+      estimate.score = group_score.accuracy;
+      if (group_score.majority_baseline) estimate.baseline = group_score.majority_baseline->mean;
+      if (summary.metric == "accuracy_over_baseline" && estimate.baseline)
+        estimate.score.mean -= *estimate.baseline;
+      estimate.runs = static_cast<int>(group_score.runs.size());
+      summary.holdout.push_back(std::move(estimate));
+      continue;
+    }
     SearchTrialRow row;
     row.trial = point[kTrialKey].get<int>();
     point.erase(kTrialKey);
@@ -83,7 +119,40 @@ std::optional<SearchSummary> summarize_search(const SweepResults& results) {
                      if (a.score.mean != b.score.mean) return a.score.mean > b.score.mean;
                      return a.trial < b.trial;
                    });
+  for (HoldoutEstimate& estimate : summary.holdout) {
+    for (const SearchTrialRow& row : summary.rows) {
+      if (row.trial == estimate.trial && row.experiment == estimate.experiment)
+        estimate.selection = row.score;
+    }
+  }
+  if (search.contains("pruner")) summary.pruning = pruning_budget(search["pruner"], results.train_jobs);
   return summary;
+}
+
+std::vector<std::string> search_notes(const SearchSummary& summary) {
+  std::vector<std::string> notes;
+  if (const std::optional<PruningBudget>& p = summary.pruning) {
+    const double share =
+        p->epochs_unpruned ? static_cast<double>(p->epochs_trained) / p->epochs_unpruned : 0.0;
+    notes.push_back(fmt::format(
+        "Pruning (successive halving, eta {}, last rung {} epochs): {} of {} rung job(s) pruned; {} epochs "
+        "trained of the {} an unpruned search of the same trials trains: {:.1f}% of the budget, {:.1f}% "
+        "saved.",
+        p->eta, p->max_epochs, p->pruned_jobs, p->train_jobs, p->epochs_trained, p->epochs_unpruned,
+        100 * share, 100 * (1 - share)));
+  }
+  for (const HoldoutEstimate& h : summary.holdout) {
+    std::string note = fmt::format(
+        "Holdout estimate (not a selection score) of the chosen trial {}, {}: {:.4f} ± {:.4f} over {} run(s) "
+        "on fresh repeats whose folds judged no trial",
+        h.trial, h.experiment, h.score.mean, h.score.std, h.runs);
+    if (h.selection)
+      note +=
+          fmt::format(", beside its selection score {:.4f} ± {:.4f}", h.selection->mean, h.selection->std);
+    if (h.baseline) note += fmt::format("; majority baseline {:.4f}", *h.baseline);
+    notes.push_back(note + ".");
+  }
+  return notes;
 }
 
 TextTable best_trials_table(const SearchSummary& summary, size_t top) {

@@ -29,6 +29,28 @@ struct SearchTrialRow {
   int runs = 0;
 };
 
+// What successive halving saved: epochs its training jobs trained against
+// the same trials trained unpruned (each job to the last rung's epochs).
+struct PruningBudget {
+  int eta = 0;
+  int max_epochs = 0;
+  int pruned_jobs = 0;
+  int train_jobs = 0;               // the search's rung jobs, any status
+  std::int64_t epochs_trained = 0;  // by done and pruned rung jobs
+  std::int64_t epochs_unpruned = 0;
+};
+
+// The chosen trial re-evaluated on fresh repeats (search.holdout_repeats),
+// per objective experiment, beside the selection score it was chosen by.
+struct HoldoutEstimate {
+  int trial = 0;
+  std::string experiment;
+  train::MeanAndStd score;         // over the holdout runs
+  std::optional<double> baseline;  // mean majority baseline of those runs
+  int runs = 0;
+  std::optional<train::MeanAndStd> selection;  // the trial's row in the ranking
+};
+
 struct SearchSummary {
   std::string method;
   std::vector<std::string> experiments;  // search.objective
@@ -37,11 +59,17 @@ struct SearchSummary {
   std::string epoch;
   std::vector<SearchedKey> keys;     // searched first, then the grid axes
   std::vector<SearchTrialRow> rows;  // best first (ties in trial order)
+  std::optional<PruningBudget> pruning;
+  std::vector<HoldoutEstimate> holdout;
 };
 
 // nullopt for a sweep that is no search (its recorded identity has no
 // "search" description).
 std::optional<SearchSummary> summarize_search(const SweepResults& results);
+
+// The pruning budget and the holdout estimate, as sentences (none when the
+// search has neither).
+std::vector<std::string> search_notes(const SearchSummary& summary);
 
 // The best `top` rows with their parameters.
 TextTable best_trials_table(const SearchSummary& summary, size_t top = 10);

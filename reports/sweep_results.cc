@@ -115,10 +115,12 @@ ResultGroup score_group(storage::ResultReader& reader, const GroupKey& key, std:
 }
 
 std::vector<storage::JobRow> unfinished_jobs(std::vector<storage::JobRow> jobs) {
-  jobs.erase(
-      std::remove_if(jobs.begin(), jobs.end(),
-                     [](const storage::JobRow& job) { return job.status == storage::JobStatus::Done; }),
-      jobs.end());
+  jobs.erase(std::remove_if(jobs.begin(), jobs.end(),
+                            [](const storage::JobRow& job) {
+                              return job.status == storage::JobStatus::Done ||
+                                     job.status == storage::JobStatus::Pruned;
+                            }),
+             jobs.end());
   return jobs;
 }
 
@@ -164,6 +166,9 @@ SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& 
   }
   results.comparisons = compare_paired_experiments(results.groups);
   results.unfinished_jobs = unfinished_jobs(sweep_jobs);
+  for (const storage::JobRow& job : sweep_jobs) {
+    if (job.stage == "train") results.train_jobs.push_back(job);
+  }
   results.media_problems = storage::load_media_problems(db);
   results.paper_by_point = paper_references(results);
   return results;

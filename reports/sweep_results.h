@@ -86,7 +86,8 @@ struct SweepResults {
   storage::SweepRow sweep;
   std::vector<ResultGroup> groups;  // by point, then experiment (paper order), then classes (descending)
   std::vector<ExperimentComparison> comparisons;
-  std::vector<storage::JobRow> unfinished_jobs;  // any stage, status other than done
+  std::vector<storage::JobRow> unfinished_jobs;  // any stage, status other than done or pruned
+  std::vector<storage::JobRow> train_jobs;       // every training job, any status (a search's pruning budget)
   std::vector<storage::MediaProblem> media_problems;
   std::map<std::string, PaperReference> paper_by_point;  // the paper's numbers beside each point, or why not
 };

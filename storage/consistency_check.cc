@@ -104,9 +104,13 @@ const Rule kRules[] = {
       SELECT j.id FROM jobs j WHERE j.stage = 'train' AND j.status = 'done'
       AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.job_id = j.id AND c.kind = 'best'))",
      "results dropped and jobs set back to pending", reset_jobs},
+    // A pruned job finished its rung: its results are a search's record of
+    // why its trial stopped (search_halving.h), not left-overs.
     {"warning", "results of jobs that are not done (left by an interrupted write)", R"(
-      SELECT DISTINCT r.job_id FROM train_results r JOIN jobs j ON j.id = r.job_id WHERE j.status != 'done'
-      UNION SELECT DISTINCT p.job_id FROM predictions p JOIN jobs j ON j.id = p.job_id WHERE j.status != 'done')",
+      SELECT DISTINCT r.job_id FROM train_results r JOIN jobs j ON j.id = r.job_id
+      WHERE j.status NOT IN ('done', 'pruned')
+      UNION SELECT DISTINCT p.job_id FROM predictions p JOIN jobs j ON j.id = p.job_id
+      WHERE j.status NOT IN ('done', 'pruned'))",
      "orphaned results deleted", delete_orphan_results},
     {"error", "feature blobs whose size does not match rows x dimension", R"(
       SELECT f.rowid FROM features f JOIN feature_sets s ON s.id = f.feature_set_id

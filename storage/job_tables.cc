@@ -47,6 +47,7 @@ const char* to_string(JobStatus status) {
     case JobStatus::Done: return "done";
     case JobStatus::Failed: return "failed";
     case JobStatus::Interrupted: return "interrupted";
+    case JobStatus::Pruned: return "pruned";
   }
   return "pending";
 }
@@ -57,6 +58,7 @@ JobStatus parse_job_status(const std::string& text) {
   if (text == "failed") return JobStatus::Failed;
   if (text == "interrupted") return JobStatus::Interrupted;
   if (text == "pending") return JobStatus::Pending;
+  if (text == "pruned") return JobStatus::Pruned;
   throw StorageError("unknown job status '" + text + "'");
 }
 
@@ -232,6 +234,16 @@ int reset_failed_jobs(Database& db, std::int64_t sweep_id) {
       .bind(1, sweep_id)
       .run();
   return db.changes();
+}
+
+int mark_jobs_pruned(Database& db, const std::vector<std::int64_t>& job_ids) {
+  int changed = 0;
+  Statement update = db.prepare("UPDATE jobs SET status = 'pruned' WHERE id = ? AND status = 'done'");
+  for (const std::int64_t id : job_ids) {
+    update.bind_all(id).run();
+    changed += db.changes();
+  }
+  return changed;
 }
 
 std::map<JobStatus, int> count_jobs_by_status(Database& db, std::int64_t sweep_id) {

@@ -33,7 +33,9 @@ std::vector<SweepRow> list_sweeps(Database& db);
 // Creates the sweep or updates its spec; returns its id.
 std::int64_t upsert_sweep(Database& db, const SweepRow& sweep);
 
-enum class JobStatus { Pending, Running, Done, Failed, Interrupted };
+// Pruned: a search's pruner stopped the job's trial at a rung (its results up
+// to that rung are kept); finished, never failed, and never run again.
+enum class JobStatus { Pending, Running, Done, Failed, Interrupted, Pruned };
 const char* to_string(JobStatus status);
 JobStatus parse_job_status(const std::string& text);
 
@@ -103,6 +105,10 @@ struct RequeueCounts {
 RequeueCounts requeue_running_jobs(Database& db, std::int64_t sweep_id, int max_attempts);
 // Failed jobs get a fresh set of attempts and losses (used by `popsweep run --retry-failed`).
 int reset_failed_jobs(Database& db, std::int64_t sweep_id);
+
+// The pruner stopped these done jobs' trials: done -> pruned (other statuses
+// are left alone). Returns how many changed.
+int mark_jobs_pruned(Database& db, const std::vector<std::int64_t>& job_ids);
 
 std::map<JobStatus, int> count_jobs_by_status(Database& db, std::int64_t sweep_id);
 

@@ -323,6 +323,41 @@ CREATE TABLE model_temperatures (
 );
 )SQL";
 
+// Issue 19: a search's pruner (successive halving) stops trials, and their
+// jobs end `pruned`, which is neither done nor failed. The status column's
+// CHECK names its values, and SQLite cannot alter a CHECK: the table is
+// rebuilt (foreign keys off, see Migration::rebuilds_tables) with every
+// column, row id and index it had, so the tables that reference jobs(id)
+// still find their rows.
+const char* const kPrunedJobs = R"SQL(
+CREATE TABLE jobs_with_pruned (
+  id           INTEGER PRIMARY KEY,
+  job_key      TEXT NOT NULL UNIQUE,
+  stage        TEXT NOT NULL,
+  params       TEXT NOT NULL,
+  seed         INTEGER NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'pending'
+               CHECK (status IN ('pending', 'running', 'done', 'failed', 'interrupted', 'pruned')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  error        TEXT,
+  worker       TEXT,
+  created_at   INTEGER NOT NULL,
+  started_at   INTEGER,
+  finished_at  INTEGER,
+  seconds      REAL,
+  preemptions  INTEGER NOT NULL DEFAULT 0,
+  losses       INTEGER NOT NULL DEFAULT 0,
+  stop_reached_at INTEGER
+);
+INSERT INTO jobs_with_pruned (id, job_key, stage, params, seed, status, attempts, error, worker, created_at,
+                              started_at, finished_at, seconds, preemptions, losses, stop_reached_at)
+  SELECT id, job_key, stage, params, seed, status, attempts, error, worker, created_at,
+         started_at, finished_at, seconds, preemptions, losses, stop_reached_at FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_with_pruned RENAME TO jobs;
+CREATE INDEX jobs_by_status ON jobs(status);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -339,6 +374,7 @@ const std::vector<Migration>& schema_migrations() {
       {"captions of posts", kPostCaptions},
       {"profiles of studies", kStudyProfiles},
       {"temperatures of kept models", kModelTemperatures},
+      {"pruned jobs", kPrunedJobs, true},
   };
   return migrations;
 }

@@ -44,13 +44,14 @@ void save_train_result(Database& db, const TrainResultRow& r, const std::vector<
   }
 }
 
-std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_id) {
+std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_id, bool with_pruned) {
   Statement q = db.prepare(
       "SELECT r.job_id, r.experiment, r.classes, r.fold, r.repeat, r.best_epoch, r.epochs_run, r.accuracy_best, "
       "r.accuracy_last, r.top2_best, r.top2_last, r.majority_baseline, r.confusion_best, r.confusion_last, "
       "r.train_items, r.val_items, r.training_majority_class FROM train_results r JOIN sweep_jobs s ON s.job_id = r.job_id "
-      "JOIN jobs j ON j.id = r.job_id WHERE s.sweep_id = ? AND j.status = 'done' ORDER BY r.job_id");
-  q.bind(1, sweep_id);
+      "JOIN jobs j ON j.id = r.job_id WHERE s.sweep_id = ? AND (j.status = 'done' OR (? AND j.status = 'pruned')) "
+      "ORDER BY r.job_id");
+  q.bind_all(sweep_id, std::int64_t{with_pruned ? 1 : 0});
   std::vector<TrainResultRow> rows;
   while (q.step()) {
     TrainResultRow r;

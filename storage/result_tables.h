@@ -58,7 +58,9 @@ struct PredictionRow {
 void save_train_result(Database& db, const TrainResultRow& result, const std::vector<EpochRow>& epochs,
                        const std::vector<PredictionRow>& predictions);
 
-std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_id);
+// `with_pruned`: also the results of jobs a search's pruner stopped (its
+// rung decisions are recomputed from them).
+std::vector<TrainResultRow> load_train_results(Database& db, std::int64_t sweep_id, bool with_pruned = false);
 
 // The media a training job trained on (for the leakage audit), stored as
 // int64 little-endian. nullopt for jobs recorded before it was kept.

@@ -1,5 +1,7 @@
 #include "storage/schema.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,8 +12,32 @@ namespace popsweep::storage {
 
 int latest_schema_version() { return static_cast<int>(schema_migrations().size()); }
 
+namespace {
+
+// Foreign keys can only be switched off outside a transaction, so a rebuild
+// still to come turns them off for the whole migration (and back on after).
+class ForeignKeysOffForRebuilds {
+ public:
+  explicit ForeignKeysOffForRebuilds(Database& db) : db_(db) {
+    const std::vector<Migration>& migrations = schema_migrations();
+    const auto version = static_cast<size_t>(std::max<std::int64_t>(0, db.query_int("PRAGMA user_version")));
+    for (size_t i = version; i < migrations.size(); ++i) off_ = off_ || migrations[i].rebuilds_tables;
+    if (off_) db_.execute("PRAGMA foreign_keys = OFF");
+  }
+  ~ForeignKeysOffForRebuilds() {
+    if (off_) db_.execute("PRAGMA foreign_keys = ON");
+  }
+
+ private:
+  Database& db_;
+  bool off_ = false;
+};
+
+}  // namespace
+
 void migrate_to_latest(Database& db) {
   const std::vector<Migration>& migrations = schema_migrations();
+  const ForeignKeysOffForRebuilds foreign_keys(db);
   for (;;) {
     // Re-read the version inside the write lock: another process may have
     // migrated between our check and our BEGIN.
@@ -27,6 +53,11 @@ void migrate_to_latest(Database& db) {
       return;
     }
     db.execute(migrations[version].sql);
+    if (migrations[version].rebuilds_tables &&
+        db.query_int("SELECT COUNT(*) FROM pragma_foreign_key_check") != 0) {
+      throw StorageError(db.path() + ": migration '" + migrations[version].name +
+                         "' left rows whose foreign keys point nowhere; the database is unchanged");
+    }
     db.execute("PRAGMA user_version = " + std::to_string(version + 1));
     transaction.commit();
   }

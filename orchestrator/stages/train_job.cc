@@ -257,11 +257,17 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     }
     std::string stopped_state;
     int stopped_epoch = 0;
+    // A pruner's rung job: its trial may go on from where it ends.
+    const bool keep_final_state = job.header.value("keep_final_state", false);
+    std::string final_state;
     PeriodicCheckpoint periodic(job.header.value("checkpoint_seconds", -1.0), emit);
     const train::TrainOutcome outcome = train::train(
         architecture, classes, data.data, settings_of(params, environment), seed,
         [&](const train::EpochMetrics& metrics, const train::Trainer& trainer) {
-          if (trainer.finished()) return train::AfterEpoch::kContinue;
+          if (trainer.finished()) {
+            if (keep_final_state) final_state = trainer.save_resume_state();
+            return train::AfterEpoch::kContinue;
+          }
           if (!should_stop()) {
             periodic.after_epoch(metrics.epoch, trainer);
             return train::AfterEpoch::kContinue;
@@ -277,6 +283,7 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
       return interrupted;
     }
     Message result = result_message(params, data, outcome, validation_ids, validation_classes);
+    if (keep_final_state) result.blobs.push_back(std::move(final_state));
     // What the job trained on, for the reports' leakage audit.
     nlohmann::json training_ids = nlohmann::json::array();
     for (const std::int64_t image : data.training_images)

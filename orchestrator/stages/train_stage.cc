@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "orchestrator/stages/training_dataset.h"
 #include "storage/database.h"
+#include "storage/job_tables.h"
 #include "storage/result_tables.h"
 #include "worker/features/feature_set_key.h"
 
@@ -44,7 +45,18 @@ RemoteDispatch TrainStage::prepare_remote(const storage::JobRow& job) {
   dispatch.job.header["checkpoint_seconds"] = checkpoint_minutes_ * 60;
   // An interrupted job, or one whose worker was lost after a periodic
   // checkpoint, continues from that epoch boundary.
-  if (const std::optional<storage::CheckpointRow> resume = storage::load_checkpoint(db_, job.id, "resume")) {
+  std::optional<storage::CheckpointRow> resume = storage::load_checkpoint(db_, job.id, "resume");
+  // A pruner's later rung starts where its trial's rung before ended
+  // (search_halving.h): that job kept its final state.
+  const auto halving = params.find("halving");
+  if (!resume && halving != params.end() && halving->contains("continues")) {
+    const std::optional<storage::JobRow> before =
+        storage::find_job_by_key(db_, halving->at("continues").get<std::string>());
+    if (before) resume = storage::load_checkpoint(db_, before->id, "resume");
+    if (!resume) throw Error("the rung this job continues has no saved training state");
+  }
+  if (halving != params.end()) dispatch.job.header["keep_final_state"] = true;
+  if (resume) {
     dispatch.job.header["resume_epoch"] = resume->epoch;
     dispatch.job.blobs.push_back(resume->data);
   }
@@ -79,7 +91,13 @@ void TrainStage::record_result(const storage::JobRow& job, const Message& result
     epochs.push_back({e.at(0).get<int>(), e.at(1).get<double>(), e.at(2).get<double>(), e.at(3).get<double>(),
                       e.at(4).get<double>()});
   }
-  if (result.blobs.size() != 3) throw Error("malformed training result: expected weights and two probability arrays");
+  const bool keeps_final_state = nlohmann::json::parse(job.params).contains("halving");
+  if (result.blobs.size() != (keeps_final_state ? 4u : 3u)) {
+    throw Error(
+        keeps_final_state
+            ? "malformed training result: expected weights, two probability arrays and the final state"
+            : "malformed training result: expected weights and two probability arrays");
+  }
   const std::vector<float> best = blob_to_floats(result.blobs[1]);
   const std::vector<float> last = blob_to_floats(result.blobs[2]);
   const size_t classes = static_cast<size_t>(row.classes);
@@ -112,6 +130,8 @@ void TrainStage::record_result(const storage::JobRow& job, const Message& result
   checkpoint.data = result.blobs[0];
   storage::save_checkpoint(db_, checkpoint);
   storage::delete_checkpoint(db_, job.id, "resume");
+  // A rung job keeps the state it ended in: the trial's next rung goes on from it.
+  if (keeps_final_state) save_resume_checkpoint(job, row.epochs_run, result.blobs[3]);
 }
 
 void TrainStage::record_partial(const storage::JobRow& job, const Message& partial) {

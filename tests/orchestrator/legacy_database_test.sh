@@ -44,6 +44,20 @@ grep -q "keeps train.split media" rerun.log || { cat rerun.log; fail "the rerun 
 [[ $(sqlite3 "$db" "PRAGMA user_version") -ge 7 ]] || fail "the database was not migrated"
 [[ "$(jobs_state)" == "$jobs_before" ]] || { diff <(echo "$jobs_before") <(jobs_state); fail "jobs were run again"; }
 [[ "$(results)" == "$results_before" ]] || fail "recorded results changed"
+# The migration "pruned jobs" rebuilt the jobs table (issue 19): its CHECK
+# takes 'pruned', and every row id, index and reference to it survived.
+sqlite3 "$db" "SELECT sql FROM sqlite_schema WHERE name = 'jobs'" | grep -q "'pruned'" || fail "jobs.status does not take 'pruned'"
+[[ -z $(sqlite3 "$db" "PRAGMA foreign_key_check") ]] || fail "the rebuilt jobs table left dangling references"
+[[ $(sqlite3 "$db" "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'jobs_by_status' AND tbl_name = 'jobs'") == 1 ]] ||
+  fail "the index jobs_by_status was lost"
+for child in sweep_jobs job_dependencies epochs train_results predictions checkpoints; do
+  sqlite3 "$db" "PRAGMA foreign_key_list($child)" | grep -q "|jobs|" || fail "$child no longer references jobs"
+done
+cp "$db" "$work/pruned-check.db"
+sqlite3 "$work/pruned-check.db" "PRAGMA foreign_keys = ON; UPDATE jobs SET status = 'pruned' WHERE stage = 'train';
+                                 DELETE FROM jobs WHERE stage = 'train';" || fail "a job cannot be pruned"
+[[ $(sqlite3 "$work/pruned-check.db" "SELECT count(*) FROM train_results") == 0 ]] ||
+  fail "deleting jobs no longer cascades to their results: the references point elsewhere"
 stamped=$(sqlite3 "$db" "SELECT count(*) FROM sweeps, json_each(sweeps.spec_text, '\$.points') p
                          WHERE json_extract(p.value, '\$.\"train.split\"') = 'media'")
 (( stamped == 2 )) || fail "expected both identity points stamped train.split media, found $stamped"

@@ -416,3 +416,41 @@ TEST(Scheduler, ASendToAWorkerThatDiedLosesOnlyThatWorker) {
 
 }  // namespace
 }  // namespace popsweep::orchestrator
+
+namespace popsweep::orchestrator {
+namespace {
+
+// A search's rounds share one transport. A worker slow to start may say hello
+// only after a short round has ended: the next round must not count it idle,
+// or the late hello would wipe the job it was just given and its result be
+// discarded as stale (the job left running).
+TEST(Scheduler, AWorkerWhoseHelloMissedTheLastRoundWaitsForIt) {
+  Fixture f;
+  const std::int64_t first = f.add("train", {{"value", 1}});
+  std::atomic<bool> slow_worker_may_start{false};
+  InProcessTransport transport(2, [&](WorkerChannel& channel, int index) {
+    if (index == 1) {
+      while (!slow_worker_may_start.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    f.worker_main()(channel, index);
+  });
+  RecordingHandlers handlers(f.db);
+  const SchedulerOutcome round_1 = run_scheduler(f.db, f.sweep, transport, handlers, SchedulerOptions{});
+  EXPECT_EQ(round_1.done, 1);
+  EXPECT_EQ(round_1.idle_workers, (std::vector<bool>{true, false}));
+
+  std::vector<std::int64_t> later;
+  for (int i = 0; i < 4; ++i) later.push_back(f.add("train", {{"value", 10 + i}, {"epochs", 2}}));
+  slow_worker_may_start = true;  // its hello reaches round 2
+  SchedulerOptions options;
+  options.workers_idle_at_start = round_1.idle_workers;
+  const SchedulerOutcome round_2 = run_scheduler(f.db, f.sweep, transport, handlers, options);
+  EXPECT_EQ(round_2.done, 5);
+  EXPECT_EQ(round_2.pending, 0);
+  EXPECT_EQ(f.status(first), JobStatus::Done);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(handlers.values[later[static_cast<size_t>(i)]], 10 + i);
+  transport.shutdown();
+}
+
+}  // namespace
+}  // namespace popsweep::orchestrator
