@@ -44,6 +44,12 @@ struct SchedulerOptions {
   const std::atomic<bool>* stop_requested = nullptr;  // set by SIGTERM/SIGUSR1
   std::function<void(const SchedulerProgress&)> on_progress;
   std::function<void(const std::string&)> log;  // one line per notable event
+  // Gangs (jobs on several workers at once, StageHandlers::ranks_of): where
+  // rank 0's rendezvous store listens (the local pool's workers share this
+  // machine), and how long the first waiting gang lets smaller jobs take
+  // the idle workers before it holds them (gang_placement.h).
+  std::string gang_host = "127.0.0.1";
+  std::chrono::milliseconds gang_patience{std::chrono::seconds(30)};
   // Every worker said hello to an earlier scheduler on this transport and is
   // idle (a tpe search's next round): it takes jobs at once.
   bool workers_idle_at_start = false;
