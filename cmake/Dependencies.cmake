@@ -29,6 +29,12 @@ if(NOT POPSWEEP_TORCH_FREE)
       "but popsweep links Debian's libraries, built with the C++11 ABI. Download the 'cxx11 ABI' LibTorch zip "
       "(libtorch-cxx11-abi-shared-with-deps-*.zip) and point Torch_DIR at its share/cmake/Torch.")
   endif()
+  # LibTorch's c10d headers for the Gloo process group (data-parallel gangs)
+  # include Gloo's, which Debian ships apart from libtorch-dev.
+  find_path(popsweep_gloo_include_dir gloo/rendezvous/store.h HINTS ${TORCH_INCLUDE_DIRS})
+  if(NOT popsweep_gloo_include_dir)
+    list(APPEND popsweep_missing_dependencies "Gloo headers, gloo/rendezvous/store.h (Debian package libgloo-dev)")
+  endif()
 endif()
 popsweep_find_dependency(OpenCV_FOUND OpenCV libopencv-dev COMPONENTS core imgproc imgcodecs)
 popsweep_find_dependency(PKG_CONFIG_FOUND PkgConfig pkg-config)

@@ -21,6 +21,7 @@ class CoordinatorStage {
   virtual ~CoordinatorStage() = default;
   virtual void run_on_coordinator(const storage::JobRow& job);
   virtual RemoteDispatch prepare_remote(const storage::JobRow& job);
+  virtual int ranks_of(const storage::JobRow& job) { return 1; }
   virtual void record_result(const storage::JobRow& job, const Message& result);
   virtual void record_partial(const storage::JobRow& job, const Message& partial);
   virtual void record_interruption(const storage::JobRow& job, const Message& message);
@@ -36,6 +37,7 @@ class PipelineHandlers : public StageHandlers {
 
   void run_on_coordinator(const storage::JobRow& job) override;
   RemoteDispatch prepare_remote(const storage::JobRow& job) override;
+  int ranks_of(const storage::JobRow& job) override { return stage_of(job).ranks_of(job); }
   Message dataset_message(const std::string& key) override;
   void record_result(const storage::JobRow& job, const Message& result) override;
   void record_partial(const storage::JobRow& job, const Message& partial) override;

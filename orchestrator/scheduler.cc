@@ -1,15 +1,17 @@
 #include "orchestrator/scheduler.h"
-#include "orchestrator/work_estimate.h"
 
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/error.h"
 #include "common/fault_points.h"
+#include "orchestrator/gang_placement.h"
 #include "orchestrator/job_counts.h"
 #include "orchestrator/job_graph.h"
+#include "orchestrator/work_estimate.h"
 #include "storage/database.h"
 
 namespace popsweep::orchestrator {
@@ -30,6 +32,11 @@ struct WorkerState {
   // discarded.
   std::int64_t abandoned_job = 0;
   std::string abandon_reason;
+  bool quiet_abandon = false;  // a gang member whose job ended well: its answer is dropped without a word
+  // A member of a gang: its rank (0 answers for the gang), and whether it
+  // still waits for rank 0's rendezvous address (reserved, idle, silent).
+  int gang_rank = 0;
+  bool awaiting_gang = false;
   Clock::time_point started;
   Clock::time_point last_heard;
   std::set<std::string> datasets;
@@ -51,6 +58,10 @@ class Scheduler {
   void update_readiness(std::int64_t job_id);
   void run_coordinator_jobs();
   void dispatch();
+  void start_job(const Placement& placement);
+  void start_gang_followers(std::int64_t job_id, const Message& rendezvous);
+  void end_gang(std::int64_t job_id, int except_worker, bool tell_to_stop);
+  nlohmann::json gang_header(int rank, int size) const;
   void handle(const ReceivedMessage& received);
   void check_liveness();
   void fail_job(std::int64_t job_id, const std::string& error);
@@ -81,6 +92,16 @@ class Scheduler {
   // date on every status change so dispatch never scans the whole table.
   std::set<std::int64_t> ready_on_coordinator_;
   std::set<std::int64_t> ready_for_workers_;
+  std::map<std::int64_t, int> ranks_;  // workers each job runs on at once
+  // Running gangs: members[r] is rank r's worker; the job message the
+  // followers get once rank 0 has announced its port.
+  struct Gang {
+    std::vector<int> members;
+    Message job;
+  };
+  std::map<std::int64_t, Gang> gangs_;
+  std::optional<std::int64_t> waiting_gang_;  // the first gang that did not fit, and since when
+  Clock::time_point waiting_since_;
   // Progress figures kept up to date the same way (see job_counts.h).
   JobCounts counts_;
   WorkEstimate work_;
@@ -110,6 +131,7 @@ void Scheduler::load() {
     const nlohmann::json params = nlohmann::json::parse(job.params);
     work_.add_job(id, work_group(job.stage, params), predicted_job_seconds(job.stage, params, size),
                   job.status == JobStatus::Done || job.status == JobStatus::Pruned, job.seconds.value_or(0));
+    if (!stage_runs_on_coordinator(job.stage)) ranks_[id] = std::max(1, handlers_.ranks_of(job));
   }
 }
 
@@ -208,37 +230,146 @@ void Scheduler::run_coordinator_jobs() {
 
 void Scheduler::dispatch() {
   if (stopping_) return;
+  std::vector<int> idle;
+  int usable = 0;
   for (size_t w = 0; w < workers_.size(); ++w) {
-    WorkerState& worker = workers_[w];
-    if (!worker.ready || worker.lost) continue;
-    // The lowest id first: jobs were created in dependency order.
-    if (ready_for_workers_.empty()) return;
-    const std::int64_t id = *ready_for_workers_.begin();
-    RemoteDispatch dispatch;
-    try {
-      dispatch = handlers_.prepare_remote(jobs_.at(id));
-    } catch (const std::exception& error) {
-      if (storage::is_disk_full(error)) throw;
-      storage::mark_job_running(db_, id, "coordinator", now_seconds());
-      fail_job(id, std::string("could not prepare the job: ") + error.what());
+    if (workers_[w].lost) continue;
+    ++usable;
+    if (workers_[w].ready) idle.push_back(static_cast<int>(w));
+  }
+  if (idle.empty() || ready_for_workers_.empty()) return;
+  // The lowest id first: jobs were created in dependency order. The scan is
+  // bounded: no more jobs than idle workers can start, and a long queue of
+  // gangs that do not fit is not walked to its end on every pass.
+  std::vector<JobDemand> ready;
+  std::vector<std::int64_t> too_big;
+  size_t fitting = 0;
+  for (const std::int64_t id : ready_for_workers_) {
+    const auto found = ranks_.find(id);
+    const int ranks = found == ranks_.end() ? 1 : found->second;
+    if (ranks > usable) {
+      too_big.push_back(id);
       continue;
     }
-    // A worker that died while idle is lost here, before its job is marked
-    // running: the job waits for the next worker without losing an attempt.
-    bool sent = true;
+    ready.push_back({id, ranks});
+    if (static_cast<size_t>(ranks) <= idle.size() && ++fitting >= idle.size()) break;
+    if (ready.size() >= 4096) break;
+  }
+  for (const std::int64_t id : too_big) {
+    storage::mark_job_running(db_, id, "coordinator", now_seconds());
+    fail_job(id, "the job runs on " + std::to_string(ranks_.at(id)) +
+                     " workers at once (run.ranks_per_job), but only " + std::to_string(usable) +
+                     " can take jobs");
+  }
+  const bool hold = waiting_gang_ && Clock::now() - waiting_since_ > options_.gang_patience;
+  const PlacementPlan plan = place_jobs(ready, idle, hold);
+  if (plan.waiting_gang != waiting_gang_) {
+    waiting_gang_ = plan.waiting_gang;
+    waiting_since_ = Clock::now();
+  }
+  for (const Placement& placement : plan.placed) start_job(placement);
+}
+
+nlohmann::json Scheduler::gang_header(int rank, int size) const {
+  return {{"rank", rank},
+          {"size", size},
+          {"host", options_.gang_host},
+          {"timeout_ms",
+           std::chrono::duration_cast<std::chrono::milliseconds>(options_.heartbeat_timeout).count()}};
+}
+
+void Scheduler::start_job(const Placement& placement) {
+  const std::int64_t id = placement.job_id;
+  RemoteDispatch dispatch;
+  try {
+    dispatch = handlers_.prepare_remote(jobs_.at(id));
+  } catch (const std::exception& error) {
+    if (storage::is_disk_full(error)) throw;
+    storage::mark_job_running(db_, id, "coordinator", now_seconds());
+    fail_job(id, std::string("could not prepare the job: ") + error.what());
+    return;
+  }
+  // A worker that died while idle is lost here, before its job is marked
+  // running: the job waits for the next worker without losing an attempt.
+  // Every member of a gang gets the datasets now, so it is ready to start
+  // when rank 0 announces its rendezvous.
+  bool sent = true;
+  for (const int w : placement.workers) {
     for (const std::string& key : dispatch.dataset_keys) {
-      if (worker.datasets.insert(key).second) {
-        sent = sent && send_or_lose(static_cast<int>(w), handlers_.dataset_message(key));
+      if (workers_[static_cast<size_t>(w)].datasets.insert(key).second) {
+        sent = sent && send_or_lose(w, handlers_.dataset_message(key));
       }
     }
-    dispatch.job.header["job_id"] = id;
-    if (!sent || !send_or_lose(static_cast<int>(w), dispatch.job)) continue;
-    // The attempt counts from here (docs/RELIABILITY.md, crash loops).
-    storage::mark_job_running(db_, id, transport_.worker_name(static_cast<int>(w)), now_seconds());
-    set_status(id, JobStatus::Running);
+  }
+  dispatch.job.header["job_id"] = id;
+  const int size = static_cast<int>(placement.workers.size());
+  const int first = placement.workers.front();
+  Message job = dispatch.job;
+  if (size > 1) job.header["gang"] = gang_header(0, size);
+  if (!sent || !send_or_lose(first, job)) return;
+  // The attempt counts from here (docs/RELIABILITY.md, crash loops).
+  std::string where = transport_.worker_name(first);
+  for (int r = 1; r < size; ++r)
+    where += (r == 1 ? " + " : ", ") + transport_.worker_name(placement.workers[static_cast<size_t>(r)]);
+  storage::mark_job_running(db_, id, where, now_seconds());
+  set_status(id, JobStatus::Running);
+  for (int r = 0; r < size; ++r) {
+    WorkerState& worker = workers_[static_cast<size_t>(placement.workers[static_cast<size_t>(r)])];
     worker.ready = false;
     worker.job_id = id;
+    worker.gang_rank = r;
+    worker.awaiting_gang = r > 0;
     worker.started = worker.last_heard = Clock::now();
+  }
+  if (size > 1) gangs_[id] = Gang{placement.workers, std::move(dispatch.job)};
+}
+
+// Rank 0 listens: the others get the job with its address.
+void Scheduler::start_gang_followers(std::int64_t job_id, const Message& rendezvous) {
+  const auto found = gangs_.find(job_id);
+  if (found == gangs_.end()) return;
+  // Copies: a failed send ends the gang, which erases its entry.
+  const std::vector<int> members = found->second.members;
+  Message job = found->second.job;
+  const int size = static_cast<int>(members.size());
+  for (int r = 1; r < size; ++r) {
+    const int w = members[static_cast<size_t>(r)];
+    WorkerState& worker = workers_[static_cast<size_t>(w)];
+    if (!worker.awaiting_gang || worker.job_id != job_id) continue;
+    job.header["gang"] = gang_header(r, size);
+    job.header["gang"]["port"] = rendezvous.header.at("port");
+    worker.awaiting_gang = false;
+    worker.started = worker.last_heard = Clock::now();
+    if (!send_or_lose(w, job)) return;
+    if (stopping_) send_or_lose(w, make_message("interrupt"));
+  }
+}
+
+// The gang's attempt is over (answered, failed or a member lost): the other
+// members leave it. Those still waiting for the rendezvous are free at once;
+// those running finish on their own (their answer is dropped) or, when the
+// attempt failed, are told to abandon it (their collectives fail anyway
+// within the process group's timeout, set to the heartbeat timeout).
+void Scheduler::end_gang(std::int64_t job_id, int except_worker, bool tell_to_stop) {
+  const auto found = gangs_.find(job_id);
+  if (found == gangs_.end()) return;
+  const std::vector<int> members = found->second.members;
+  gangs_.erase(found);
+  for (const int w : members) {
+    WorkerState& member = workers_[static_cast<size_t>(w)];
+    if (w == except_worker || member.lost || member.job_id != job_id) continue;
+    member.gang_rank = 0;
+    member.job_id = 0;
+    if (member.awaiting_gang) {
+      member.awaiting_gang = false;
+      member.ready = true;
+      continue;
+    }
+    member.abandoned_job = job_id;
+    member.abandon_reason = "its gang's attempt ended";
+    member.quiet_abandon = !tell_to_stop;
+    member.started = Clock::now();
+    if (tell_to_stop) send_or_lose(w, make_message("abandon", {{"job_id", job_id}}));
   }
 }
 
@@ -256,7 +387,9 @@ void Scheduler::lose_worker(int w, const std::string& reason) {
   WorkerState& worker = workers_[static_cast<size_t>(w)];
   if (worker.lost) return;
   if (!worker.ready && worker.job_id != 0) {
-    fail_job(worker.job_id, "worker " + transport_.worker_name(w) + " lost: " + reason);
+    const std::int64_t job_id = worker.job_id;
+    fail_job(job_id, "worker " + transport_.worker_name(w) + " lost: " + reason);
+    end_gang(job_id, w, true);
   }
   worker = WorkerState{};
   if (!transport_.restart_worker(w)) {
@@ -273,7 +406,9 @@ void Scheduler::abandon_job(int w, const std::string& reason) {
   WorkerState& worker = workers_[static_cast<size_t>(w)];
   const std::int64_t job_id = worker.job_id;
   fail_job(job_id, reason + "; abandoned on " + transport_.worker_name(w));
+  end_gang(job_id, w, true);
   worker.job_id = 0;
+  worker.gang_rank = 0;
   worker.abandoned_job = job_id;
   worker.abandon_reason = reason;
   worker.started = Clock::now();  // it gets one more time limit to come back
@@ -286,9 +421,12 @@ bool Scheduler::discard_late_answer(int w, const std::string& type, std::int64_t
   WorkerState& worker = workers_[static_cast<size_t>(w)];
   if (worker.abandoned_job == 0 || job_id != worker.abandoned_job) return false;
   if (type == "result" || type == "failure" || type == "interrupted") {
-    log("discarding the late '" + type + "' of abandoned " + job_label(job_id) + " from " +
-        transport_.worker_name(w) + "; it takes jobs again");
+    if (!worker.quiet_abandon) {
+      log("discarding the late '" + type + "' of abandoned " + job_label(job_id) + " from " +
+          transport_.worker_name(w) + "; it takes jobs again");
+    }
     worker.abandoned_job = 0;
+    worker.quiet_abandon = false;
     worker.ready = true;
   }
   return true;
@@ -304,6 +442,8 @@ void Scheduler::handle(const ReceivedMessage& received) {
     worker.ready = true;
     worker.job_id = 0;
     worker.abandoned_job = 0;
+    worker.gang_rank = 0;
+    worker.awaiting_gang = false;
     worker.datasets.clear();
     return;
   }
@@ -320,6 +460,23 @@ void Scheduler::handle(const ReceivedMessage& received) {
   }
   if (worker.ready || job_id != worker.job_id || !jobs_.count(job_id)) {
     log("ignoring a stale '" + type + "' message from worker " + std::to_string(w));
+    return;
+  }
+  if (type == "rendezvous") {
+    start_gang_followers(job_id, message);
+    return;
+  }
+  if (worker.gang_rank > 0) {
+    // Rank 0 answers for the gang; a follower's failure fails the attempt.
+    const int rank = worker.gang_rank;
+    worker.ready = true;
+    worker.job_id = 0;
+    worker.gang_rank = 0;
+    if (type == "failure" && gangs_.count(job_id)) {
+      fail_job(job_id, "gang rank " + std::to_string(rank) + " on " + transport_.worker_name(w) + ": " +
+                           message.header.value("error", std::string("the worker reported a failure")));
+      end_gang(job_id, w, true);
+    }
     return;
   }
   const JobRow& job = jobs_.at(job_id);
@@ -365,13 +522,14 @@ void Scheduler::handle(const ReceivedMessage& received) {
   }
   worker.ready = true;
   worker.job_id = 0;
+  end_gang(job_id, w, type == "failure");
 }
 
 void Scheduler::check_liveness() {
   const auto now = Clock::now();
   for (size_t w = 0; w < workers_.size(); ++w) {
     WorkerState& worker = workers_[w];
-    if (worker.ready || worker.lost) continue;
+    if (worker.ready || worker.lost || worker.awaiting_gang) continue;
     if (worker.job_id == 0 && worker.abandoned_job == 0) continue;
     if (worker.abandoned_job != 0 && now - worker.started > options_.job_timeout) {
       lose_worker(static_cast<int>(w), worker.abandon_reason + ", and it never came back from that job");

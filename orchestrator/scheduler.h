@@ -50,6 +50,12 @@ struct SchedulerOptions {
   // last): they take jobs at once. The others wait for their hello, which may
   // still be on its way (a worker slow to start may have missed a short round).
   std::vector<bool> workers_idle_at_start;
+  // Gangs (jobs on several workers at once, StageHandlers::ranks_of): where
+  // rank 0's rendezvous store listens (the local pool's workers share this
+  // machine), and how long the first waiting gang lets smaller jobs take
+  // the idle workers before it holds them (gang_placement.h).
+  std::string gang_host = "127.0.0.1";
+  std::chrono::milliseconds gang_patience{std::chrono::seconds(30)};
 };
 
 struct SchedulerOutcome {

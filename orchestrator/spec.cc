@@ -64,6 +64,8 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
               read.small_integer("run.max_attempts"), read.number("run.job_timeout_minutes"), read.text("run.device"),
               read.number("run.checkpoint_minutes")};
   spec.run.stop_grace_seconds = read.number("run.stop_grace_seconds");
+  spec.run.ranks_per_job = read.small_integer("run.ranks_per_job");
+  spec.run.collective_backend = read.text("run.collective_backend");
 
   const std::string where = source_name + ": ";
   // A study names its profiles in profile.paths; each of its points has one in profile.path.

@@ -69,6 +69,8 @@ struct RunSpec {
   std::string device;
   double checkpoint_minutes = 10;  // a training job's resume state is saved this often
   double stop_grace_seconds = 90;
+  int ranks_per_job = 1;                    // a training job's data-parallel gang
+  std::string collective_backend = "auto";  // auto, gloo or nccl
 };
 
 struct Spec {

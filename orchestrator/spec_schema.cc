@@ -256,6 +256,16 @@ std::vector<SpecField> build_schema() {
                         "warning Slurm gives (--signal=USR1@SECONDS)"),
                   0, 86400)),
       operational(
+          bounded(field("run.ranks_per_job", FieldKind::Integer, std::int64_t{1},
+                        "workers each training job runs on at once, data parallel: each takes its share "
+                        "of every batch and the gradients are summed (the one-worker numbers, up to float "
+                        "rounding). Local pool only; at most run.workers"),
+                  1, 1024)),
+      operational(
+          choice("run.collective_backend", "auto", {"auto", "gloo", "nccl"},
+                 "how the ranks of a job (run.ranks_per_job) sum their gradients: Gloo, or NCCL between "
+                 "GPUs (a CUDA LibTorch with NCCL); auto: NCCL on GPUs where built in, else Gloo")),
+      operational(
           device_field("run.device", "auto",
                        "auto, cpu, cuda or cuda:N. auto: worker i on GPU (i mod visible GPUs) when LibTorch "
                        "has CUDA and a GPU is visible, else the CPU; cuda: the same, and no GPU is an error; "

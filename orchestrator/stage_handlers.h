@@ -27,6 +27,9 @@ class StageHandlers {
   // its results; throwing fails the job.
   virtual void run_on_coordinator(const storage::JobRow& job) = 0;
   virtual RemoteDispatch prepare_remote(const storage::JobRow& job) = 0;
+  // How many workers the job runs on at once (a data-parallel gang, whose
+  // ranks the scheduler tells each; orchestrator/gang_placement.h).
+  virtual int ranks_of(const storage::JobRow& job) { return 1; }
   virtual Message dataset_message(const std::string& key) = 0;
   // Called inside the transaction that then marks the job done.
   virtual void record_result(const storage::JobRow& job, const Message& result) = 0;

@@ -35,6 +35,8 @@ class ProfileScopedHandlers : public StageHandlers {
     const storage::ProfileScope scope(profile_of(job));
     return inner_.prepare_remote(job);
   }
+  // A gang's size comes from the job's parameters, not from the database.
+  int ranks_of(const storage::JobRow& job) override { return inner_.ranks_of(job); }
   // Datasets are built in prepare_remote, under the job's scope.
   Message dataset_message(const std::string& key) override { return inner_.dataset_message(key); }
   void record_result(const storage::JobRow& job, const Message& result) override {

@@ -11,6 +11,7 @@
 #include "common/file_util.h"
 #include "common/sha256.h"
 #include "orchestrator/coordinator_lease.h"
+#include "orchestrator/gang_placement.h"
 #include "orchestrator/job_graph.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/mpi_transport.h"
@@ -296,6 +297,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     return 0;
   }
   const WorkerLayout layout = choose_worker_layout(first.run.workers, first.run.threads_per_worker);
+  check_gang_size(first.run.ranks_per_job, layout.workers, mpi_world() != nullptr);
   // The local pool's devices, so a GPU that is not there fails before the profile
   // is prepared (MPI ranks choose their own; a dry run may be planned on a
   // machine without the GPUs).

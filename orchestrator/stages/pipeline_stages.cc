@@ -20,8 +20,9 @@ void register_pipeline_stages(PipelineHandlers& handlers, storage::Database& db,
   const std::map<std::string, std::string> weights_path = extraction.weights_path;
   handlers.add_stage("extract", std::make_unique<ExtractStage>(db, std::move(extraction)));
   handlers.add_stage("dedup", std::make_unique<DedupStage>(db));
-  handlers.add_stage("train", std::make_unique<TrainStage>(db, handlers, weights_path,
-                                                           points.front().run.checkpoint_minutes));
+  handlers.add_stage("train", std::make_unique<TrainStage>(
+                                  db, handlers, weights_path, points.front().run.checkpoint_minutes,
+                                  points.front().run.ranks_per_job, points.front().run.collective_backend));
   handlers.add_stage("noop", std::make_unique<NoopStage>());
 }
 

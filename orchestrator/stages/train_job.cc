@@ -16,6 +16,7 @@
 #include "worker/media/image_preprocess.h"
 #include "worker/train/job_data.h"
 #include "worker/train/metrics.h"
+#include "worker/train/process_group.h"
 #include "worker/train/split_protocol.h"
 #include "worker/train/trainer.h"
 
@@ -184,6 +185,26 @@ class PeriodicCheckpoint {
   std::chrono::steady_clock::time_point last_save_;
 };
 
+// A job of a data-parallel gang (the "gang" the scheduler added): joins its
+// process group, rank 0 first announcing the port of its rendezvous store
+// to the coordinator; null for a job on one worker.
+std::unique_ptr<train::Collective> join_gang_of(const Message& job, const WorkerEnvironment& environment,
+                                                const Emitter& emit) {
+  if (!job.header.contains("gang")) return nullptr;
+  const nlohmann::json& gang = job.header.at("gang");
+  train::GangMembership membership;
+  membership.rank = gang.at("rank").get<int>();
+  membership.size = gang.at("size").get<int>();
+  membership.host = gang.at("host").get<std::string>();
+  membership.port = gang.value("port", std::uint16_t{0});
+  membership.timeout = std::chrono::milliseconds(gang.at("timeout_ms").get<std::int64_t>());
+  membership.backend = job.header.value("collective_backend", std::string("auto"));
+  membership.device = environment.device.empty() ? std::string("cpu") : environment.device;
+  return train::join_gang(membership, [&](std::uint16_t port) {
+    emit(make_message("rendezvous", {{"port", port}, {"host", membership.host}}));
+  });
+}
+
 }  // namespace
 
 StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
@@ -193,6 +214,9 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
                                      const WorkerEnvironment& environment,
                                      const std::function<bool()>& should_stop, const Emitter& emit) {
     const nlohmann::json& params = job.header.at("params");
+    // First, so the other ranks are sent the job while this one loads its data.
+    const std::unique_ptr<train::Collective> gang = join_gang_of(job, environment, emit);
+    const bool answers = gang == nullptr || gang->rank() == 0;  // rank 0 answers for its gang
     const std::shared_ptr<const DatasetTensors> tensors = cache->get(job.header.at("dataset"), datasets);
     const TrainingDataset& d = tensors->dataset;
     const train::Architecture architecture = train::parse_architecture(params.at("experiment").get<std::string>());
@@ -261,15 +285,20 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     const bool keep_final_state = job.header.value("keep_final_state", false);
     std::string final_state;
     PeriodicCheckpoint periodic(job.header.value("checkpoint_seconds", -1.0), emit);
+    train::TrainSettings settings = settings_of(params, environment);
+    settings.collective = gang.get();
     const train::TrainOutcome outcome = train::train(
-        architecture, classes, data.data, settings_of(params, environment), seed,
+        architecture, classes, data.data, settings, seed,
         [&](const train::EpochMetrics& metrics, const train::Trainer& trainer) {
           if (trainer.finished()) {
             if (keep_final_state) final_state = trainer.save_resume_state();
             return train::AfterEpoch::kContinue;
           }
-          if (!should_stop()) {
-            periodic.after_epoch(metrics.epoch, trainer);
+          // A gang stops together, or the ranks that went on would wait in
+          // their next all-reduce for the one that stopped.
+          const bool stop = gang ? gang->any(should_stop()) : should_stop();
+          if (!stop) {
+            if (answers) periodic.after_epoch(metrics.epoch, trainer);
             return train::AfterEpoch::kContinue;
           }
           stopped_state = trainer.save_resume_state();
@@ -277,6 +306,10 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
           return train::AfterEpoch::kStop;
         },
         resume_state);
+    if (!answers) {
+      // The same numbers as rank 0's (every rank takes the same steps): only a word that this rank is done.
+      return make_message(outcome.completed ? "result" : "interrupted", {{"gang_rank", gang->rank()}});
+    }
     if (!outcome.completed) {
       Message interrupted = make_message("interrupted", {{"epoch", stopped_epoch}});
       interrupted.blobs.push_back(stopped_state);

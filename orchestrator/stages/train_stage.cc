@@ -43,6 +43,7 @@ RemoteDispatch TrainStage::prepare_remote(const storage::JobRow& job) {
     if (weights != weights_path_.end()) dispatch.job.header["weights_path"] = weights->second;
   }
   dispatch.job.header["checkpoint_seconds"] = checkpoint_minutes_ * 60;
+  if (ranks_per_job_ > 1) dispatch.job.header["collective_backend"] = collective_backend_;
   // An interrupted job, or one whose worker was lost after a periodic
   // checkpoint, continues from that epoch boundary.
   std::optional<storage::CheckpointRow> resume = storage::load_checkpoint(db_, job.id, "resume");

@@ -179,6 +179,19 @@ std::tuple<torch::Tensor, torch::Tensor> GruLayer::recur(const torch::Tensor& pr
 }
 
 torch::Tensor DropoutMasks::bernoulli(at::IntArrayRef shape, double keep) {
+  if (share_rows_ > 0) {
+    if (shape.empty() || shape[0] != share_count_) {
+      throw Error("dropout: a mask for " + c10::str(shape) + " asked while sharing rows of a batch of " +
+                  std::to_string(share_rows_));
+    }
+    std::vector<int64_t> whole(shape.begin(), shape.end());
+    whole[0] = share_rows_;
+    const std::int64_t first = share_first_, count = share_count_, rows = share_rows_;
+    share_rows_ = 0;  // the whole batch's mask is drawn unshared
+    const torch::Tensor mask = bernoulli(whole, keep).narrow(0, first, count);
+    share_batch(first, count, rows);
+    return mask;
+  }
   torch::Tensor mask = torch::empty(shape, torch::kFloat32);
   float* values = mask.data_ptr<float>();
   const int64_t count = mask.numel();

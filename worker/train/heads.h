@@ -36,9 +36,19 @@ class DropoutMasks {
   explicit DropoutMasks(std::uint64_t seed) : state_(seed) {}
   // float32 values, 1 / keep with probability keep (exactly, to 2^-32), else 0.
   torch::Tensor bernoulli(at::IntArrayRef shape, double keep);
+  // Data parallel: the masks asked for next cover rows [first, first +
+  // count) of a batch of `rows`. Each mask is drawn for the whole batch and
+  // cut, so every rank's rows get the masks one rank would give them, and
+  // the ranks' streams stay in step. rows = 0: masks cover what is asked.
+  void share_batch(std::int64_t first, std::int64_t count, std::int64_t rows) {
+    share_first_ = first, share_count_ = count, share_rows_ = rows;
+  }
 
  private:
   std::uint64_t state_;
+  std::int64_t share_first_ = 0;
+  std::int64_t share_count_ = 0;
+  std::int64_t share_rows_ = 0;
 };
 
 // y = x W^T + b, W [outputs, inputs]; glorot_uniform W, zero b.

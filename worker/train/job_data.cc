@@ -152,6 +152,28 @@ void use_pixel_views(JobData& job, Architecture architecture, ImageEmbeddingsFor
     buffer.narrow(0, 0, image_rows).copy_(fresh);
     return buffer;
   };
+  // A data-parallel rank's share: only the image rows among `rows` are
+  // embedded (each image's view is drawn from its own seed, so the rows it
+  // gets do not depend on which others are embedded with it).
+  job.data.training_rows_for_epoch = [=](int epoch, const std::vector<std::int64_t>& rows) {
+    std::vector<std::int64_t> image_rows_wanted;
+    std::vector<std::int64_t> wanted_images;
+    for (const std::int64_t row : rows) {
+      if (row < image_rows) {
+        image_rows_wanted.push_back(row);
+        wanted_images.push_back(images[static_cast<size_t>(row)]);
+      }
+    }
+    if (wanted_images.empty()) return buffer;
+    const torch::Tensor fresh = embed_images(epoch, wanted_images);
+    if (fresh.dim() != 2 || fresh.size(0) != static_cast<int64_t>(wanted_images.size()) ||
+        fresh.size(1) != buffer.size(1)) {
+      throw Error("pixel views: expected [" + std::to_string(wanted_images.size()) + ", " +
+                  std::to_string(buffer.size(1)) + "] embeddings, got " + c10::str(fresh.sizes()));
+    }
+    buffer.index_copy_(0, torch::tensor(image_rows_wanted, torch::kLong), fresh.to(torch::kFloat32));
+    return buffer;
+  };
 }
 
 }  // namespace popsweep::train

@@ -90,9 +90,21 @@ Trainer::Trainer(Architecture architecture, int classes, TrainingData data, Trai
   optimizer_ = std::make_unique<KerasAdam>(head_->parameters(), settings_.adam);
 }
 
-torch::Tensor Trainer::epoch_inputs(int epoch) const {
-  if (!data_.training_inputs_for_epoch) return data_.train_inputs;
-  const torch::Tensor view = data_.training_inputs_for_epoch(epoch);
+torch::Tensor Trainer::epoch_inputs(int epoch, const std::vector<int64_t>& order) const {
+  torch::Tensor view;
+  if (settings_.collective != nullptr && data_.training_rows_for_epoch) {
+    std::vector<int64_t> mine;
+    const auto n = static_cast<int64_t>(order.size());
+    for (int64_t start = 0; start < n; start += settings_.batch_size) {
+      const BatchShare share = batch_share(start, std::min<int64_t>(settings_.batch_size, n - start));
+      mine.insert(mine.end(), order.begin() + share.first, order.begin() + share.first + share.count);
+    }
+    view = data_.training_rows_for_epoch(epoch, mine);
+  } else if (data_.training_inputs_for_epoch) {
+    view = data_.training_inputs_for_epoch(epoch);
+  } else {
+    return data_.train_inputs;
+  }
   if (!view.defined() || !view.sizes().equals(data_.train_inputs.sizes())) {
     throw Error("epoch " + std::to_string(epoch) + ": the view sampler returned " +
                 (view.defined() ? c10::str(view.sizes()) : std::string("nothing")) + ", expected " +
@@ -101,10 +113,19 @@ torch::Tensor Trainer::epoch_inputs(int epoch) const {
   return view.to(torch::kFloat32).contiguous();
 }
 
-void Trainer::train_batches(const torch::Tensor& inputs, int epoch, EpochMetrics& metrics) {
-  const int64_t n = inputs.size(0);
-  std::mt19937_64 shuffle(mix_seed(mix_seed(seed_, std::string_view("shuffle")), static_cast<std::uint64_t>(epoch)));
+Trainer::BatchShare Trainer::batch_share(int64_t start, int64_t size) const {
+  if (settings_.collective == nullptr) return {start, size};
+  const int64_t rank = settings_.collective->rank(), ranks = settings_.collective->size();
+  const int64_t first = start + size * rank / ranks;
+  return {first, start + size * (rank + 1) / ranks - first};
+}
+
+void Trainer::train_batches(int epoch, EpochMetrics& metrics) {
+  const int64_t n = data_.train_inputs.size(0);
+  std::mt19937_64 shuffle(
+      mix_seed(mix_seed(seed_, std::string_view("shuffle")), static_cast<std::uint64_t>(epoch)));
   std::vector<int64_t> order = shuffled_indices(n, shuffle);
+  const torch::Tensor inputs = epoch_inputs(epoch, order);
   const torch::Tensor order_tensor = torch::from_blob(order.data(), {n}, torch::kLong);
   DropoutMasks dropout(mix_seed(mix_seed(seed_, std::string_view("dropout")), static_cast<std::uint64_t>(epoch)));
   head_->train();
@@ -112,6 +133,10 @@ void Trainer::train_batches(const torch::Tensor& inputs, int epoch, EpochMetrics
   int64_t correct = 0;
   for (int64_t start = 0; start < n; start += settings_.batch_size) {
     const int64_t size = std::min<int64_t>(settings_.batch_size, n - start);
+    if (settings_.collective != nullptr) {
+      step_on_share(inputs, order_tensor, start, size, dropout, loss_sum, correct);
+      continue;
+    }
     const torch::Tensor rows = order_tensor.narrow(0, start, size);
     const torch::Tensor targets = train_targets_.index_select(0, rows);
     optimizer_->zero_grad();
@@ -123,8 +148,56 @@ void Trainer::train_batches(const torch::Tensor& inputs, int epoch, EpochMetrics
     loss_sum += loss.item<double>() * static_cast<double>(size);
     correct += count_correct(logits.detach(), targets, classes_);
   }
+  if (settings_.collective != nullptr) {
+    torch::Tensor totals = torch::tensor({loss_sum, static_cast<double>(correct)}, torch::kFloat64);
+    settings_.collective->all_reduce_sum(totals);
+    loss_sum = totals[0].item<double>();
+    correct = std::llround(totals[1].item<double>());
+  }
   metrics.train_loss = loss_sum / static_cast<double>(n);
   metrics.train_accuracy = static_cast<double>(correct) / static_cast<double>(n);
+}
+
+// One data-parallel step: this rank's share of the batch [start, start +
+// size) of `order`, its gradient scaled to count / size of the share's mean
+// (so the ranks' sum is the batch mean's gradient), summed over the gang in
+// float64, then the step every rank takes alike.
+void Trainer::step_on_share(const torch::Tensor& inputs, const torch::Tensor& order, int64_t start,
+                            int64_t size, DropoutMasks& dropout, double& loss_sum, int64_t& correct) {
+  const BatchShare share = batch_share(start, size);
+  optimizer_->zero_grad();
+  dropout.share_batch(share.first - start, share.count, size);
+  if (share.count > 0) {
+    const torch::Tensor rows = order.narrow(0, share.first, share.count);
+    const torch::Tensor targets = train_targets_.index_select(0, rows);
+    const torch::Tensor logits = head_->logits(inputs.index_select(0, rows), &dropout);
+    const torch::Tensor loss = classification_loss(logits, targets, classes_);
+    (loss * (static_cast<double>(share.count) / static_cast<double>(size))).backward();
+    loss_sum += loss.item<double>() * static_cast<double>(share.count);
+    correct += count_correct(logits.detach(), targets, classes_);
+  } else {
+    // No rows here (a last batch smaller than the gang): the batch's masks
+    // are still drawn, so this rank's stream stays in step with the others.
+    torch::NoGradGuard no_grad;
+    head_->logits(inputs.narrow(0, 0, 0), &dropout);
+  }
+  dropout.share_batch(0, 0, 0);
+  std::vector<torch::Tensor> gradients;
+  for (const torch::Tensor& parameter : head_->parameters()) {
+    gradients.push_back(parameter.grad().defined() ? parameter.grad().reshape({-1}).to(torch::kFloat64)
+                                                   : torch::zeros({parameter.numel()}, torch::kFloat64));
+  }
+  torch::Tensor summed = torch::cat(gradients);
+  settings_.collective->all_reduce_sum(summed);
+  int64_t offset = 0;
+  for (torch::Tensor& parameter : head_->parameters()) {
+    const torch::Tensor part = summed.narrow(0, offset, parameter.numel()).view(parameter.sizes());
+    if (!parameter.grad().defined()) parameter.mutable_grad() = torch::zeros_like(parameter);
+    parameter.mutable_grad().copy_(part);
+    offset += parameter.numel();
+  }
+  optimizer_->step();
+  fault_point("train.mid_epoch");
 }
 
 void Trainer::evaluate(EpochMetrics& metrics) {
@@ -151,7 +224,7 @@ const EpochMetrics& Trainer::run_epoch() {
   if (finished()) throw Error("training: all " + std::to_string(settings_.epochs) + " epochs are done");
   EpochMetrics metrics;
   metrics.epoch = epochs_done() + 1;
-  train_batches(epoch_inputs(metrics.epoch), metrics.epoch, metrics);
+  train_batches(metrics.epoch, metrics);
   evaluate(metrics);
   // Strictly better only, so the first of equal epochs stays (Keras' 'max').
   // Without validation items the accuracy is NaN and the latest epoch wins.

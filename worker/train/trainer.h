@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "worker/train/architecture.h"
+#include "worker/train/collective.h"
 #include "worker/train/heads.h"
 #include "worker/train/keras_adam.h"
 #include "worker/train/metrics.h"
@@ -40,6 +41,13 @@ struct TrainSettings {
   int evaluation_batch = 2048;
   // LibTorch intra-op threads for the whole process; 0 leaves them as they are.
   int threads = 0;
+  // Data parallel (issue 20): this rank's gang, or null for one rank. Each
+  // global batch (the same batches, in the same order, as one rank's) is cut
+  // into one contiguous share per rank; each rank's gradient is its share's
+  // sum divided by the global batch size, and their all-reduced sum is the
+  // one-rank gradient, up to the order of float additions. Every rank then
+  // takes the same step and evaluates the whole validation set.
+  Collective* collective = nullptr;
 };
 
 struct TrainingData {
@@ -55,6 +63,10 @@ struct TrainingData {
   // epoch, or resuming would not reproduce a run. The trainer reads the tensor
   // only during that epoch, so the sampler may refill one buffer each time.
   std::function<torch::Tensor(int epoch)> training_inputs_for_epoch;
+  // Optional, beside it: the same epoch's inputs where only `rows` must be
+  // right (a data-parallel rank's share, so a pixels-mode rank runs the
+  // backbone on its share only); other rows may hold anything.
+  std::function<torch::Tensor(int epoch, const std::vector<std::int64_t>& rows)> training_rows_for_epoch;
 };
 
 // Loss and accuracy of one epoch. Training values are over the epoch's
@@ -104,8 +116,17 @@ class Trainer {
   void load_resume_state(const std::string& bytes);
 
  private:
-  torch::Tensor epoch_inputs(int epoch) const;
-  void train_batches(const torch::Tensor& inputs, int epoch, EpochMetrics& metrics);
+  // This rank's rows of the batch of `size` rows at `start` of the epoch's
+  // order: all of them for one rank.
+  struct BatchShare {
+    int64_t first = 0;
+    int64_t count = 0;
+  };
+  BatchShare batch_share(int64_t start, int64_t size) const;
+  torch::Tensor epoch_inputs(int epoch, const std::vector<int64_t>& order) const;
+  void train_batches(int epoch, EpochMetrics& metrics);
+  void step_on_share(const torch::Tensor& inputs, const torch::Tensor& order, int64_t start, int64_t size,
+                     DropoutMasks& dropout, double& loss_sum, int64_t& correct);
   void evaluate(EpochMetrics& metrics);
 
   Architecture architecture_;
