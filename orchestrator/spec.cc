@@ -62,6 +62,8 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
               read.small_integer("run.max_attempts"), read.number("run.job_timeout_minutes"), read.text("run.device"),
               read.number("run.checkpoint_minutes")};
   spec.run.stop_grace_seconds = read.number("run.stop_grace_seconds");
+  spec.context = {read.text("context.time_zone"), read.small_integer("context.history_posts")};
+  spec.train.inputs = read.text("train.inputs");
 
   const std::string where = source_name + ": ";
   if (spec.profile.path.empty() == spec.profile.synth_preset.empty()) {
@@ -81,6 +83,13 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
     throw ConfigError(where + "train.split time predicts each post from earlier posts only, but labels.mode " +
                       spec.labels.mode + " ranks a post against posts published after it, so its labels " +
                       "look into the future: set labels.mode: trailing");
+  }
+  if (spec.train.inputs != "visual" && spec.labels.mode != "trailing") {
+    throw ConfigError(
+        where + "train.inputs " + spec.train.inputs + " gives the model the profile's recent " +
+        "popularity and follower count, but labels.mode " + spec.labels.mode + " ranks a post " +
+        "against posts published after it, so the context can predict a class from the future " +
+        "side of its window and the accuracy would be biased: set labels.mode: trailing");
   }
   return spec;
 }
