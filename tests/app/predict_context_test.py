@@ -25,6 +25,7 @@ profile:
 labels:
   mode: trailing
 features:
+  backbone: mobilenet_v2
   weights: random
   image_size: 64
   views: 0
