@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/predict_context_options.h"
 #include "common/error.h"
 #include "reports/candidate_scoring.h"
 #include "reports/prediction_context.h"
@@ -61,7 +62,9 @@ void add_predict_command(CLI::App& app) {
                       "KEY=VALUE ...: the sweep point whose models to use, keys as the spec's sweep: names them "
                       "(not needed when the sweep has one point)");
   command->add_option("media", options->media, "candidate image and video files");
-  command->callback([options] {
+  auto context_options = std::make_shared<PredictContextOptions>();
+  add_predict_context_options(*command, *context_options);
+  command->callback([options, context_options] {
     // stdout carries the table, so the log goes to stderr.
     const spdlog::level::level_enum level = spdlog::get_level();
     spdlog::set_default_logger(spdlog::stderr_color_mt("predict"));
@@ -76,7 +79,10 @@ void add_predict_command(CLI::App& app) {
     const reports::PredictionContext context = reports::prediction_context(
         db, options->sweep, models, static_cast<std::int64_t>(std::time(nullptr)));
     std::cerr << reports::describe_prediction_context(context);
-    reports::CandidateScores scores = reports::score_candidate_files(models, options->media);
+    reports::CandidateScores scores =
+        models_read_context(models)
+            ? score_candidates_with_context(db, models, options->media, *context_options)
+            : reports::score_candidate_files(models, options->media);
     reports::apply_prediction_temperature(scores.scored, context);
     report_skipped(scores.skipped, "skipped");
     if (scores.scored.empty())

@@ -31,6 +31,18 @@ void add_synth_command(CLI::App& app) {
                    "(truth.json's context_signal)")
       ->check(CLI::Range(-5.0, 5.0))
       ->default_str("0");
+  command
+      ->add_option("--time-trend", options->time_trend,
+                   "plant a pure time trend: log PoR += B * years since the timeline's start "
+                   "(truth.json's context_signal.time_trend)")
+      ->check(CLI::Range(-5.0, 5.0))
+      ->default_str("0");
+  command->add_flag("--no-visual-signal", options->no_visual_signal,
+                    "the visual families no longer move popularity (truth.json's popularity_signal says "
+                    "post-only); with --hour-effect the only signal is the context");
+  command->add_flag("--family-signal", options->family_signal,
+                    "popularity follows the visual families whatever the preset's own signal (for example "
+                    "on carousel-leak, whose pictures are small and clean)");
   command->add_flag("--force", options->force, "write into a non-empty directory, replacing its profile");
   command->callback([options] { std::cout << synth::describe(synth::generate_synthetic_profile(*options)); });
 }

@@ -4,6 +4,7 @@
 
 #include "app/commands.h"
 #include "app/single_job_options.h"
+#include "worker/context/context_features.h"
 #include "worker/train/architecture.h"
 
 namespace popsweep::app {
@@ -46,9 +47,20 @@ void add_models_command(CLI::App& app) {
   describe->add_option("--arch", *architecture, "image, cnn_rnn, image_to_video or video_to_image")
       ->required()
       ->check(CLI::IsMember({"image", "cnn_rnn", "image_to_video", "video_to_image"}));
-  describe->add_option("--classes", *classes, "number of classes K")->check(CLI::Range(2, 100))->default_str("2");
-  describe->callback([architecture, classes] {
-    std::cout << train::describe_model(train::parse_architecture(*architecture), *classes).text();
+  describe->add_option("--classes", *classes, "number of classes K")
+      ->check(CLI::Range(2, 100))
+      ->default_str("2");
+  auto inputs = std::make_shared<std::string>("visual");
+  describe
+      ->add_option("--inputs", *inputs,
+                   "what the head reads (train.inputs): visual, context or visual+context")
+      ->check(CLI::IsMember({"visual", "context", "visual+context"}))
+      ->capture_default_str();
+  describe->callback([architecture, classes, inputs] {
+    std::cout << train::describe_model(train::parse_architecture(*architecture), *classes,
+                                       train::parse_input_set(*inputs),
+                                       static_cast<int>(context::context_feature_names().size()))
+                     .text();
   });
 }
 

@@ -110,6 +110,12 @@ nlohmann::json train_job_params(const Spec& spec, const nlohmann::json& labels, 
   // databases resume without recomputing anything.
   if (spec.train.split != "media") params["split"] = spec.train.split;
   if (spec.train.split == "time") params["time_gap_weeks"] = resolved_time_gap_weeks(spec);
+  // Likewise only context models name their inputs and the context settings.
+  if (spec.train.inputs != "visual") {
+    params["train"]["inputs"] = spec.train.inputs;
+    params["context"] = {{"time_zone", spec.context.time_zone},
+                         {"history_posts", spec.context.history_posts}};
+  }
   return params;
 }
 

@@ -66,6 +66,8 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   spec.run.stop_grace_seconds = read.number("run.stop_grace_seconds");
   spec.run.ranks_per_job = read.small_integer("run.ranks_per_job");
   spec.run.collective_backend = read.text("run.collective_backend");
+  spec.context = {read.text("context.time_zone"), read.small_integer("context.history_posts")};
+  spec.train.inputs = read.text("train.inputs");
 
   const std::string where = source_name + ": ";
   // A study names its profiles in profile.paths; each of its points has one in profile.path.
@@ -97,6 +99,13 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
     throw ConfigError(where + "train.split time predicts each post from earlier posts only, but labels.mode " +
                       spec.labels.mode + " ranks a post against posts published after it, so its labels " +
                       "look into the future: set labels.mode: trailing");
+  }
+  if (spec.train.inputs != "visual" && spec.labels.mode != "trailing") {
+    throw ConfigError(
+        where + "train.inputs " + spec.train.inputs + " gives the model the profile's recent " +
+        "popularity and follower count, but labels.mode " + spec.labels.mode + " ranks a post " +
+        "against posts published after it, so the context can predict a class from the future " +
+        "side of its window and the accuracy would be biased: set labels.mode: trailing");
   }
   return spec;
 }

@@ -28,6 +28,12 @@ struct LabelSpec {
   int follower_fit_points = 8;
 };
 
+// The context vector's settings (issue 18, worker/context/).
+struct ContextSpec {
+  std::string time_zone = "UTC";
+  int history_posts = 10;
+};
+
 struct FeatureSpec {
   std::string backbone;
   std::string weights;  // a file, or "random"
@@ -57,8 +63,9 @@ struct TrainSpec {
   double lr = 0.001;
   int batch_size = 32;
   std::string mode;
-  std::string split = "post";                // media, post or time (split_protocol.h)
-  std::optional<double> time_gap_weeks;       // nullopt: the label window
+  std::string split = "post";            // media, post or time (split_protocol.h)
+  std::optional<double> time_gap_weeks;  // nullopt: the label window
+  std::string inputs = "visual";         // visual, context or visual+context
 };
 
 struct RunSpec {
@@ -79,6 +86,7 @@ struct Spec {
   std::string database;
   ProfileSpec profile;
   LabelSpec labels;
+  ContextSpec context;
   FeatureSpec features;
   DedupSpec dedup;
   TrainSpec train;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "orchestrator/device_assignment.h"
+#include "worker/context/profile_time_zone.h"
 
 namespace popsweep::orchestrator {
 namespace {
@@ -32,6 +33,11 @@ SpecField choice(std::string path, std::string default_value, Strings choices, s
 SpecField device_field(std::string path, std::string default_value, std::string doc) {
   SpecField f = field(std::move(path), FieldKind::Text, std::move(default_value), std::move(doc));
   f.check_text = device_name_problem;
+  return f;
+}
+
+SpecField text_checked_by(SpecField f, std::string (*check)(const std::string&)) {
+  f.check_text = check;
   return f;
 }
 
@@ -94,6 +100,20 @@ std::vector<SpecField> build_schema() {
       bounded(field("labels.follower_fit_points", FieldKind::Integer, std::int64_t{8},
                     "follower samples in the log-linear extrapolation (M2)"),
               1, 1000),
+      // context.*: the context vector of each media item (issue 18,
+      // docs/METHOD.md). Only models with train.inputs context or
+      // visual+context read them.
+      added_later(
+          text_checked_by(field("context.time_zone", FieldKind::Text, std::string("UTC"),
+                                "the profile's time zone (an IANA name such as Europe/Rome), in which "
+                                "the hour of day and weekday of a post are read"),
+                          context::time_zone_problem),
+          "UTC"),
+      added_later(bounded(field("context.history_posts", FieldKind::Integer, std::int64_t{10},
+                                "N: the popularity history of a media item is the mean and trend of the log "
+                                "PoR of the profile's last N posts of the same media type before it"),
+                          1, 100000),
+                  "10"),
       choice("features.backbone", "efficientnet_b0", {"efficientnet_b0", "mobilenet_v2"},
              "frozen ImageNet backbone (M13)"),
       field("features.weights", FieldKind::Text, std::string("random"),
@@ -168,6 +188,15 @@ std::vector<SpecField> build_schema() {
                  "other folds' out-of-fold predictions, never on the fold scored, and predict tempers "
                  "with T fitted on all of them (docs/METHOD.md, calibration); accuracy is unchanged"),
           "none"),
+      added_later(
+          choice("train.inputs", "visual", {"visual", "context", "visual+context"},
+                 "what the heads see (docs/METHOD.md, context models): visual, the media's embeddings (the "
+                 "paper); context, only the context vector (posting time, caption, history; context.*) "
+                 "through heads of the same shape, a fair baseline; visual+context, the context vector "
+                 "joined to the image head's embedding and to the sequence heads' last GRU state. Context "
+                 "inputs need labels.mode trailing (centred and global labels rank a post against later "
+                 "ones)"),
+          "visual"),
       choice(
           "train.split", "post", {"media", "post", "time"},
           "how folds split the data (docs/METHOD.md, split protocols): media, the paper's stratified folds "

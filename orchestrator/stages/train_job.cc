@@ -14,6 +14,7 @@
 #include "worker/features/pixel_views.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
+#include "worker/train/context_join.h"
 #include "worker/train/job_data.h"
 #include "worker/train/metrics.h"
 #include "worker/train/process_group.h"
@@ -26,8 +27,10 @@ namespace {
 // A dataset as tensors, built once per worker and shared by its jobs.
 struct DatasetTensors {
   TrainingDataset dataset;
-  torch::Tensor image_views;  // [images, stored views, dim]; view 0 is the plain image
-  torch::Tensor videos;       // [videos, 15, dim]
+  torch::Tensor image_views;    // [images, stored views, dim]; view 0 is the plain image
+  torch::Tensor videos;         // [videos, 15, dim]
+  torch::Tensor image_context;  // [images, features], NaN = missing; undefined without context
+  torch::Tensor video_context;  // [videos, features]
 };
 
 class DatasetTensorCache {
@@ -44,6 +47,15 @@ class DatasetTensorCache {
     tensors->videos = torch::from_blob(const_cast<float*>(d.video_frames.data()),
                                        {static_cast<int64_t>(d.video_ids.size()), train::kVideoFrames, d.dim},
                                        torch::kFloat32);
+    if (!d.context_features.empty()) {
+      const auto width = static_cast<int64_t>(d.context_features.size());
+      tensors->image_context =
+          torch::from_blob(const_cast<float*>(d.image_context.data()),
+                           {static_cast<int64_t>(d.image_ids.size()), width}, torch::kFloat32);
+      tensors->video_context =
+          torch::from_blob(const_cast<float*>(d.video_context.data()),
+                           {static_cast<int64_t>(d.video_ids.size()), width}, torch::kFloat32);
+    }
     tensors_.emplace(key, tensors);
     return tensors;
   }
@@ -90,6 +102,29 @@ nlohmann::json confusion_json(const std::vector<int>& truth, const std::vector<i
 
 std::string probabilities_blob(const train::ClassProbabilities& probabilities) {
   return floats_to_blob(std::vector<float>(probabilities.values.begin(), probabilities.values.end()));
+}
+
+torch::Tensor rows_of(const torch::Tensor& values, const std::vector<std::int64_t>& rows) {
+  return values.index_select(0, torch::tensor(rows, torch::kLong));
+}
+
+// train.inputs context or visual+context: the context rows of the job's
+// training items (images first, as JobData orders them) and validation
+// items, joined to its inputs with the training rows' standardisation.
+train::HeadInputs use_context(const nlohmann::json& params, const DatasetTensors& tensors,
+                              train::Architecture architecture, train::JobData& data) {
+  const train::InputSet set =
+      train::parse_input_set(params.at("train").value("inputs", std::string("visual")));
+  if (!train::reads_context(set)) return {};
+  if (!tensors.image_context.defined()) {
+    throw Error("train.inputs " + train::input_set_name(set) + ": the dataset holds no context vectors");
+  }
+  const torch::Tensor training = torch::cat({rows_of(tensors.image_context, data.training_images),
+                                             rows_of(tensors.video_context, data.training_videos)});
+  const torch::Tensor& validated =
+      architecture == train::Architecture::kImage ? tensors.image_context : tensors.video_context;
+  return train::use_context_inputs(data, architecture, set, training,
+                                   rows_of(validated, data.validation_items));
 }
 
 train::TrainSettings settings_of(const nlohmann::json& params, const WorkerEnvironment& environment) {
@@ -263,6 +298,9 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     } else if (d.views > 1 && !train::takes_sequences(architecture)) {
       train::use_augmented_views(data, architecture, tensors->image_views.narrow(1, 1, d.views - 1), seed);
     }
+
+    train::TrainSettings settings = settings_of(params, environment);
+    settings.inputs = use_context(params, *tensors, architecture, data);
 
     std::vector<std::int64_t> validation_ids;
     std::vector<int> validation_classes;

@@ -10,6 +10,7 @@
 #include "storage/feature_tables.h"
 #include "storage/label_tables.h"
 #include "storage/profile_tables.h"
+#include "worker/context/context_inputs.h"
 #include "worker/features/feature_set_key.h"
 
 namespace popsweep::orchestrator {
@@ -71,6 +72,30 @@ class MissingFeatures {
   std::vector<std::string> examples_;
 };
 
+// train.inputs context or visual+context: the context vector of every media
+// item by id (worker/context), computed here from the database, so workers
+// receive it with the dataset. Empty for visual jobs.
+std::map<std::int64_t, std::vector<double>> context_by_media(storage::Database& db,
+                                                             const nlohmann::json& params) {
+  std::map<std::int64_t, std::vector<double>> by_media;
+  if (!params.contains("context")) return by_media;
+  context::ContextSettings settings;
+  settings.time_zone = params.at("context").at("time_zone").get<std::string>();
+  settings.history_posts = params.at("context").at("history_posts").get<int>();
+  const context::ContextInputs inputs = context::load_context_inputs(db);
+  for (context::ContextRow& row : context::compute_context(inputs.posts, inputs.followers, settings)) {
+    by_media[row.media_id] = std::move(row.values);
+  }
+  return by_media;
+}
+
+void append_context(std::string& blob, const std::map<std::int64_t, std::vector<double>>& by_media,
+                    std::int64_t media_id) {
+  const std::vector<double>& values = by_media.at(media_id);
+  const std::vector<float> narrow(values.begin(), values.end());
+  blob.append(reinterpret_cast<const char*>(narrow.data()), narrow.size() * sizeof(float));
+}
+
 }  // namespace
 
 std::string training_dataset_key(storage::Database& db, const nlohmann::json& train_params) {
@@ -78,9 +103,11 @@ std::string training_dataset_key(storage::Database& db, const nlohmann::json& tr
   // The profiles of a study share label configurations and feature sets:
   // each has its own dataset.
   const std::int64_t profile = storage::scoped_profile_id();
-  return "train-data/labels-" + std::to_string(ids.label_config_id) + "/features-" +
-         std::to_string(ids.feature_set_id) + (ids.dedup ? "/dedup" : "/all") +
-         (profile ? "/profile-" + std::to_string(profile) : "");
+  std::string key = "train-data/labels-" + std::to_string(ids.label_config_id) + "/features-" +
+                    std::to_string(ids.feature_set_id) + (ids.dedup ? "/dedup" : "/all") +
+                    (profile ? "/profile-" + std::to_string(profile) : "");
+  if (train_params.contains("context")) key += "/context-" + train_params.at("context").dump();
+  return key;
 }
 
 Message build_training_dataset(storage::Database& db, const nlohmann::json& train_params) {
@@ -113,7 +140,9 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
   std::vector<int> view_numbers(static_cast<size_t>(stored_views));
   std::iota(view_numbers.begin(), view_numbers.end(), 0);
   nlohmann::json images = nlohmann::json::array(), videos = nlohmann::json::array();
-  std::string image_blob, video_blob;
+  std::string image_blob, video_blob, image_context_blob, video_context_blob;
+  const bool with_context = train_params.contains("context");
+  const std::map<std::int64_t, std::vector<double>> context = context_by_media(db, train_params);
   int skipped = 0;
   MissingFeatures missing;
   const auto leave_out = [&](const storage::MediaOfPost& media) {
@@ -143,6 +172,7 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
         image_blob.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
       }
       images.push_back({media.media_id, label->second, media.path, post, media.posted_at});
+      if (with_context) append_context(image_context_blob, context, media.media_id);
     } else {
       const auto found = video_frames.find(media.content_hash);
       if (found == video_frames.end()) {
@@ -151,6 +181,7 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
       }
       video_blob.append(reinterpret_cast<const char*>(found->second.data()), found->second.size() * sizeof(float));
       videos.push_back({media.media_id, label->second, post, media.posted_at});
+      if (with_context) append_context(video_context_blob, context, media.media_id);
     }
   }
   missing.throw_if_any(ids);
@@ -161,6 +192,11 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
                                              {"videos", videos},
                                              {"skipped", skipped}});
   message.blobs = {std::move(image_blob), std::move(video_blob)};
+  if (with_context) {
+    message.header["context_features"] = context::context_feature_names();
+    message.blobs.push_back(std::move(image_context_blob));
+    message.blobs.push_back(std::move(video_context_blob));
+  }
   return message;
 }
 
@@ -183,9 +219,24 @@ TrainingDataset read_training_dataset(const Message& message) {
     dataset.video_posts.push_back(item.at(2).get<std::int64_t>());
     dataset.video_posted_at.push_back(item.at(3).get<std::int64_t>());
   }
-  if (message.blobs.size() != 2) throw Error("malformed training dataset: expected 2 attachments");
+  if (message.header.contains("context_features")) {
+    dataset.context_features = message.header.at("context_features").get<std::vector<std::string>>();
+  }
+  const size_t attachments = dataset.context_features.empty() ? 2 : 4;
+  if (message.blobs.size() != attachments) {
+    throw Error("malformed training dataset: expected " + std::to_string(attachments) + " attachments");
+  }
   dataset.image_features = blob_to_floats(message.blobs[0]);
   dataset.video_frames = blob_to_floats(message.blobs[1]);
+  if (!dataset.context_features.empty()) {
+    dataset.image_context = blob_to_floats(message.blobs[2]);
+    dataset.video_context = blob_to_floats(message.blobs[3]);
+    const size_t width = dataset.context_features.size();
+    if (dataset.image_context.size() != dataset.image_ids.size() * width ||
+        dataset.video_context.size() != dataset.video_ids.size() * width) {
+      throw Error("malformed training dataset: context sizes do not match the item lists");
+    }
+  }
   const size_t image_values = dataset.image_ids.size() * static_cast<size_t>(dataset.views * dataset.dim);
   const size_t video_values = dataset.video_ids.size() * static_cast<size_t>(kFramesPerVideo * dataset.dim);
   if (dataset.image_features.size() != image_values || dataset.video_frames.size() != video_values) {

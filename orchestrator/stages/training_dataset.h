@@ -47,6 +47,11 @@ struct TrainingDataset {
   std::vector<std::int64_t> video_posted_at;
   std::vector<float> video_frames;  // [videos, 15, dim]
   int skipped = 0;                  // labelled media left out as unreadable (media_problems)
+  // Jobs with context inputs (train.inputs): the context vector of each
+  // item, [images, features] and [videos, features], NaN = missing.
+  std::vector<std::string> context_features;
+  std::vector<float> image_context;
+  std::vector<float> video_context;
 };
 TrainingDataset read_training_dataset(const Message& message);
 

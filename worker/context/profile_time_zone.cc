@@ -34,18 +34,21 @@ struct ProfileTimeZone::Calendar {
   }
 };
 
-ProfileTimeZone::ProfileTimeZone(const std::string& name, const std::string& key)
-    : name_(name), calendar_(std::make_unique<Calendar>()) {
+std::string time_zone_problem(const std::string& name) {
   const bool printable_ascii = !name.empty() && name.size() < 100 &&
                                name.find_first_not_of(
                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                    "0123456789/_+-") == std::string::npos;
+  if (printable_ascii && is_known_zone(to_utf16(name))) return "";
+  return "'" + name +
+         "' is not a time zone name of the IANA database (for example UTC, Europe/Rome, America/New_York)";
+}
+
+ProfileTimeZone::ProfileTimeZone(const std::string& name, const std::string& key)
+    : name_(name), calendar_(std::make_unique<Calendar>()) {
+  if (const std::string problem = time_zone_problem(name); !problem.empty())
+    throw ConfigError(key + ": " + problem);
   const std::vector<UChar> zone = to_utf16(name);
-  if (!printable_ascii || !is_known_zone(zone)) {
-    throw ConfigError(key + ": '" + name +
-                      "' is not a time zone name of the IANA database (for example UTC, Europe/Rome, "
-                      "America/New_York)");
-  }
   UErrorCode status = U_ZERO_ERROR;
   calendar_->handle =
       ucal_open(zone.data(), static_cast<int32_t>(zone.size()), "en_US_POSIX", UCAL_GREGORIAN, &status);

@@ -15,6 +15,10 @@ struct LocalTime {
   int weekday = 0;         // 0 Monday ... 6 Sunday
 };
 
+// Why `name` is not a time zone of the database ("" when it is one); the
+// spec schema checks context.time_zone with it before any job runs.
+std::string time_zone_problem(const std::string& name);
+
 class ProfileTimeZone {
  public:
   // Throws ConfigError naming `key` (the spec key or flag that gave the name)

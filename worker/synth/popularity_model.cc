@@ -31,6 +31,12 @@ double hour_of_day_effect(const SynthPreset& preset, UnixSeconds posted_at) {
   return preset.hour_effect * std::cos(2 * kPi * (hour - kHourEffectPeak) / 24.0);
 }
 
+// What the post's date adds to log PoR (a pure time trend, issue 18).
+double time_trend_effect(const ProfilePlan& plan, UnixSeconds posted_at) {
+  if (plan.preset.time_trend == 0) return 0;
+  return plan.preset.time_trend * static_cast<double>(posted_at - plan.start) / kSecondsPerYear;
+}
+
 double mean_family_effect(const ProfilePlan& plan, const PlannedPost& post) {
   double sum = 0;
   for (int index : post.media) sum += visual_effect(plan, plan.media[index]);
@@ -41,12 +47,13 @@ void plan_likes_and_comments(const TrueFollowerCurve& curve, SynthRandom& random
   const SynthPreset& preset = plan.preset;
   for (PlannedPost& post : plan.posts) {
     post.followers = curve.at(post.posted_at);
-    const double log_por = std::log(preset.por_start) +
-                           preset.por_follower_elasticity * std::log(post.followers / preset.followers_start) +
-                           mean_family_effect(plan, post) +
-                           hour_of_day_effect(preset, post.posted_at) +
-                           (has_video(plan, post) ? std::log(preset.video_por_factor) : 0.0) +
-                           random.normal(0, preset.noise_sigma);
+    const double log_por =
+        std::log(preset.por_start) +
+        preset.por_follower_elasticity * std::log(post.followers / preset.followers_start) +
+        mean_family_effect(plan, post) + hour_of_day_effect(preset, post.posted_at) +
+        time_trend_effect(plan, post.posted_at) +
+        (has_video(plan, post) ? std::log(preset.video_por_factor) : 0.0) +
+        random.normal(0, preset.noise_sigma);
     const double engagement = std::exp(log_por) * post.followers;
     post.comments = std::llround(engagement * random.uniform(0.01, 0.05));
     post.likes = std::max<std::int64_t>(0, std::llround(engagement) - post.comments);

@@ -13,6 +13,8 @@ namespace popsweep::synth {
 
 // The UTC hour at which the planted hour-of-day effect peaks (SynthPreset::hour_effect).
 inline constexpr double kHourEffectPeak = 19.5;
+// The year of the planted time trend (SynthPreset::time_trend): 365.25 days.
+inline constexpr double kSecondsPerYear = 365.25 * 86400;
 
 // Needs plan.posts and plan.media (families) laid out; fills each post's
 // followers, por, likes, comments and impressions.

@@ -63,6 +63,9 @@ struct SynthPreset {
   // h the post's UTC hour, so evening posts do better. 0 (every preset): none,
   // and the profile is byte-identical to one made before the signal existed.
   double hour_effect = 0;
+  // A pure time trend (issue 18): log PoR += time_trend * (years since the
+  // timeline's start). 0 (every preset): none, profiles byte-identical.
+  double time_trend = 0;
 
   // Impressions (M3): known only over the last days of the timeline.
   int impressions_days = 0;

@@ -56,6 +56,19 @@ SynthReport generate_synthetic_profile(const SynthOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   SynthPreset preset = preset_named(options.preset);
   preset.hour_effect = options.hour_effect;
+  preset.time_trend = options.time_trend;
+  if (options.no_visual_signal) {
+    if (preset.signal != PopularitySignal::VisualFamily) {
+      throw ConfigError("--no-visual-signal: preset '" + options.preset +
+                        "' plants no visual-family signal to switch off");
+    }
+    preset.signal = PopularitySignal::PostOnly;
+  }
+  if (options.family_signal) {
+    if (options.no_visual_signal)
+      throw ConfigError("--family-signal and --no-visual-signal contradict each other");
+    preset.signal = PopularitySignal::VisualFamily;
+  }
   const ProfilePlan plan = plan_profile(preset, options.seed);
   prepare_output_dir(options.output_dir, options.force);
   spdlog::info("synth: writing {} media files of preset '{}' (seed {}) to {}", plan.media.size(), options.preset,

@@ -19,6 +19,14 @@ struct SynthOptions {
   bool force = false;  // write into a non-empty output_dir, replacing an earlier profile
   int threads = 2;     // media files rendered at once; the bytes do not depend on it
   double hour_effect = 0;  // planted hour-of-day effect on log PoR (SynthPreset::hour_effect)
+  double time_trend = 0;   // planted trend of log PoR per year (SynthPreset::time_trend)
+  // Switch the visual families' effect on popularity off (the pictures keep
+  // their looks): only presets whose signal is the visual family.
+  bool no_visual_signal = false;
+  // The opposite: popularity follows the visual families (log PoR += the
+  // mean family effect of the post's media) whatever the preset's own signal,
+  // e.g. on the small, clean carousel-leak profile.
+  bool family_signal = false;
 };
 
 struct SynthReport {

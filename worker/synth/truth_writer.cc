@@ -173,6 +173,12 @@ Json truth_json(const ProfilePlan& plan) {
          "log PoR += amplitude * cos(2 pi (h - peak_hour_utc) / 24), h the post's UTC hour"}};
     truth["context_signal"] = {{"hour_of_day", hour_of_day}};
   }
+  if (plan.preset.time_trend != 0) {
+    truth["context_signal"]["time_trend"] = {
+        {"log_por_per_year", plan.preset.time_trend},
+        {"start", format_iso8601(plan.start)},
+        {"formula", "log PoR += log_por_per_year * (t - start) / 365.25 days"}};
+  }
   truth["followers"] = followers_json(plan);
   truth["impressions"] = {{"days", plan.preset.impressions_days},
                           {"engagement_correlation", plan.preset.engagement_correlation}};

@@ -63,31 +63,68 @@ int head_outputs(int classes) {
   return classes == 2 ? 1 : classes;
 }
 
-ModelDescription describe_model(Architecture architecture, int classes) {
+std::int64_t head_input_width(InputSet inputs, int context_width) {
+  switch (inputs) {
+    case InputSet::kVisual:
+      return kEmbeddingSize;
+    case InputSet::kContext:
+      return context_width;
+    case InputSet::kVisualContext:
+      return kEmbeddingSize + context_width;
+  }
+  return kEmbeddingSize;
+}
+
+ModelDescription describe_model(Architecture architecture, int classes, InputSet inputs, int context_width) {
   const int outputs = head_outputs(classes);
+  if (reads_context(inputs) && context_width < 1) {
+    throw ConfigError("a model with context inputs needs at least one context feature");
+  }
   const std::string output_name = classes == 2 ? "dense (sigmoid)" : "dense (softmax)";
   ModelDescription model;
   model.architecture = architecture_name(architecture);
   model.classes = classes;
+  model.inputs = input_set_name(inputs);
   const std::string frames = std::to_string(kVideoFrames) + "x";
   const bool on_videos = architecture != Architecture::kImage;
-  model.layers.push_back({on_videos ? "EfficientNet-B0 backbone, per frame (frozen)" : "EfficientNet-B0 backbone (frozen)",
-                          (on_videos ? frames : "") + std::to_string(kEmbeddingSize), 0, kBackboneParameters});
+  const std::string context = std::to_string(context_width);
+  if (reads_visual(inputs)) {
+    model.layers.push_back(
+        {on_videos ? "EfficientNet-B0 backbone, per frame (frozen)" : "EfficientNet-B0 backbone (frozen)",
+         (on_videos ? frames : "") + std::to_string(kEmbeddingSize), 0, kBackboneParameters});
+  }
   if (takes_sequences(architecture)) {
+    // Context alone enters the GRUs as a static sequence, as M16 feeds images.
+    const std::int64_t first_inputs = inputs == InputSet::kContext ? context_width : kEmbeddingSize;
+    if (inputs == InputSet::kContext) {
+      model.layers.push_back({"context vector (standardised), as a static sequence", frames + context, 0, 0});
+    }
     model.layers.push_back({"gru (dropout 0.2 on inputs)", frames + std::to_string(kFirstGruUnits),
-                            gru_parameters(kEmbeddingSize, kFirstGruUnits), 0});
+                            gru_parameters(first_inputs, kFirstGruUnits), 0});
     model.layers.push_back({"gru (dropout 0.2 on inputs), last state", std::to_string(kSecondGruUnits),
                             gru_parameters(kFirstGruUnits, kSecondGruUnits), 0});
-    model.layers.push_back({"dropout 0.2", std::to_string(kSecondGruUnits), 0, 0});
+    std::int64_t joined = kSecondGruUnits;
+    if (inputs == InputSet::kVisualContext) {
+      joined += context_width;
+      model.layers.push_back({"joined with the context vector (standardised)", std::to_string(joined), 0, 0});
+    }
+    model.layers.push_back({"dropout 0.2", std::to_string(joined), 0, 0});
     model.layers.push_back({"dense (relu)", std::to_string(kRecurrentDenseUnits),
-                            dense_parameters(kSecondGruUnits, kRecurrentDenseUnits), 0});
-    model.layers.push_back({output_name, std::to_string(outputs), dense_parameters(kRecurrentDenseUnits, outputs), 0});
+                            dense_parameters(joined, kRecurrentDenseUnits), 0});
+    model.layers.push_back(
+        {output_name, std::to_string(outputs), dense_parameters(kRecurrentDenseUnits, outputs), 0});
   } else {
-    if (architecture == Architecture::kVideoToImage) {
+    if (architecture == Architecture::kVideoToImage && reads_visual(inputs)) {
       model.layers.push_back({"maximum over frames", std::to_string(kEmbeddingSize), 0, 0});
     }
-    model.layers.push_back({"dropout 0.2", std::to_string(kEmbeddingSize), 0, 0});
-    model.layers.push_back({output_name, std::to_string(outputs), dense_parameters(kEmbeddingSize, outputs), 0});
+    const std::int64_t width = head_input_width(inputs, context_width);
+    if (inputs == InputSet::kContext) {
+      model.layers.push_back({"context vector (standardised)", context, 0, 0});
+    } else if (inputs == InputSet::kVisualContext) {
+      model.layers.push_back({"joined with the context vector (standardised)", std::to_string(width), 0, 0});
+    }
+    model.layers.push_back({"dropout 0.2", std::to_string(width), 0, 0});
+    model.layers.push_back({output_name, std::to_string(outputs), dense_parameters(width, outputs), 0});
   }
   for (const ModelLayer& layer : model.layers) {
     model.trainable += layer.trainable;
@@ -97,7 +134,7 @@ ModelDescription describe_model(Architecture architecture, int classes) {
 }
 
 std::string ModelDescription::text() const {
-  std::string out = fmt::format("{} model, {} classes\n", architecture, classes);
+  std::string out = fmt::format("{} model, {} classes, {} inputs\n", architecture, classes, inputs);
   out += fmt::format("{:<46} {:>8} {:>12} {:>12}\n", "layer", "output", "trainable", "frozen");
   for (const ModelLayer& layer : layers) {
     out += fmt::format("{:<46} {:>8} {:>12} {:>12}\n", layer.name, layer.output_shape, with_thousands(layer.trainable),

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "worker/train/input_set.h"
+
 namespace popsweep::train {
 
 enum class Architecture {
@@ -42,6 +44,10 @@ inline constexpr double kDefaultDropout = 0.2;
 // sum(p.numel() for p in efficientnet_b0().features.parameters()).
 inline constexpr std::int64_t kBackboneParameters = 4007548;
 
+// What the first layer of a head reads per item (per frame for the sequence
+// heads): the embedding, the `context_width` context features, or both.
+std::int64_t head_input_width(InputSet inputs, int context_width);
+
 // Outputs of the last dense layer: one logit for two classes (sigmoid),
 // otherwise one per class (softmax).
 int head_outputs(int classes);
@@ -56,6 +62,7 @@ struct ModelLayer {
 struct ModelDescription {
   std::string architecture;
   int classes = 0;
+  std::string inputs = "visual";
   std::vector<ModelLayer> layers;
   std::int64_t trainable = 0;
   std::int64_t frozen = 0;
@@ -64,7 +71,9 @@ struct ModelDescription {
   std::string text() const;
 };
 
-// Throws a ConfigError for fewer than two classes.
-ModelDescription describe_model(Architecture architecture, int classes);
+// Throws a ConfigError for fewer than two classes. `context_width`: the
+// features of the context vector (read only when `inputs` has context).
+ModelDescription describe_model(Architecture architecture, int classes, InputSet inputs = InputSet::kVisual,
+                                int context_width = 0);
 
 }  // namespace popsweep::train

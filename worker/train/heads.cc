@@ -60,9 +60,12 @@ torch::Tensor still_sequences(const torch::Tensor& inputs) {
 // M14 and M17: dropout, then one dense layer.
 class ImageHead : public HeadImpl {
  public:
-  ImageHead(Architecture architecture, int classes, double dropout_rate, at::Generator& generator)
-      : HeadImpl(architecture, classes, dropout_rate),
-        output_(register_module("output", std::make_shared<DenseLayer>(kEmbeddingSize, head_outputs(classes), generator))) {}
+  ImageHead(Architecture architecture, int classes, double dropout_rate, const HeadInputs& inputs,
+            at::Generator& generator)
+      : HeadImpl(architecture, classes, dropout_rate, inputs),
+        output_(register_module(
+            "output", std::make_shared<DenseLayer>(head_input_width(inputs.set, inputs.context_width()),
+                                                   head_outputs(classes), generator))) {}
 
   torch::Tensor logits(const torch::Tensor& inputs, DropoutMasks* dropout) override {
     return output_->forward(drop(inputs, inputs.sizes(), dropout));
@@ -72,7 +75,10 @@ class ImageHead : public HeadImpl {
   std::shared_ptr<DenseLayer> output_;
 };
 
-// M15 and M16. Keras' GRU(dropout=0.2) draws one mask per sequence and input
+// M15 and M16 (with context inputs, see HeadInputs: context alone runs
+// through the GRUs as a static sequence; visual+context joins the context
+// to the second GRU's last state, before the dropout and the dense layers).
+// Keras' GRU(dropout=0.2) draws one mask per sequence and input
 // feature and applies it at every time step, so the mask is [N, 1, features]
 // and broadcasts over time; it multiplies the inputs before LibTorch's fused
 // GRU, which then computes exactly Keras' reset_after=True cell. The dense
@@ -81,20 +87,28 @@ class ImageHead : public HeadImpl {
 // layer).
 class SequenceHead : public HeadImpl {
  public:
-  SequenceHead(Architecture architecture, int classes, double dropout_rate, at::Generator& generator)
-      : HeadImpl(architecture, classes, dropout_rate),
-        first_gru_(register_module("first_gru", std::make_shared<GruLayer>(kEmbeddingSize, kFirstGruUnits, generator))),
-        second_gru_(
-            register_module("second_gru", std::make_shared<GruLayer>(kFirstGruUnits, kSecondGruUnits, generator))),
-        hidden_(register_module("hidden",
-                                std::make_shared<DenseLayer>(kSecondGruUnits, kRecurrentDenseUnits, generator))),
-        output_(register_module("output",
-                                std::make_shared<DenseLayer>(kRecurrentDenseUnits, head_outputs(classes), generator))) {}
+  SequenceHead(Architecture architecture, int classes, double dropout_rate, const HeadInputs& inputs,
+               at::Generator& generator)
+      : HeadImpl(architecture, classes, dropout_rate, inputs),
+        sequence_width_(inputs.set == InputSet::kContext ? inputs.context_width() : kEmbeddingSize),
+        joined_width_(inputs.set == InputSet::kVisualContext ? inputs.context_width() : 0),
+        first_gru_(register_module("first_gru",
+                                   std::make_shared<GruLayer>(sequence_width_, kFirstGruUnits, generator))),
+        second_gru_(register_module("second_gru",
+                                    std::make_shared<GruLayer>(kFirstGruUnits, kSecondGruUnits, generator))),
+        hidden_(register_module("hidden", std::make_shared<DenseLayer>(kSecondGruUnits + joined_width_,
+                                                                       kRecurrentDenseUnits, generator))),
+        output_(register_module(
+            "output", std::make_shared<DenseLayer>(kRecurrentDenseUnits, head_outputs(classes), generator))) {
+  }
 
   torch::Tensor logits(const torch::Tensor& inputs, DropoutMasks* dropout) override {
     const int64_t n = inputs.size(0);
-    const torch::Tensor first = std::get<0>(first_gru_->recur(first_projection(inputs, dropout)));
-    const torch::Tensor last = std::get<1>(second_gru_->forward(drop(first, {n, 1, first.size(2)}, dropout)));
+    const torch::Tensor sequences = joined_width_ > 0 ? inputs.narrow(2, 0, sequence_width_) : inputs;
+    const torch::Tensor first = std::get<0>(first_gru_->recur(first_projection(sequences, dropout)));
+    torch::Tensor last = std::get<1>(second_gru_->forward(drop(first, {n, 1, first.size(2)}, dropout)));
+    if (joined_width_ > 0)
+      last = torch::cat({last, inputs.select(1, 0).narrow(1, sequence_width_, joined_width_)}, 1);
     const torch::Tensor hidden = torch::relu(hidden_->forward(drop(last, last.sizes(), dropout)));
     return output_->forward(hidden);
   }
@@ -134,11 +148,46 @@ class SequenceHead : public HeadImpl {
     return torch::cat(parts).index_select(0, inverse);
   }
 
+  int64_t sequence_width_;  // what the first GRU reads per frame
+  int64_t joined_width_;    // context features joined to the last state (visual+context)
   std::shared_ptr<GruLayer> first_gru_;
   std::shared_ptr<GruLayer> second_gru_;
   std::shared_ptr<DenseLayer> hidden_;
   std::shared_ptr<DenseLayer> output_;
 };
+
+constexpr const char* kInputSetKey = "input_set";
+constexpr const char* kContextMeanKey = "context_mean";
+constexpr const char* kContextStdKey = "context_std";
+
+torch::Tensor float_tensor(const std::vector<float>& values) {
+  return torch::tensor(at::ArrayRef<float>(values), torch::kFloat32);
+}
+
+std::vector<float> float_values(const torch::Tensor& tensor) {
+  const torch::Tensor values = tensor.to(torch::kFloat32).contiguous();
+  return std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+}
+
+torch::serialize::InputArchive read_archive(const std::string& bytes, const std::string& what) {
+  torch::serialize::InputArchive archive;
+  try {
+    std::istringstream stream(bytes);
+    archive.load_from(stream);
+  } catch (const c10::Error& error) {
+    throw Error(what + ": not a LibTorch archive (" + error.what_without_backtrace() + ")");
+  }
+  return archive;
+}
+
+// Named parameters, then named buffers (the input set and standardisation).
+std::vector<std::pair<std::string, torch::Tensor>> stored_tensors(const HeadImpl& head) {
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (const auto& parameter : head.named_parameters())
+    tensors.emplace_back(parameter.key(), parameter.value());
+  for (const auto& buffer : head.named_buffers()) tensors.emplace_back(buffer.key(), buffer.value());
+  return tensors;
+}
 
 }  // namespace
 
@@ -207,6 +256,21 @@ torch::Tensor DropoutMasks::bernoulli(at::IntArrayRef shape, double keep) {
   return mask;
 }
 
+HeadImpl::HeadImpl(Architecture architecture, int classes, double dropout_rate, HeadInputs inputs)
+    : architecture_(architecture),
+      classes_(classes),
+      dropout_rate_(dropout_rate),
+      inputs_(std::move(inputs)) {
+  if (!reads_context(inputs_.set)) return;
+  if (inputs_.context_width() < 1 || inputs_.context_std.size() != inputs_.context_mean.size()) {
+    throw ConfigError("a head with " + input_set_name(inputs_.set) +
+                      " inputs needs the mean and standard deviation of every context feature");
+  }
+  register_buffer(kInputSetKey, torch::tensor({static_cast<int64_t>(inputs_.set)}, torch::kLong));
+  register_buffer(kContextMeanKey, float_tensor(inputs_.context_mean));
+  register_buffer(kContextStdKey, float_tensor(inputs_.context_std));
+}
+
 torch::Tensor HeadImpl::dropout_mask(at::IntArrayRef shape, DropoutMasks* dropout) const {
   if (dropout == nullptr || dropout_rate_ <= 0) return {};
   return dropout->bernoulli(shape, 1.0 - dropout_rate_);
@@ -218,18 +282,18 @@ torch::Tensor HeadImpl::drop(const torch::Tensor& values, at::IntArrayRef mask_s
 }
 
 std::shared_ptr<HeadImpl> make_head(Architecture architecture, int classes, std::uint64_t init_seed,
-                                    double dropout_rate) {
+                                    double dropout_rate, const HeadInputs& inputs) {
   if (dropout_rate < 0 || dropout_rate >= 1) throw ConfigError("dropout rate must be in [0, 1)");
   at::Generator generator = at::detail::createCPUGenerator(init_seed);
   if (takes_sequences(architecture)) {
-    return std::make_shared<SequenceHead>(architecture, classes, dropout_rate, generator);
+    return std::make_shared<SequenceHead>(architecture, classes, dropout_rate, inputs, generator);
   }
-  return std::make_shared<ImageHead>(architecture, classes, dropout_rate, generator);
+  return std::make_shared<ImageHead>(architecture, classes, dropout_rate, inputs, generator);
 }
 
 std::string save_head_weights(const HeadImpl& head) {
   torch::serialize::OutputArchive archive;
-  for (const auto& parameter : head.named_parameters()) archive.write(parameter.key(), parameter.value());
+  for (const auto& [key, value] : stored_tensors(head)) archive.write(key, value);
   std::ostringstream bytes;
   archive.save_to(bytes);
   return bytes.str();
@@ -237,28 +301,37 @@ std::string save_head_weights(const HeadImpl& head) {
 
 void load_head_weights(HeadImpl& head, const std::string& bytes) {
   const std::string what = architecture_name(head.architecture()) + " head weights";
-  torch::serialize::InputArchive archive;
-  try {
-    std::istringstream stream(bytes);
-    archive.load_from(stream);
-  } catch (const c10::Error& error) {
-    throw Error(what + ": not a LibTorch archive (" + error.what_without_backtrace() + ")");
-  }
+  torch::serialize::InputArchive archive = read_archive(bytes, what);
   torch::NoGradGuard no_grad;
-  for (auto& parameter : head.named_parameters()) {
+  for (auto& [key, value] : stored_tensors(head)) {
     torch::Tensor stored;
-    if (!archive.try_read(parameter.key(), stored)) throw Error(what + ": missing " + parameter.key());
-    if (!stored.sizes().equals(parameter.value().sizes())) {
-      throw Error(what + ": " + parameter.key() + " has shape " + c10::str(stored.sizes()) + ", expected " +
-                  c10::str(parameter.value().sizes()));
+    if (!archive.try_read(key, stored)) throw Error(what + ": missing " + key);
+    if (!stored.sizes().equals(value.sizes())) {
+      throw Error(what + ": " + key + " has shape " + c10::str(stored.sizes()) + ", expected " +
+                  c10::str(value.sizes()));
     }
     // Copy into the existing tensor, so an optimizer holding it keeps working.
-    parameter.value().copy_(stored);
+    value.copy_(stored);
   }
 }
 
 std::shared_ptr<HeadImpl> load_head(Architecture architecture, int classes, const std::string& bytes) {
-  std::shared_ptr<HeadImpl> head = make_head(architecture, classes, 0);
+  HeadInputs inputs;
+  torch::serialize::InputArchive archive =
+      read_archive(bytes, architecture_name(architecture) + " head weights");
+  torch::Tensor set, mean, deviation;
+  if (archive.try_read(kInputSetKey, set) && archive.try_read(kContextMeanKey, mean) &&
+      archive.try_read(kContextStdKey, deviation)) {
+    const int64_t code = set.item<int64_t>();
+    if (code != static_cast<int64_t>(InputSet::kContext) &&
+        code != static_cast<int64_t>(InputSet::kVisualContext)) {
+      throw Error("head weights: unknown input set " + std::to_string(code) + " stored");
+    }
+    inputs.set = static_cast<InputSet>(code);
+    inputs.context_mean = float_values(mean);
+    inputs.context_std = float_values(deviation);
+  }
+  std::shared_ptr<HeadImpl> head = make_head(architecture, classes, 0, kDefaultDropout, inputs);
   load_head_weights(*head, bytes);
   return head;
 }

@@ -17,8 +17,10 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "worker/train/architecture.h"
+#include "worker/train/input_set.h"
 
 namespace popsweep::train {
 
@@ -87,6 +89,22 @@ class GruLayer : public torch::nn::Module {
   torch::Tensor weight_ih_, weight_hh_, bias_ih_, bias_hh_;
 };
 
+// What a head reads (train.inputs) and, with context, the standardisation
+// its context columns went through: the training fold's mean and standard
+// deviation per feature (context_standardisation.h). The head keeps them
+// as buffers saved with its weights, so a stored model standardises a new
+// post's context exactly as its training data.
+struct HeadInputs {
+  InputSet set = InputSet::kVisual;
+  std::vector<float> context_mean;
+  std::vector<float> context_std;
+  int context_width() const { return static_cast<int>(context_mean.size()); }
+};
+
+// With context the input rows are [embedding, context] (visual+context) or
+// the context alone: [N, width] for the image head and [N, frames, width]
+// for the sequence heads, the context repeated on every frame (a static
+// sequence); head_input_width gives the width.
 class HeadImpl : public torch::nn::Module {
  public:
   // Logits, [N, 1] for two classes and [N, K] otherwise. `dropout` null means
@@ -95,10 +113,10 @@ class HeadImpl : public torch::nn::Module {
 
   Architecture architecture() const { return architecture_; }
   int classes() const { return classes_; }
+  const HeadInputs& inputs() const { return inputs_; }
 
  protected:
-  HeadImpl(Architecture architecture, int classes, double dropout_rate)
-      : architecture_(architecture), classes_(classes), dropout_rate_(dropout_rate) {}
+  HeadImpl(Architecture architecture, int classes, double dropout_rate, HeadInputs inputs);
   // Keras' inverted dropout: keeps each value with probability 1 - rate and
   // scales the kept ones by 1 / (1 - rate). `mask_shape` may have size-1
   // dimensions that broadcast over `values`.
@@ -111,14 +129,19 @@ class HeadImpl : public torch::nn::Module {
   Architecture architecture_;
   int classes_;
   double dropout_rate_;
+  HeadInputs inputs_;
 };
 
 // A new head with Keras-default initial weights drawn from `init_seed`.
+// A ConfigError when context inputs come without statistics, or mean and
+// standard deviation differ in size.
 std::shared_ptr<HeadImpl> make_head(Architecture architecture, int classes, std::uint64_t init_seed,
-                                    double dropout_rate = kDefaultDropout);
+                                    double dropout_rate = kDefaultDropout, const HeadInputs& inputs = {});
 
-// The head's weights as bytes (a LibTorch archive) and back. Loading checks
-// that the bytes hold every parameter with the right shape.
+// The head's weights (and, with context inputs, its input set and
+// standardisation) as bytes (a LibTorch archive) and back. Loading checks
+// that the bytes hold every parameter and buffer with the right shape;
+// load_head reads the input set from the bytes (none stored: visual).
 std::string save_head_weights(const HeadImpl& head);
 void load_head_weights(HeadImpl& head, const std::string& bytes);
 std::shared_ptr<HeadImpl> load_head(Architecture architecture, int classes, const std::string& bytes);

@@ -31,16 +31,18 @@ torch::Tensor class_tensor(const std::vector<int>& classes, int class_count, con
 
 // Inputs as float32 and contiguous, so batches are gathered with one
 // index_select from one block of memory.
-torch::Tensor checked_inputs(const torch::Tensor& inputs, Architecture architecture, size_t items, const char* what) {
+torch::Tensor checked_inputs(const torch::Tensor& inputs, Architecture architecture, std::int64_t width,
+                             size_t items, const char* what) {
   const int64_t dims = takes_sequences(architecture) ? 3 : 2;
   if (items == 0 && !inputs.defined()) {
-    return dims == 3 ? torch::empty({0, kVideoFrames, kEmbeddingSize}) : torch::empty({0, kEmbeddingSize});
+    return dims == 3 ? torch::empty({0, kVideoFrames, width}) : torch::empty({0, width});
   }
   if (!inputs.defined() || inputs.dim() != dims || inputs.size(0) != static_cast<int64_t>(items) ||
-      inputs.size(dims - 1) != kEmbeddingSize) {
-    throw Error(std::string(what) + ": " + architecture_name(architecture) + " expects " + std::to_string(items) +
-                (dims == 3 ? " sequences [N, frames, " : " embeddings [N, ") + std::to_string(kEmbeddingSize) +
-                "], got " + (inputs.defined() ? c10::str(inputs.sizes()) : std::string("nothing")));
+      inputs.size(dims - 1) != width) {
+    throw Error(std::string(what) + ": " + architecture_name(architecture) + " expects " +
+                std::to_string(items) + (dims == 3 ? " sequences [N, frames, " : " embeddings [N, ") +
+                std::to_string(width) + "], got " +
+                (inputs.defined() ? c10::str(inputs.sizes()) : std::string("nothing")));
   }
   return inputs.to(torch::kFloat32).contiguous();
 }
@@ -80,13 +82,17 @@ Trainer::Trainer(Architecture architecture, int classes, TrainingData data, Trai
     throw ConfigError("training needs at least one epoch, a batch size and an evaluation batch of at least 1");
   }
   if (data_.train_classes.empty()) throw Error("training: no training items");
-  data_.train_inputs = checked_inputs(data_.train_inputs, architecture, data_.train_classes.size(), "training inputs");
-  data_.validation_inputs =
-      checked_inputs(data_.validation_inputs, architecture, data_.validation_classes.size(), "validation inputs");
+  const std::int64_t width = head_input_width(settings_.inputs.set, settings_.inputs.context_width());
+  data_.train_inputs =
+      checked_inputs(data_.train_inputs, architecture, width, data_.train_classes.size(), "training inputs");
+  data_.validation_inputs = checked_inputs(data_.validation_inputs, architecture, width,
+                                           data_.validation_classes.size(), "validation inputs");
   train_targets_ = class_tensor(data_.train_classes, classes, "training labels");
   validation_targets_ = class_tensor(data_.validation_classes, classes, "validation labels");
-  if (settings_.threads > 0 && at::get_num_threads() != settings_.threads) at::set_num_threads(settings_.threads);
-  head_ = make_head(architecture, classes, mix_seed(seed, std::string_view("init")), settings_.dropout);
+  if (settings_.threads > 0 && at::get_num_threads() != settings_.threads)
+    at::set_num_threads(settings_.threads);
+  head_ = make_head(architecture, classes, mix_seed(seed, std::string_view("init")), settings_.dropout,
+                    settings_.inputs);
   optimizer_ = std::make_unique<KerasAdam>(head_->parameters(), settings_.adam);
 }
 

@@ -48,10 +48,13 @@ struct TrainSettings {
   // one-rank gradient, up to the order of float additions. Every rank then
   // takes the same step and evaluates the whole validation set.
   Collective* collective = nullptr;
+  // What the head reads (train.inputs) and its context standardisation.
+  HeadInputs inputs;
 };
 
 struct TrainingData {
   // [N, 1280] for the image head, [N, frames, 1280] for the CNN-RNN; float32.
+  // With context inputs the last dimension is head_input_width (heads.h).
   torch::Tensor train_inputs;
   std::vector<int> train_classes;  // N values in [0, classes)
   // May be empty: then every epoch counts as the best and the last one wins.

@@ -230,7 +230,7 @@ TEST(HeadArithmetic, DenseLayerIsAnAffineMap) {
 // Exposes the protected dropout to check its masks.
 class DropoutProbe : public HeadImpl {
  public:
-  DropoutProbe() : HeadImpl(Architecture::kImage, 2, 0.2) {}
+  DropoutProbe() : HeadImpl(Architecture::kImage, 2, 0.2, HeadInputs{}) {}
   torch::Tensor logits(const torch::Tensor& inputs, DropoutMasks*) override { return inputs; }
   using HeadImpl::drop;
 };
