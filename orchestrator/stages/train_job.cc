@@ -323,7 +323,6 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     const bool keep_final_state = job.header.value("keep_final_state", false);
     std::string final_state;
     PeriodicCheckpoint periodic(job.header.value("checkpoint_seconds", -1.0), emit);
-    train::TrainSettings settings = settings_of(params, environment);
     settings.collective = gang.get();
     const train::TrainOutcome outcome = train::train(
         architecture, classes, data.data, settings, seed,
