@@ -80,63 +80,23 @@ cv::Mat warped(const cv::Mat& first, const Alignment& a, int side) {
   return out;
 }
 
-// Where the output pixels of one axis sample the first picture: the pixel
-// before and the weight of the pixel after, the position rounded to 1/32 of
-// a pixel as cv::warpAffine rounds it.
-struct AxisTaps {
-  std::array<int, kFineSide> before;
-  std::array<float, kFineSide> weight;
-};
-
-AxisTaps taps_of(double scale, double offset, int begin, int count, int side) {
-  AxisTaps taps;
-  for (int k = 0; k < count; ++k) {
-    const double position = std::round((scale * (begin + k) + offset) * 32) / 32;  // in [0, side - 1]
-    const int before = std::min(static_cast<int>(position), side - 2);
-    taps.before[k] = before;
-    taps.weight[k] = static_cast<float>(position - before);
-  }
-  return taps;
-}
-
 // Normalised cross-correlation over the overlap: blind to gain and offset,
 // so a brightened copy aligns as well as the original. -2 when the overlap
-// is too small to count. The first picture is resampled on the fly, in one
-// pass with the sums, since the search calls this thousands of times a pair.
+// is too small to count.
 double correlation(const cv::Mat& first_grey, const cv::Mat& second_grey, const Alignment& a, int side) {
   const cv::Rect rect = overlap_rect(a, side);
   if (rect.area() < kMinOverlap * side * side) return -2;
-  const cv::Matx23d m = warp_matrix(a, side);
-  const AxisTaps columns = taps_of(m(0, 0), m(0, 2), rect.x, rect.width, side);
-  const AxisTaps rows = taps_of(m(1, 1), m(1, 2), rect.y, rect.height, side);
-  double sum_a = 0, sum_b = 0, sum_aa = 0, sum_bb = 0, sum_ab = 0;
-  for (int r = 0; r < rect.height; ++r) {
-    const float* above = first_grey.ptr<float>(rows.before[r]);
-    const float* below = first_grey.ptr<float>(rows.before[r] + 1);
-    const float down = rows.weight[r];
-    const float* target = second_grey.ptr<float>(rect.y + r) + rect.x;
-    float row_a = 0, row_b = 0, row_aa = 0, row_bb = 0, row_ab = 0;
-    for (int c = 0; c < rect.width; ++c) {
-      const int x = columns.before[c];
-      const float right = columns.weight[c];
-      const float top = above[x] + right * (above[x + 1] - above[x]);
-      const float bottom = below[x] + right * (below[x + 1] - below[x]);
-      const float moved = top + down * (bottom - top);
-      const float wanted = target[c];
-      row_a += moved, row_b += wanted;
-      row_aa += moved * moved, row_bb += wanted * wanted, row_ab += moved * wanted;
-    }
-    sum_a += row_a, sum_b += row_b, sum_aa += row_aa, sum_bb += row_bb, sum_ab += row_ab;
-  }
-  const double n = rect.area();
-  const double mean_a = sum_a / n, mean_b = sum_b / n;
-  const double std_a = std::sqrt(std::max(0.0, sum_aa / n - mean_a * mean_a));
-  const double std_b = std::sqrt(std::max(0.0, sum_bb / n - mean_b * mean_b));
-  if (std_a < 1e-3 || std_b < 1e-3) {
+  const cv::Mat moved = warped(first_grey, a, side)(rect);
+  const cv::Mat target = second_grey(rect);
+  cv::Scalar mean_a, std_a, mean_b, std_b;
+  cv::meanStdDev(moved, mean_a, std_a);
+  cv::meanStdDev(target, mean_b, std_b);
+  if (std_a[0] < 1e-3 || std_b[0] < 1e-3) {
     // Flat pictures: equal means are the best a flat pair can do.
-    return 1.0 - std::fabs(mean_a - mean_b) / 255.0;
+    return 1.0 - std::fabs(mean_a[0] - mean_b[0]) / 255.0;
   }
-  return (sum_ab / n - mean_a * mean_b) / (std_a * std_b);
+  const double covariance = cv::mean((moved - mean_a[0]).mul(target - mean_b[0]))[0];
+  return covariance / (std_a[0] * std_b[0]);
 }
 
 Alignment coarse_search(const cv::Mat& first_grey, const cv::Mat& second_grey) {
