@@ -9,8 +9,11 @@
 # ingests it and extracts features (random EfficientNet-B0, 224 px, not timed).
 # Then times `popsweep dedup` $BENCH_RUNS times each with --verify false and
 # --verify true, for the suggested threshold and for the paper's fixed 5
-# (wall clock, process start included), and prints the medians, the ratio
-# and how many candidates verification checked.
+# (wall clock and CPU seconds, user + system, process start included), and
+# prints the medians, the ratios and how many candidates verification
+# checked. CPU seconds are the figure to compare on a loaded machine; the
+# wall clock falls further where verification's threads (the stage's torch
+# thread count, --threads) find idle cores.
 source "$(dirname "$0")/common.sh"
 
 features=(${BENCH_FEATURES:---backbone efficientnet_b0 --weights random} --views 0 --image-size 224 --threads 2)
@@ -29,19 +32,26 @@ if [[ -z $db ]]; then
   fi
 fi
 
-for threshold in auto 5; do
+# CPU seconds (user + system) of the last seconds_of run.
+cpu_seconds() { awk '/^cpu / { printf "%.3f\n", $2 + $3 }' "$BENCH_WORK/last.log"; }
+
+for threshold in ${BENCH_THRESHOLDS:-auto 5}; do
   for verify in false true; do
-    runs=()
+    runs=() cpu=()
     for _ in $(seq "$BENCH_RUNS"); do
-      runs+=("$(seconds_of "$POPSWEEP" dedup --db "$db" "${features[@]}" --threshold "$threshold" --verify "$verify")")
+      runs+=("$(seconds_of /usr/bin/time -f 'cpu %U %S' "$POPSWEEP" dedup --db "$db" "${features[@]}" \
+        --threshold "$threshold" --verify "$verify")")
+      cpu+=("$(cpu_seconds)")
     done
-    median_s=$(median "${runs[@]}")
-    eval "seconds_${verify}=$median_s"
-    echo "dedup --threshold $threshold --verify $verify: median ${median_s} s of ${runs[*]}"
+    median_s=$(median "${runs[@]}") median_cpu=$(median "${cpu[@]}")
+    eval "seconds_${verify}=$median_s cpu_${verify}=$median_cpu"
+    echo "dedup --threshold $threshold --verify $verify: median ${median_s} s wall of ${runs[*]}," \
+      "median ${median_cpu} s CPU of ${cpu[*]}"
     grep -o '[0-9]* candidates verified on their pixels, [0-9]* rejected' "$BENCH_WORK/last.log" || true
   done
   # shellcheck disable=SC2154
-  awk -v a="$seconds_false" -v b="$seconds_true" -v t="$threshold" \
-    'BEGIN { printf "threshold %s: verification adds %.0f%% to the dedup stage\n", t, 100 * (b - a) / a }'
+  awk -v a="$seconds_false" -v b="$seconds_true" -v c="$cpu_false" -v d="$cpu_true" -v t="$threshold" \
+    'BEGIN { printf "threshold %s: verification adds %.0f%% to the dedup stage (wall), %.0f%% (CPU)\n",
+             t, 100 * (b - a) / a, 100 * (d - c) / c }'
 done
 load_note after

@@ -4,8 +4,13 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <functional>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "common/fault_points.h"
 #include "storage/database.h"
@@ -114,49 +119,90 @@ std::vector<NeighbourPair> closest_per_media(const std::vector<NeighbourPair>& s
   return kept;
 }
 
-// Pixel verification of the candidates, each picture decoded once however
-// many pairs it is in. A picture that cannot be read rejects its pairs:
-// keeping both media is the safe side.
-class CandidateVerifier {
- public:
-  explicit CandidateVerifier(const VerificationSettings& settings) : settings_(settings) {}
-
-  void verify(const storage::MediaOfPost& first, const storage::MediaOfPost& second, DuplicatePair& pair) {
-    const media::RgbImage* a = picture(first);
-    const media::RgbImage* b = picture(second);
-    if (!a || !b) {
-      pair.kept = false;
-      pair.reason = "unreadable";
-      return;
-    }
-    const VerificationResult result = verify_same_picture(*a, *b, settings_);
-    pair.kept = result.same;
-    pair.block_difference = result.block_difference;
-    if (result.same) {
-      pair.reason = result.mirrored ? "blocks-agree-mirrored" : "blocks-agree";
-    } else {
-      pair.reason = result.overlap < 0.8 ? "no-alignment" : "block-differs";
-    }
-  }
-
- private:
-  const media::RgbImage* picture(const storage::MediaOfPost& media) {
-    auto found = pictures_.find(media.media_id);
-    if (found == pictures_.end()) {
-      std::optional<media::RgbImage> decoded;
-      try {
-        decoded = picture_to_verify(media.path, media.media_type, media.thumbnail_path);
-      } catch (const std::exception&) {
-        decoded.reset();
-      }
-      found = pictures_.emplace(media.media_id, std::move(decoded)).first;
-    }
-    return found->second ? &*found->second : nullptr;
-  }
-
-  VerificationSettings settings_;
-  std::map<std::int64_t, std::optional<media::RgbImage>> pictures_;
+// A pair the feature search proposes, before any verification.
+struct CandidatePair {
+  const storage::MediaOfPost* first;
+  const storage::MediaOfPost* second;
+  std::string kind;
+  int first_index = 0;  // in the resolution's numbering: images, then videos
+  int second_index = 0;
+  double distance = 0;
 };
+
+// Runs work(0) .. work(count - 1) on `threads` threads; the first exception
+// thrown is rethrown here once all have stopped.
+void for_each_index(std::size_t count, int threads, const std::function<void(std::size_t)>& work) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto run = [&] {
+    for (std::size_t i; (i = next++) < count;) {
+      try {
+        work(i);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = count;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads && static_cast<std::size_t>(t) < count; ++t) pool.emplace_back(run);
+  run();
+  for (std::thread& thread : pool) thread.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+// What verification decided about `pair`, from both pictures (null: unreadable).
+void record_verification(const PreparedPicture* a, const PreparedPicture* b,
+                         const VerificationSettings& settings, DuplicatePair& pair) {
+  if (!a || !b) {
+    // A picture that cannot be read rejects its pairs: keeping both media is the safe side.
+    pair.kept = false;
+    pair.reason = "unreadable";
+    return;
+  }
+  const VerificationResult result = verify_prepared(*a, *b, settings);
+  pair.kept = result.same;
+  pair.block_difference = result.block_difference;
+  if (result.same) {
+    pair.reason = result.mirrored ? "blocks-agree-mirrored" : "blocks-agree";
+  } else {
+    pair.reason = result.overlap < 0.8 ? "no-alignment" : "block-differs";
+  }
+}
+
+// Pixel verification of the candidates on the stage's threads (torch's
+// intra-op count): every picture in a pair is decoded and prepared once,
+// then the pairs are verified. Each pair's outcome depends on its two
+// pictures only, so the threads change the time, not the result.
+void verify_candidates(const std::vector<CandidatePair>& candidates, const VerificationSettings& settings,
+                       std::vector<DuplicatePair>& pairs) {
+  std::map<std::int64_t, std::size_t> slot_of;
+  std::vector<const storage::MediaOfPost*> media;
+  for (const CandidatePair& c : candidates) {
+    for (const storage::MediaOfPost* m : {c.first, c.second}) {
+      if (slot_of.emplace(m->media_id, media.size()).second) media.push_back(m);
+    }
+  }
+  const int threads = std::max(1, torch::get_num_threads());
+  std::vector<std::optional<PreparedPicture>> pictures(media.size());
+  for_each_index(media.size(), threads, [&](std::size_t i) {
+    try {
+      pictures[i] =
+          prepare_picture(picture_to_verify(media[i]->path, media[i]->media_type, media[i]->thumbnail_path));
+    } catch (const std::exception&) {
+      pictures[i].reset();
+    }
+  });
+  auto picture = [&](const storage::MediaOfPost* m) {
+    const std::optional<PreparedPicture>& p = pictures[slot_of.at(m->media_id)];
+    return p ? &*p : nullptr;
+  };
+  for_each_index(candidates.size(), threads, [&](std::size_t i) {
+    record_verification(picture(candidates[i].first), picture(candidates[i].second), settings, pairs[i]);
+  });
+}
 
 // The search and M9's resolution; the removals as rows to store.
 NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, const DedupSettings& settings,
@@ -212,30 +258,33 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
     const double radius = *report.candidate_radius;
     const torch::Tensor video_matrix = stack(videos.embeddings);
     const int video_offset = report.images;
-    CandidateVerifier verifier(settings.verification);
+    std::vector<CandidatePair> proposed;
+    for (const NeighbourPair& p : limited(pairs_within(image_matrix, radius), 0)) {
+      proposed.push_back(
+          {&images.media[p.first], &images.media[p.second], "image", p.first, p.second, p.distance});
+    }
+    for (const NeighbourPair& p : limited(video_pairs(db, videos, video_matrix, radius), 0)) {
+      proposed.push_back({&videos.media[p.first], &videos.media[p.second], "video", video_offset + p.first,
+                          video_offset + p.second, p.distance});
+    }
+    for (const NeighbourPair& p : limited(pairs_between(image_matrix, video_matrix, radius), video_offset)) {
+      proposed.push_back({&images.media[p.first], &videos.media[p.second], kImageVideoPair, p.first,
+                          video_offset + p.second, p.distance});
+    }
+    std::vector<DuplicatePair> pairs;
+    for (const CandidatePair& c : proposed) {
+      pairs.push_back(describe_pair(*c.first, *c.second, c.kind, c.distance));
+      pairs.back().reason = "distance";
+    }
+    if (settings.verify) verify_candidates(proposed, settings.verification, pairs);
     std::vector<MatchedPair> matched;
-    auto consider = [&](const storage::MediaOfPost& first, const storage::MediaOfPost& second,
-                        const std::string& kind, int first_index, int second_index, double distance) {
-      DuplicatePair pair = describe_pair(first, second, kind, distance);
-      pair.reason = "distance";
-      if (settings.verify) verifier.verify(first, second, pair);
-      if (pair.kept) {
-        matched.push_back({first_index, second_index, distance});
+    for (std::size_t i = 0; i < proposed.size(); ++i) {
+      if (pairs[i].kept) {
+        matched.push_back({proposed[i].first_index, proposed[i].second_index, proposed[i].distance});
       } else {
         ++report.rejected;
       }
-      report.pairs.push_back(std::move(pair));
-    };
-    for (const NeighbourPair& p : limited(pairs_within(image_matrix, radius), 0)) {
-      consider(images.media[p.first], images.media[p.second], "image", p.first, p.second, p.distance);
-    }
-    for (const NeighbourPair& p : limited(video_pairs(db, videos, video_matrix, radius), 0)) {
-      consider(videos.media[p.first], videos.media[p.second], "video", video_offset + p.first,
-               video_offset + p.second, p.distance);
-    }
-    for (const NeighbourPair& p : limited(pairs_between(image_matrix, video_matrix, radius), video_offset)) {
-      consider(images.media[p.first], videos.media[p.second], kImageVideoPair, p.first,
-               video_offset + p.second, p.distance);
+      report.pairs.push_back(std::move(pairs[i]));
     }
     std::vector<DuplicateCandidate> candidates = as_candidates(images);
     for (const DuplicateCandidate& video : as_candidates(videos)) candidates.push_back(video);

@@ -14,6 +14,7 @@
 // even when the rest of the picture is identical. docs/METHOD.md says why.
 #pragma once
 
+#include <opencv2/core/mat.hpp>
 #include <string>
 
 #include "worker/media/rgb_image.h"
@@ -32,6 +33,20 @@ struct VerificationResult {
   bool mirrored = false;        // the match needed a left-right flip
 };
 
+// What verification reads of one picture, made once however many pairs the
+// picture is in: its grey squares for each level of the alignment search and
+// its colour square for the block comparison (about 290 KB).
+struct PreparedPicture {
+  cv::Mat coarse, middle, fine;  // grey, float, lightly blurred: 32, 64 and 128 pixels
+  cv::Mat compare;               // colour, 8-bit, 256 pixels, as resized (blurred per pair)
+};
+
+PreparedPicture prepare_picture(const media::RgbImage& picture);
+
+VerificationResult verify_prepared(const PreparedPicture& first, const PreparedPicture& second,
+                                   const VerificationSettings& settings);
+
+// Both steps at once, for a single pair.
 VerificationResult verify_same_picture(const media::RgbImage& first, const media::RgbImage& second,
                                        const VerificationSettings& settings);
 

@@ -86,5 +86,34 @@ TEST(PixelVerification, MirrorOnlyWhenAllowed) {
   EXPECT_TRUE(r.mirrored);
 }
 
+// The dedup stage prepares each picture once and verifies every pair it is in
+// from the prepared squares: one prepared picture against several copies
+// decides each pair as a verification from the decoded pictures does, and
+// a prepared picture does not depend on the pixels it was made from staying alive.
+TEST(PixelVerification, APicturePreparedOnceServesEveryPair) {
+  PreparedPicture prepared;
+  {
+    const media::RgbImage decoded = as_rgb(original());
+    prepared = prepare_picture(decoded);
+  }
+  cv::Mat mirrored, texted = original().clone();
+  cv::flip(original(), mirrored, 1);
+  cv::putText(texted, "SALE 20%", {40, 290}, cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(255, 255, 255), 2);
+  const cv::Mat cropped = original()(cv::Rect(12, 6, 480 - 20, 320 - 14)).clone();
+  VerificationSettings allow;
+  allow.allow_mirror = true;
+  for (const cv::Mat& copy : {cropped, mirrored, texted}) {
+    const media::RgbImage other = as_rgb(copy);
+    const VerificationResult once = verify_prepared(prepared, prepare_picture(other), allow);
+    const VerificationResult direct = verify_same_picture(as_rgb(original()), other, allow);
+    EXPECT_EQ(once.same, direct.same);
+    EXPECT_EQ(once.mirrored, direct.mirrored);
+    EXPECT_DOUBLE_EQ(once.block_difference, direct.block_difference);
+  }
+  EXPECT_TRUE(verify_prepared(prepared, prepare_picture(as_rgb(cropped)), {}).same);
+  EXPECT_TRUE(verify_prepared(prepared, prepare_picture(as_rgb(mirrored)), allow).mirrored);
+  EXPECT_FALSE(verify_prepared(prepared, prepare_picture(as_rgb(texted)), allow).same);
+}
+
 }  // namespace
 }  // namespace popsweep::features

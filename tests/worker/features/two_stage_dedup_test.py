@@ -110,6 +110,18 @@ def main(full=False):
             verified = run_popsweep("dedup", *features, "--verify", "true", "--pairs", pairs_csv)
             print("  " + verified.stdout.strip())
             precision, recall = report("features + pixel verification", truth, accepted_pairs(pairs_csv, profile))
+            # Verification runs on torch's intra-op threads (OMP_NUM_THREADS); one thread and
+            # three must decide every pair alike.
+            pairs_files = []
+            for threads in ("1", "3"):
+                os.environ["OMP_NUM_THREADS"] = threads
+                try:
+                    run_popsweep("dedup", *features, "--verify", "true", "--pairs", pairs_csv)
+                finally:
+                    del os.environ["OMP_NUM_THREADS"]
+                with open(pairs_csv) as f:
+                    pairs_files.append(f.read())
+            checks.check(pairs_files[0] == pairs_files[1], f"{backbone}: the same pairs file on 1 and 3 threads")
             checks.check(precision >= 0.95, f"{backbone}: precision {precision:.3f} >= 0.95")
             checks.check(recall >= 0.95, f"{backbone}: recall {recall:.3f} >= 0.95")
             # The paper's fixed threshold, with verification off and on: on only removes pairs.
