@@ -134,6 +134,17 @@ def run_claims(profiles, both_hour_effect="1.5", beats_context_too=False):
         checks.check(context_gain >= 0.08, f"context-only gains {context_gain:+.3f} (needs >= +0.08)")
         checks.check(visual_gain <= 0.03, f"visual-only gains {visual_gain:+.3f} (must not beat the baseline: "
                                           f"needs <= +0.03)")
+        # The report's input ablation says the same in words (reports/input_ablation.*).
+        report_dir = os.path.join(work, "hour-report")
+        run_popsweep("report", "--db", os.path.join(work, "hour.db"), "--out", report_dir)
+        with open(os.path.join(report_dir, "report.md")) as f:
+            report = f.read()
+        ablation = report[report.find("## Input ablation"):]
+        verdict = next((line for line in ablation.splitlines() if line.startswith("- ")), "")
+        print("report's input ablation:", verdict)
+        checks.check("## Input ablation" in report, "the report has an input ablation section")
+        checks.check("context has the highest accuracy" in verdict and "beats visual (" in verdict,
+                     f"the ablation's verdict names context, beating visual: {verdict!r}")
 
         preset, extra = profiles["both"]
         profile = synthesize(work, "both", preset, "--hour-effect", both_hour_effect, *extra)
