@@ -61,6 +61,7 @@ std::pair<SweepResults, LeakageAudit> pool_results(std::vector<ResultsPart> part
     }
     for (ExperimentComparison& c : results.comparisons) pooled.comparisons.push_back(std::move(c));
     for (storage::JobRow& job : results.unfinished_jobs) pooled.unfinished_jobs.push_back(std::move(job));
+    for (storage::JobRow& job : results.train_jobs) pooled.train_jobs.push_back(std::move(job));
     for (storage::MediaProblem& p : results.media_problems) pooled.media_problems.push_back(std::move(p));
     for (auto& [point, reference] : results.paper_by_point) pooled.paper_by_point[point] = reference;
   }
@@ -99,6 +100,8 @@ std::vector<ResultsPart> split_by_profile(SweepResults results) {
   std::vector<ResultsPart> split;
   for (auto& [profile, part] : parts) split.push_back(std::move(part));
   split.front().results.unfinished_jobs = std::move(results.unfinished_jobs);
+  // Jobs are not split by profile: the search's pruning budget counts them all.
+  split.front().results.train_jobs = std::move(results.train_jobs);
   split.front().results.media_problems = std::move(results.media_problems);
   return split;
 }
