@@ -18,5 +18,4 @@ claims.COMMON = claims.COMMON.replace("image_size: 64", "image_size: 96").replac
 
 if __name__ == "__main__":
     claims.run_claims({"context_only": ("small", ["--no-visual-signal"]), "both": ("small", []),
-                       "trend": ("small", ["--no-visual-signal"])}, both_hour_effect="0.5",
-                      beats_context_too=True)
+                       "trend": ("small", ["--no-visual-signal"])}, both_hour_effect="0.5")

@@ -6,11 +6,18 @@ own sweeps over train.inputs.
   heads must beat the majority baseline by at least 0.08, and visual-only
   heads must not (at most 0.03 above it; a head fitting noise may fall
   below).
-- Both: `--hour-effect 1.5` beside the visual families. visual+context must
-  beat visual alone by at least 0.02. On these 64-pixel pictures the visual
-  signal is weak (random-weight features gain ~0.07), so the joined head
-  does not beat context alone here (the margin is printed);
-  context_models_slow_test.py shows it beating both on the `small` profile.
+- Both: preset `drift` with `--family-signal` (300 single-picture posts,
+  popularity follows the visual families, noise sigma 0.18) and a weak
+  `--hour-effect 0.25`, so that neither signal explains the other's share;
+  15 epochs, 5 repeats of the folds (pooled, which averages out the fold
+  draw). visual+context must beat visual alone AND context alone by at least
+  0.02 each (margins printed). On synth seed 18 (this test) the margins are
+  +0.025 over visual and +0.043 over context; checked once on other seeds:
+  5: +0.049 / +0.093, 11: +0.057 / +0.048, 7: +0.075 / +0.077,
+  23: +0.058 / +0.089. Seed 18 has the smallest margin over visual of the five.
+  (On carousel-leak, noise sigma 0.5, visual-only gained only ~0.03-0.07
+  and the joined head trailed context alone at hour effects 0.5 to 1.5.)
+  context_models_slow_test.py shows the same on the `small` profile.
 - No future through the labels: `--time-trend 1` and no other signal
   (popularity rises steadily), trailing labels, `train.split: time`: the
   context (log followers, the recent popularity) tracks time, but a trailing
@@ -60,17 +67,26 @@ def synthesize(work, name, preset, *options):
     return profile
 
 
-def write_spec(work, name, profile, split, inputs, label_mode="trailing"):
+def with_training(training):
+    common = COMMON
+    for old, new in (training or {}).items():
+        common = common.replace(old, new)
+    return common
+
+
+def write_spec(work, name, profile, split, inputs, label_mode="trailing", common=None):
     spec = os.path.join(work, name + ".yaml")
     with open(spec, "w") as f:
-        f.write(f"name: {name}\nprofile:\n  path: {profile}\nlabels:\n  mode: {label_mode}\n" + COMMON +
+        f.write(f"name: {name}\nprofile:\n  path: {profile}\nlabels:\n  mode: {label_mode}\n" + (common or COMMON) +
                 f"  split: {split}\n" + RUN + f"sweep:\n  train.inputs: [{', '.join(inputs)}]\n")
     return spec
 
 
-def run_sweep(work, name, profile, split, inputs):
+def run_sweep(work, name, profile, split, inputs, training=None):
+    """Runs a sweep over train.inputs; `training` replaces lines of COMMON."""
     database = os.path.join(work, name + ".db")
-    result = subprocess.run([BINARY, "run", write_spec(work, name, profile, split, inputs), "--db", database],
+    spec = write_spec(work, name, profile, split, inputs, common=with_training(training))
+    result = subprocess.run([BINARY, "run", spec, "--db", database],
                             capture_output=True, text=True, env=dict(os.environ, OMP_WAIT_POLICY="PASSIVE"))
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
@@ -97,18 +113,23 @@ def scores(con):
 def show(what, figures):
     for inputs, (accuracy, majority, n) in sorted(figures.items()):
         print(f"{what}, inputs {inputs}: accuracy {accuracy:.3f}, majority baseline {majority:.3f}, "
-              f"gain {accuracy - majority:+.3f} over {n} pictures")
+              f"gain {accuracy - majority:+.3f} over {n} predictions (pictures x repeats)")
 
 
 # The default run's profiles: clean, 64-pixel presets that synthesise in a
 # second. carousel-leak's popularity is noise shared by a post's media (no
 # visual signal: truth.json's popularity_signal says post-only); with
 # --family-signal it follows the visual families (truth.json's families).
-FAST = {"context_only": ("carousel-leak", []), "both": ("carousel-leak", ["--family-signal"]),
+# drift's 300 single-picture posts have less noise (sigma 0.18 against 0.5):
+# with --family-signal its visual signal is strong enough for the joined
+# head to beat both inputs alone.
+FAST = {"context_only": ("carousel-leak", []), "both": ("drift", ["--family-signal"]),
         "trend": ("carousel-leak", [])}
+# What the "both" sweep changes in COMMON on the default run (see the docstring).
+FAST_BOTH_TRAINING = {"epochs: 20": "epochs: 15", "repeats: 1": "repeats: 5"}
 
 
-def run_claims(profiles, both_hour_effect="1.5", beats_context_too=False):
+def run_claims(profiles, both_hour_effect="0.25", both_training=None):
     checks = Checks()
     with scratch_dir() as work:
         preset, extra = profiles["context_only"]
@@ -148,14 +169,14 @@ def run_claims(profiles, both_hour_effect="1.5", beats_context_too=False):
 
         preset, extra = profiles["both"]
         profile = synthesize(work, "both", preset, "--hour-effect", both_hour_effect, *extra)
-        figures = scores(run_sweep(work, "both", profile, "post", ["visual", "context", "visual+context"]))
+        figures = scores(run_sweep(work, "both", profile, "post", ["visual", "context", "visual+context"],
+                                   both_training))
         show(f"{preset}, hour and visual signals", figures)
         both = figures["visual+context"][0]
         for alone in ("visual", "context"):
             margin = both - figures[alone][0]
             print(f"visual+context beats {alone} by {margin:+.3f}")
-            if alone == "visual" or beats_context_too:
-                checks.check(margin >= 0.02, f"visual+context beats {alone} by only {margin:+.3f} (needs >= 0.02)")
+            checks.check(margin >= 0.02, f"visual+context beats {alone} by only {margin:+.3f} (needs >= 0.02)")
 
         preset, extra = profiles["trend"]
         profile = synthesize(work, "trend", preset, "--time-trend", "1", *extra)
@@ -171,4 +192,4 @@ def run_claims(profiles, both_hour_effect="1.5", beats_context_too=False):
 
 
 if __name__ == "__main__":
-    run_claims(FAST)
+    run_claims(FAST, both_training=FAST_BOTH_TRAINING)
