@@ -1,6 +1,6 @@
-# tiny_sweep_spec NAME SEED CLASSES REPEATS EPOCHS LABELS_MODE [TRAIN_LINES]
+# tiny_sweep_spec NAME SEED CLASSES REPEATS EPOCHS LABELS_MODE [TRAIN_LINES [FOLDS]]
 # prints the spec of a small sweep of the tiny synthetic profile in ./profile:
-# image experiment, 2 folds, random 64 px features, no augmentation or dedup,
+# image experiment, FOLDS folds (2), random 64 px features, no augmentation or dedup,
 # one worker. CLASSES is a YAML list ("[3, 2]"); TRAIN_LINES are added under
 # train: as given (each indented by two spaces).
 tiny_sweep_spec() {
@@ -21,7 +21,7 @@ dedup:
 train:
   experiments: [image]
   classes: $3
-  folds: 2
+  folds: ${8:-2}
   repeats: $4
   epochs: $5
 ${7:-}

@@ -68,30 +68,7 @@ PY
 # profile's 57 validated images leave the signal's interval at [0.521, 0.760],
 # which does not clear the pooled majority rate of 0.526 it must exclude.
 interval_sweep() {
-  cat > "$1.yaml" <<SPEC
-name: $1
-seed: $2
-profile:
-  path: profile
-labels:
-  mode: global
-features:
-  weights: random
-  views: 0
-  image_size: 64
-  shards: 1
-dedup:
-  enabled: false
-train:
-  experiments: [image]
-  classes: [2]
-  folds: 4
-  repeats: 1
-  epochs: ${3:-10}
-run:
-  workers: 1
-  threads_per_worker: 2
-SPEC
+  tiny_sweep_spec "$1" "$2" "[2]" 1 "${3:-10}" global "" 4 > "$1.yaml"
   "$bin" run "$1.yaml" --db t.db > "$1.log" 2>&1 || { cat "$1.log"; fail "sweep $1 failed"; }
   "$bin" export --db t.db --sweep "$1" --out "$1" > /dev/null 2>&1 || fail "export of $1 failed"
 }
@@ -157,6 +134,7 @@ run_trained_interval_check() {
   bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
   python=/usr/bin/python3
   source "$(dirname "${BASH_SOURCE[0]}")/skip_or_fail.sh"
+  source "$(dirname "${BASH_SOURCE[0]}")/tiny_sweep_spec.sh"
   "$python" -c 'import numpy' 2> /dev/null || skip_or_fail "$python has no numpy"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
