@@ -13,6 +13,8 @@ int visible_gpus() { return torch::cuda::is_available() ? static_cast<int>(torch
 
 }  // namespace
 
+int visible_gpu_count() { return visible_gpus(); }
+
 std::string choose_device(const std::string& requested, int local_rank) {
   return assign_device(requested, visible_gpus(), local_rank);
 }

@@ -28,19 +28,18 @@ PlacementPlan place_jobs(const std::vector<JobDemand>& ready, std::vector<int> i
 }
 
 void check_gang_size(int ranks_per_job, int workers, bool under_mpi) {
-  if (ranks_per_job <= 1) return;
+  if (ranks_per_job <= 1 || ranks_per_job <= workers) return;
   if (under_mpi) {
-    throw ConfigError(
-        "run.ranks_per_job is " + std::to_string(ranks_per_job) +
-        ", but data-parallel gangs run only in the local pool for now, not under mpirun or srun: "
-        "set run.ranks_per_job: 1 there, or run without MPI");
-  }
-  if (ranks_per_job > workers) {
     throw ConfigError("run.ranks_per_job is " + std::to_string(ranks_per_job) + ", more than the " +
                       std::to_string(workers) +
-                      " worker(s) of the local pool (run.workers): a training job could "
-                      "never start");
+                      " worker rank(s) of this MPI job (rank 0 coordinates): a training job could never "
+                      "start; start at least " +
+                      std::to_string(ranks_per_job + 1) + " ranks (mpirun -np, srun -n)");
   }
+  throw ConfigError("run.ranks_per_job is " + std::to_string(ranks_per_job) + ", more than the " +
+                    std::to_string(workers) +
+                    " worker(s) of the local pool (run.workers): a training job could "
+                    "never start");
 }
 
 }  // namespace popsweep::orchestrator

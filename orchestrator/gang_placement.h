@@ -38,9 +38,8 @@ struct PlacementPlan {
 PlacementPlan place_jobs(const std::vector<JobDemand>& ready, std::vector<int> idle, bool hold);
 
 // Before any job runs: a ConfigError when gangs of `ranks_per_job` cannot
-// run here (more ranks than workers; any gang under MPI, where rank 0 of a
-// gang would need its node's address and device assignment would need to
-// keep gang members off a shared GPU, which is not built yet).
+// run here (more ranks than `workers`: the local pool's, or under MPI the
+// worker ranks, every rank but 0).
 void check_gang_size(int ranks_per_job, int workers, bool under_mpi);
 
 }  // namespace popsweep::orchestrator

@@ -50,6 +50,9 @@ std::string choose_device(const std::string& requested, int local_rank);
 // them over the visible GPUs (worker i on cuda:(i mod GPUs)).
 std::vector<std::string> choose_pool_devices(const std::string& requested, int workers);
 
+// How many GPUs LibTorch shows this process (0 without CUDA).
+int visible_gpu_count();
+
 // Ends the process's MPI life cleanly (rank 0 after its workers stopped).
 void finish_mpi();
 

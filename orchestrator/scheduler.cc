@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/fault_points.h"
+#include "orchestrator/gang_devices.h"
 #include "orchestrator/gang_placement.h"
 #include "orchestrator/job_counts.h"
 #include "orchestrator/job_graph.h"
@@ -33,10 +34,18 @@ struct WorkerState {
   std::int64_t abandoned_job = 0;
   std::string abandon_reason;
   bool quiet_abandon = false;  // a gang member whose job ended well: its answer is dropped without a word
+  // A gang member whose gang's attempt ended (well or not): it answers soon
+  // (the same steps as rank 0, or its collective fails), so the sweep waits
+  // for it instead of ending with it counted lost (under MPI, an abort).
+  bool leaving_gang = false;
   // A member of a gang: its rank (0 answers for the gang), and whether it
   // still waits for rank 0's rendezvous address (reserved, idle, silent).
   int gang_rank = 0;
   bool awaiting_gang = false;
+  // From its hello: where its gang's collectives can reach it, and its
+  // device (gang_devices.h); empty from workers that did not say.
+  std::string address;
+  GangSeat seat;
   Clock::time_point started;
   Clock::time_point last_heard;
   std::set<std::string> datasets;
@@ -61,7 +70,9 @@ class Scheduler {
   void start_job(const Placement& placement);
   void start_gang_followers(std::int64_t job_id, const Message& rendezvous);
   void end_gang(std::int64_t job_id, int except_worker, bool tell_to_stop);
-  nlohmann::json gang_header(int rank, int size) const;
+  struct Gang;
+  nlohmann::json gang_header(const Gang& gang, int rank) const;
+  bool place_gang(std::int64_t job_id, const std::vector<int>& members, Gang& gang);
   void handle(const ReceivedMessage& received);
   void check_liveness();
   void fail_job(std::int64_t job_id, const std::string& error);
@@ -98,6 +109,10 @@ class Scheduler {
   struct Gang {
     std::vector<int> members;
     Message job;
+    std::string host;                  // rank 0's address: its rendezvous store
+    std::vector<std::string> binds;    // each member's own address
+    std::vector<std::string> devices;  // each member's device; empty: its own
+    std::set<int> stopping;            // members that confirmed a stop
   };
   std::map<std::int64_t, Gang> gangs_;
   std::optional<std::int64_t> waiting_gang_;  // the first gang that did not fit, and since when
@@ -270,12 +285,38 @@ void Scheduler::dispatch() {
   for (const Placement& placement : plan.placed) start_job(placement);
 }
 
-nlohmann::json Scheduler::gang_header(int rank, int size) const {
+nlohmann::json Scheduler::gang_header(const Gang& gang, int rank) const {
   return {{"rank", rank},
-          {"size", size},
-          {"host", options_.gang_host},
+          {"size", gang.members.size()},
+          {"host", gang.host},
+          {"bind", gang.binds[static_cast<size_t>(rank)]},
           {"timeout_ms",
            std::chrono::duration_cast<std::chrono::milliseconds>(options_.heartbeat_timeout).count()}};
+}
+
+// Where the gang meets and which device each member takes; false (the job's
+// attempt failed with the reason) when its members cannot each have a GPU.
+bool Scheduler::place_gang(std::int64_t job_id, const std::vector<int>& members, Gang& gang) {
+  gang.members = members;
+  std::vector<GangSeat> seats;
+  for (const int w : members) {
+    const WorkerState& worker = workers_[static_cast<size_t>(w)];
+    const std::string& address = options_.gang_host.empty() ? worker.address : options_.gang_host;
+    gang.binds.push_back(address.empty() ? std::string("127.0.0.1") : address);
+    seats.push_back(worker.seat);
+  }
+  gang.host = gang.binds.front();
+  const bool every_device_known =
+      std::all_of(seats.begin(), seats.end(), [](const GangSeat& seat) { return !seat.device.empty(); });
+  if (!every_device_known) return true;
+  try {
+    gang.devices = assign_gang_devices(options_.device_request, seats);
+    return true;
+  } catch (const ConfigError& error) {
+    storage::mark_job_running(db_, job_id, "coordinator", now_seconds());
+    fail_job(job_id, error.what());
+    return false;
+  }
 }
 
 void Scheduler::start_job(const Placement& placement) {
@@ -304,8 +345,13 @@ void Scheduler::start_job(const Placement& placement) {
   dispatch.job.header["job_id"] = id;
   const int size = static_cast<int>(placement.workers.size());
   const int first = placement.workers.front();
+  Gang gang;
+  if (size > 1 && !place_gang(id, placement.workers, gang)) return;
   Message job = dispatch.job;
-  if (size > 1) job.header["gang"] = gang_header(0, size);
+  if (size > 1) {
+    job.header["gang"] = gang_header(gang, 0);
+    if (!gang.devices.empty()) job.header["device"] = gang.devices.front();
+  }
   if (!sent || !send_or_lose(first, job)) return;
   // The attempt counts from here (docs/RELIABILITY.md, crash loops).
   std::string where = transport_.worker_name(first);
@@ -321,7 +367,10 @@ void Scheduler::start_job(const Placement& placement) {
     worker.awaiting_gang = r > 0;
     worker.started = worker.last_heard = Clock::now();
   }
-  if (size > 1) gangs_[id] = Gang{placement.workers, std::move(dispatch.job)};
+  if (size > 1) {
+    gang.job = std::move(dispatch.job);
+    gangs_[id] = std::move(gang);
+  }
 }
 
 // Rank 0 listens: the others get the job with its address.
@@ -329,15 +378,16 @@ void Scheduler::start_gang_followers(std::int64_t job_id, const Message& rendezv
   const auto found = gangs_.find(job_id);
   if (found == gangs_.end()) return;
   // Copies: a failed send ends the gang, which erases its entry.
-  const std::vector<int> members = found->second.members;
-  Message job = found->second.job;
-  const int size = static_cast<int>(members.size());
+  const Gang gang = found->second;
+  Message job = gang.job;
+  const int size = static_cast<int>(gang.members.size());
   for (int r = 1; r < size; ++r) {
-    const int w = members[static_cast<size_t>(r)];
+    const int w = gang.members[static_cast<size_t>(r)];
     WorkerState& worker = workers_[static_cast<size_t>(w)];
     if (!worker.awaiting_gang || worker.job_id != job_id) continue;
-    job.header["gang"] = gang_header(r, size);
+    job.header["gang"] = gang_header(gang, r);
     job.header["gang"]["port"] = rendezvous.header.at("port");
+    if (!gang.devices.empty()) job.header["device"] = gang.devices[static_cast<size_t>(r)];
     worker.awaiting_gang = false;
     worker.started = worker.last_heard = Clock::now();
     if (!send_or_lose(w, job)) return;
@@ -368,6 +418,7 @@ void Scheduler::end_gang(std::int64_t job_id, int except_worker, bool tell_to_st
     member.abandoned_job = job_id;
     member.abandon_reason = "its gang's attempt ended";
     member.quiet_abandon = !tell_to_stop;
+    member.leaving_gang = true;
     member.started = Clock::now();
     if (tell_to_stop) send_or_lose(w, make_message("abandon", {{"job_id", job_id}}));
   }
@@ -427,6 +478,7 @@ bool Scheduler::discard_late_answer(int w, const std::string& type, std::int64_t
     }
     worker.abandoned_job = 0;
     worker.quiet_abandon = false;
+    worker.leaving_gang = false;
     worker.ready = true;
   }
   return true;
@@ -439,6 +491,10 @@ void Scheduler::handle(const ReceivedMessage& received) {
   const std::string type = message.type();
   worker.last_heard = Clock::now();
   if (type == "hello") {
+    worker.leaving_gang = false;
+    worker.address = message.header.value("address", std::string());
+    worker.seat = GangSeat{message.header.value("node", std::string()),
+                           message.header.value("device", std::string()), message.header.value("gpus", 0)};
     worker.ready = true;
     worker.job_id = 0;
     worker.abandoned_job = 0;
@@ -455,6 +511,18 @@ void Scheduler::handle(const ReceivedMessage& received) {
   const std::int64_t job_id = message.header.value("job_id", std::int64_t{0});
   if (worker.lost || discard_late_answer(w, type, job_id)) return;
   if (type == "stopping" && job_id == worker.job_id && job_id != 0) {
+    // A gang's job was reached by the stop only when every member says so:
+    // a member that died first (under MPI it takes the others down) lost it.
+    // (Followers still waiting for the rendezvous have nothing to lose.)
+    const auto found = gangs_.find(job_id);
+    if (found != gangs_.end()) {
+      Gang& gang = found->second;
+      gang.stopping.insert(w);
+      const bool every_member = std::all_of(gang.members.begin(), gang.members.end(), [&](int member) {
+        return gang.stopping.count(member) || workers_[static_cast<size_t>(member)].awaiting_gang;
+      });
+      if (!every_member) return;
+    }
     storage::record_stop_reached(db_, job_id, now_seconds());
     return;
   }
@@ -531,6 +599,16 @@ void Scheduler::check_liveness() {
     WorkerState& worker = workers_[w];
     if (worker.ready || worker.lost || worker.awaiting_gang) continue;
     if (worker.job_id == 0 && worker.abandoned_job == 0) continue;
+    if (worker.leaving_gang && now - worker.started > options_.heartbeat_timeout) {
+      // Its collectives give up within the process group's timeout (the
+      // heartbeat timeout): past that it hangs.
+      lose_worker(static_cast<int>(w), "its gang's attempt ended, and it did not leave the job within " +
+                                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                              options_.heartbeat_timeout)
+                                                              .count()) +
+                                           " s");
+      continue;
+    }
     if (worker.abandoned_job != 0 && now - worker.started > options_.job_timeout) {
       lose_worker(static_cast<int>(w), worker.abandon_reason + ", and it never came back from that job");
       continue;
@@ -565,8 +643,9 @@ void Scheduler::begin_stop() {
 }
 
 bool Scheduler::finished() const {
-  const bool busy = std::any_of(workers_.begin(), workers_.end(),
-                                [](const WorkerState& w) { return !w.ready && !w.lost && w.job_id != 0; });
+  const bool busy = std::any_of(workers_.begin(), workers_.end(), [](const WorkerState& w) {
+    return !w.ready && !w.lost && (w.job_id != 0 || w.leaving_gang);
+  });
   if (stopping_) return !busy || Clock::now() > stop_deadline_;
   if (busy) return false;
   const bool usable_worker =

@@ -51,10 +51,15 @@ struct SchedulerOptions {
   // still be on its way (a worker slow to start may have missed a short round).
   std::vector<bool> workers_idle_at_start;
   // Gangs (jobs on several workers at once, StageHandlers::ranks_of): where
-  // rank 0's rendezvous store listens (the local pool's workers share this
-  // machine), and how long the first waiting gang lets smaller jobs take
-  // the idle workers before it holds them (gang_placement.h).
+  // rank 0's rendezvous store listens and every member's Gloo device binds
+  // (the local pool's workers share this machine); empty under MPI, where
+  // each worker says its address in its hello (its host name, or
+  // POPSWEEP_GANG_ADDRESS): the store on rank 0's, each member bound to its
+  // own. How long the first waiting gang lets smaller jobs take the idle
+  // workers before it holds them (gang_placement.h). run.device, for the
+  // gang's devices (gang_devices.h: members never share a GPU).
   std::string gang_host = "127.0.0.1";
+  std::string device_request = "auto";
   std::chrono::milliseconds gang_patience{std::chrono::seconds(30)};
 };
 

@@ -20,6 +20,12 @@ Message StageExecutor::execute(const Message& job, const std::function<bool()>& 
   const std::string stage = job.header.value("stage", std::string());
   const auto found = stages_.find(stage);
   if (found == stages_.end()) throw Error("this worker cannot run stage '" + stage + "'");
+  if (job.header.contains("device")) {
+    // A gang member moved off a GPU another member holds (gang_devices.h).
+    WorkerEnvironment moved = environment_;
+    moved.device = job.header.at("device").get<std::string>();
+    return found->second(job, datasets_, moved, should_stop, emit);
+  }
   return found->second(job, datasets_, environment_, should_stop, emit);
 }
 

@@ -11,6 +11,7 @@
 #include "common/file_util.h"
 #include "common/sha256.h"
 #include "orchestrator/coordinator_lease.h"
+#include "orchestrator/gang_devices.h"
 #include "orchestrator/gang_placement.h"
 #include "orchestrator/job_graph.h"
 #include "orchestrator/launch.h"
@@ -297,12 +298,16 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     return 0;
   }
   const WorkerLayout layout = choose_worker_layout(first.run.workers, first.run.threads_per_worker);
-  check_gang_size(first.run.ranks_per_job, layout.workers, mpi_world() != nullptr);
+  check_gang_size(first.run.ranks_per_job, mpi_world() ? mpi_world()->size() - 1 : layout.workers,
+                  mpi_world() != nullptr);
   // The local pool's devices, so a GPU that is not there fails before the profile
   // is prepared (MPI ranks choose their own; a dry run may be planned on a
-  // machine without the GPUs).
+  // machine without the GPUs), and a gang that would need more GPUs too.
   const std::vector<std::string> pool_devices =
       mpi_world() ? std::vector<std::string>{} : choose_pool_devices(first.run.device, layout.workers);
+  if (!mpi_world()) {
+    check_pool_gang_devices(first.run.device, first.run.ranks_per_job, visible_gpu_count(), pool_devices);
+  }
   for (const Spec& point : run.points) {
     if ((run.study.empty() && point.profile.path != first.profile.path) ||
         point.profile.synth_preset != first.profile.synth_preset) {
@@ -370,6 +375,9 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     scheduler.on_progress = [&](const SchedulerProgress& progress) { display.update(progress); };
     scheduler.log = [&](const std::string& line) { display.log(line); };
     scheduler.workers_idle_at_start = outcome.idle_workers;  // empty in the first round
+    // Under MPI a gang meets at its rank 0's node, which its hello named.
+    scheduler.gang_host = mpi_world() ? "" : "127.0.0.1";
+    scheduler.device_request = first.run.device;
     outcome = run_scheduler(db, sweep_id, *transport, stage_handlers, scheduler);
     display.finish();
     // Every group whose training jobs are all done gets its temperature now,

@@ -129,7 +129,9 @@ bool run_one_job(WorkerChannel& channel, JobExecutor& executor, const Message& j
 }  // namespace
 
 void run_worker_loop(WorkerChannel& channel, JobExecutor& executor, const WorkerLoopOptions& options) {
-  channel.send(make_message("hello", {{"description", options.description}}));
+  nlohmann::json hello = options.hello.is_object() ? options.hello : nlohmann::json::object();
+  hello["description"] = options.description;
+  channel.send(make_message("hello", std::move(hello)));
   for (;;) {
     std::optional<Message> message = channel.receive(options.idle_timeout);
     if (!message || message->type() == "stop") return;

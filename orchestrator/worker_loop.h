@@ -29,7 +29,8 @@ using Emitter = std::function<void(Message)>;
 class JobExecutor {
  public:
   virtual ~JobExecutor() = default;
-  virtual Message execute(const Message& job, const std::function<bool()>& should_stop, const Emitter& emit) = 0;
+  virtual Message execute(const Message& job, const std::function<bool()>& should_stop,
+                          const Emitter& emit) = 0;
   // Data the coordinator sends once per worker and many jobs share
   // (features and labels of a training set), cached by key.
   virtual void accept_dataset(const Message& dataset) = 0;
@@ -41,6 +42,9 @@ struct WorkerLoopOptions {
   // idle assumes it is gone and exits, instead of waiting forever.
   std::chrono::milliseconds idle_timeout{std::chrono::hours(2)};
   std::string description;  // host, pid, device: shown in `popsweep status`
+  // More for the hello: the worker's node, gang address, device and GPU
+  // count (hello_fields in worker_main.h), which place its gangs.
+  nlohmann::json hello = nlohmann::json::object();
   // Set by SIGTERM/SIGUSR1/SIGINT reaching the worker itself (Slurm signals
   // every rank): the running job stops at its next safe point, as on an
   // "interrupt" from the coordinator.

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
+#include "orchestrator/launch.h"
 #include "orchestrator/local_pool_transport.h"
 #include "orchestrator/mpi_transport.h"
 #include "orchestrator/signals.h"
@@ -16,11 +19,22 @@ std::string describe_worker(const WorkerEnvironment& environment) {
          std::to_string(environment.threads) + " thread(s)";
 }
 
+nlohmann::json hello_fields(const WorkerEnvironment& environment, int visible_gpus) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  const char* address = std::getenv("POPSWEEP_GANG_ADDRESS");
+  return {{"node", host},
+          {"address", address && *address ? address : host},
+          {"device", environment.device},
+          {"gpus", visible_gpus}};
+}
+
 void run_local_worker(int channel_fd, const WorkerEnvironment& environment) {
   SocketWorkerChannel channel(channel_fd);
   std::unique_ptr<StageExecutor> executor = make_worker_executor(environment);
   WorkerLoopOptions options;
   options.description = describe_worker(environment);
+  options.hello = hello_fields(environment, visible_gpu_count());
   options.stop_signal = &install_stop_signal_handlers();
   run_worker_loop(channel, *executor, options);
 }
@@ -30,6 +44,7 @@ void run_mpi_worker(MpiWorld& world, const WorkerEnvironment& environment) {
   std::unique_ptr<StageExecutor> executor = make_worker_executor(environment);
   WorkerLoopOptions options;
   options.description = "rank " + std::to_string(world.rank()) + ", " + describe_worker(environment);
+  options.hello = hello_fields(environment, visible_gpu_count());
   options.stop_signal = &install_stop_signal_handlers();
   run_worker_loop(channel, *executor, options);
 }

@@ -14,4 +14,10 @@ void run_mpi_worker(MpiWorld& world, const WorkerEnvironment& environment);
 // "host pid N, cpu, 2 threads": how a worker introduces itself.
 std::string describe_worker(const WorkerEnvironment& environment);
 
+// What the scheduler needs to place the worker in a gang: its node (host
+// name), the address its gang's collectives reach it at (POPSWEEP_GANG_ADDRESS
+// when set: a node whose host name resolves to the wrong interface; else the
+// host name), its device and how many GPUs it sees.
+nlohmann::json hello_fields(const WorkerEnvironment& environment, int visible_gpus);
+
 }  // namespace popsweep::orchestrator

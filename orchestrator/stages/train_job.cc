@@ -231,6 +231,7 @@ std::unique_ptr<train::Collective> join_gang_of(const Message& job, const Worker
   membership.rank = gang.at("rank").get<int>();
   membership.size = gang.at("size").get<int>();
   membership.host = gang.at("host").get<std::string>();
+  membership.bind = gang.value("bind", membership.host);
   membership.port = gang.value("port", std::uint16_t{0});
   membership.timeout = std::chrono::milliseconds(gang.at("timeout_ms").get<std::int64_t>());
   membership.backend = job.header.value("collective_backend", std::string("auto"));

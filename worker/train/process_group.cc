@@ -99,7 +99,8 @@ std::unique_ptr<Collective> join_gang(const GangMembership& membership,
     }
 #endif
     auto options = c10d::ProcessGroupGloo::Options::create(membership.timeout);
-    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(membership.host));
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(
+        membership.bind.empty() ? membership.host : membership.bind));
     auto group =
         c10::make_intrusive<c10d::ProcessGroupGloo>(store, membership.rank, membership.size, options);
     return std::make_unique<ProcessGroupCollective<c10d::ProcessGroupGloo>>(store, group, membership.rank,

@@ -2,6 +2,11 @@
 // form a c10d process group, Gloo on the CPU and NCCL between GPUs (in a
 // CUDA build of LibTorch that has it), behind train::Collective.
 //
+// Addresses. In a local pool every rank is on this machine (127.0.0.1);
+// under MPI the ranks may be on several nodes: the others reach rank 0's
+// store at rank 0's address, and each rank's Gloo device binds to its own
+// (the peers learn it through the store).
+//
 // Rendezvous. Rank 0 starts a TCPStore on a port its operating system picks
 // (port 0), then says which through `announce`; the coordinator hands that
 // address to the other ranks with the job. A port chosen by the kernel at
@@ -26,7 +31,8 @@ namespace popsweep::train {
 struct GangMembership {
   int rank = 0;
   int size = 1;
-  std::string host = "127.0.0.1";  // where rank 0's store listens, and where this rank's Gloo device binds
+  std::string host = "127.0.0.1";  // rank 0's address: where its store listens
+  std::string bind;                // this rank's own address, for its Gloo device (empty: host, one machine)
   std::uint16_t port = 0;          // rank 0's store; ignored on rank 0
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
   std::string backend = "auto";  // auto, gloo or nccl (run.collective_backend)
