@@ -602,11 +602,12 @@ void Scheduler::check_liveness() {
     if (worker.leaving_gang && now - worker.started > options_.heartbeat_timeout) {
       // Its collectives give up within the process group's timeout (the
       // heartbeat timeout): past that it hangs.
-      lose_worker(static_cast<int>(w), "its gang's attempt ended, and it did not leave the job within " +
-                                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                              options_.heartbeat_timeout)
-                                                              .count()) +
-                                           " s");
+      lose_worker(
+          static_cast<int>(w),
+          "its gang's attempt ended, and it did not leave the job within " +
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::seconds>(options_.heartbeat_timeout).count()) +
+              " s");
       continue;
     }
     if (worker.abandoned_job != 0 && now - worker.started > options_.job_timeout) {

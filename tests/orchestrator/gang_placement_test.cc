@@ -72,9 +72,10 @@ TEST(GangPlacement, GangsThatCannotRunAreRefusedBeforeAnyJob) {
     check_gang_size(3, 2, true);
     FAIL();
   } catch (const ConfigError& error) {
-    EXPECT_NE(std::string(error.what()).find("more than the 2 worker rank(s) of this MPI job (rank 0 "
-                                             "coordinates): a training job could never start; start at "
-                                             "least 4 ranks"),
+    EXPECT_NE(std::string(error.what())
+                  .find("more than the 2 worker rank(s) of this MPI job (rank 0 "
+                        "coordinates): a training job could never start; start at "
+                        "least 4 ranks"),
               std::string::npos)
         << error.what();
   }

@@ -1,5 +1,5 @@
-# Sourced by the tests of data-parallel gangs (tests/orchestrator/gang_training_test.sh,
-# mpi_gang_test.sh). gang_sweep_spec FILE writes their sweep: two pixels-mode
+# Sourced by the test of data-parallel gangs (tests/orchestrator/gang_training_test.sh,
+# in the local pool and under mpirun). gang_sweep_spec FILE writes its sweep: two pixels-mode
 # image jobs (2 folds) of 3 epochs on the tiny synthetic profile; 64-pixel
 # random-weight backbone; 13 training images in batches of 4 (the last batch
 # of 1 leaves a rank without rows). gang_numbers DB prints every epoch's
