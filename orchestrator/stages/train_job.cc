@@ -131,7 +131,7 @@ void use_pixels_mode(const Message& job, const TrainingDataset& d, BackboneCache
   nets::FrozenBackbone& backbone = backbones.get(
       backbone_spec_of(features, job.header.value("weights_path", std::string()), environment.device));
   const int size = features.at("image_size").get<int>();
-  const std::string& key = job.header.at("dataset").get<std::string>();
+  const std::string key = job.header.at("dataset").get<std::string>();
   train::PixelEmbedders embed;
   if (!data.training_images.empty()) {
     auto views = std::make_shared<features::PixelViewSampler>(
