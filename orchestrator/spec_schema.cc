@@ -179,8 +179,9 @@ std::vector<SpecField> build_schema() {
               65536),
       choice("train.mode", "features", {"features", "pixels"},
              "features: heads train on stored embeddings, M14's augmentation drawing from the stored views "
-             "(features.views); pixels: images are augmented anew and run through the backbone every epoch, "
-             "as the paper did (image and video_to_image only; slow)"),
+             "(features.views); pixels: every epoch each training image, and each training video's 15 frames "
+             "with one draw for the whole video, is augmented anew and run through the backbone, as the paper "
+             "did for images (every experiment; slow)"),
       added_later(
           choice("train.calibration", "none", {"none", "temperature"},
                  "none: the reports and predict use the models' probabilities as trained; temperature: "

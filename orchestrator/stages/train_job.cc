@@ -12,8 +12,10 @@
 #include "orchestrator/stages/backbone_cache.h"
 #include "orchestrator/stages/training_dataset.h"
 #include "worker/features/pixel_views.h"
+#include "worker/features/sequence_views.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
+#include "worker/media/video_frame_sampler.h"
 #include "worker/train/context_join.h"
 #include "worker/train/job_data.h"
 #include "worker/train/metrics.h"
@@ -65,27 +67,89 @@ class DatasetTensorCache {
   std::map<std::string, std::shared_ptr<const DatasetTensors>> tensors_;
 };
 
-// train.mode pixels: a dataset's images decoded and resized once per worker.
-class DecodedImageCache {
+// train.mode pixels: a dataset's images, and its videos' frames (M12),
+// decoded and resized once per worker and side, 8-bit (3 x S x S bytes an
+// image, 15 times that a video), then kept for every epoch of its jobs.
+template <typename Decoded>
+class DecodedMediaCache {
  public:
-  std::shared_ptr<const std::vector<media::RgbImage>> get(const std::string& key, const TrainingDataset& dataset,
-                                                           int size) {
+  std::shared_ptr<const Decoded> get(const std::string& key, int size,
+                                     const std::function<Decoded()>& decode) {
     std::lock_guard<std::mutex> lock(mutex_);
     const std::string sized_key = key + "@" + std::to_string(size);
-    auto found = images_.find(sized_key);
-    if (found != images_.end()) return found->second;
-    auto images = std::make_shared<std::vector<media::RgbImage>>();
-    for (const std::string& path : dataset.image_paths) {
-      images->push_back(media::resize_bilinear(media::decode_image_file(path), size, size));
-    }
-    images_.emplace(sized_key, images);
-    return images;
+    auto found = decoded_.find(sized_key);
+    if (found != decoded_.end()) return found->second;
+    auto decoded = std::make_shared<const Decoded>(decode());
+    decoded_.emplace(sized_key, decoded);
+    return decoded;
   }
 
  private:
   std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<const std::vector<media::RgbImage>>> images_;
+  std::map<std::string, std::shared_ptr<const Decoded>> decoded_;
 };
+
+struct DecodedMedia {
+  DecodedMediaCache<std::vector<media::RgbImage>> images;
+  DecodedMediaCache<std::vector<features::FrameSequence>> videos;
+};
+
+std::vector<media::RgbImage> decode_images(const TrainingDataset& dataset, int size) {
+  std::vector<media::RgbImage> images;
+  for (const std::string& path : dataset.image_paths) {
+    images.push_back(media::resize_bilinear(media::decode_image_file(path), size, size));
+  }
+  return images;
+}
+
+// The frames extraction embedded (M12), resized as it resized them.
+std::vector<features::FrameSequence> decode_video_frames(const TrainingDataset& dataset, int size) {
+  std::vector<features::FrameSequence> videos;
+  for (size_t v = 0; v < dataset.video_ids.size(); ++v) {
+    if (v >= dataset.video_paths.size() || dataset.video_paths[v].empty()) {
+      throw Error("train.mode pixels: the dataset names no file for video " +
+                  std::to_string(dataset.video_ids[v]) +
+                  " (a coordinator older than frame augmentation sent it)");
+    }
+    features::FrameSequence frames;
+    for (const media::RgbImage& frame :
+         media::sample_video_frames(dataset.video_paths[v], train::kVideoFrames)) {
+      frames.push_back(media::resize_bilinear(frame, size, size));
+    }
+    videos.push_back(std::move(frames));
+  }
+  return videos;
+}
+
+// M14 as the paper ran it, for every medium the job trains on: fresh
+// augmentations through the backbone every epoch (one draw per image, one per
+// video's frame sequence).
+void use_pixels_mode(const Message& job, const TrainingDataset& d, BackboneCache& backbones,
+                     DecodedMedia& decoded, const WorkerEnvironment& environment,
+                     train::Architecture architecture, std::uint64_t seed, train::JobData& data) {
+  const nlohmann::json& features = job.header.at("params").at("features");
+  nets::FrozenBackbone& backbone = backbones.get(
+      backbone_spec_of(features, job.header.value("weights_path", std::string()), environment.device));
+  const int size = features.at("image_size").get<int>();
+  const std::string key = job.header.at("dataset").get<std::string>();
+  train::PixelEmbedders embed;
+  if (!data.training_images.empty()) {
+    auto views = std::make_shared<features::PixelViewSampler>(
+        backbone, decoded.images.get(key, size, [&] { return decode_images(d, size); }), seed);
+    embed.images = [views](int epoch, const std::vector<std::int64_t>& images) {
+      return views->embeddings(epoch, images);
+    };
+  }
+  if (!data.training_videos.empty()) {
+    auto views = std::make_shared<features::SequenceViewSampler>(
+        backbone, decoded.videos.get(key, size, [&] { return decode_video_frames(d, size); }),
+        train::kVideoFrames, seed);
+    embed.videos = [views](int epoch, const std::vector<std::int64_t>& videos) {
+      return views->embeddings(epoch, videos);
+    };
+  }
+  train::use_pixel_views(data, architecture, std::move(embed));
+}
 
 nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
 
@@ -245,7 +309,7 @@ std::unique_ptr<train::Collective> join_gang_of(const Message& job, const Worker
 
 StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
   auto cache = std::make_shared<DatasetTensorCache>();
-  auto decoded = std::make_shared<DecodedImageCache>();
+  auto decoded = std::make_shared<DecodedMedia>();
   return [cache, decoded, backbones](const Message& job, const DatasetCache& datasets,
                                      const WorkerEnvironment& environment,
                                      const std::function<bool()>& should_stop, const Emitter& emit) {
@@ -284,18 +348,8 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     const train::LabelledEmbeddings videos{tensors->videos, d.video_classes};
     train::JobData data = train::assemble_job_data(architecture, images, videos, members, extra_images);
     const auto seed = job.header.at("seed").get<std::uint64_t>();
-    std::shared_ptr<features::PixelViewSampler> pixel_views;
     if (params.at("train").value("mode", std::string("features")) == "pixels") {
-      // M14 as the paper ran it: fresh augmentations through the backbone every epoch.
-      const nlohmann::json& features = params.at("features");
-      nets::FrozenBackbone& backbone = backbones->get(
-          backbone_spec_of(features, job.header.value("weights_path", std::string()), environment.device));
-      pixel_views = std::make_shared<features::PixelViewSampler>(
-          backbone, *decoded->get(job.header.at("dataset"), d, features.at("image_size").get<int>()), seed);
-      train::use_pixel_views(data, architecture,
-                             [pixel_views](int epoch, const std::vector<std::int64_t>& images) {
-                               return pixel_views->embeddings(epoch, images);
-                             });
+      use_pixels_mode(job, d, *backbones, *decoded, environment, architecture, seed, data);
     } else if (d.views > 1 && !train::takes_sequences(architecture)) {
       train::use_augmented_views(data, architecture, tensors->image_views.narrow(1, 1, d.views - 1), seed);
     }

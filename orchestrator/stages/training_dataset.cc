@@ -180,7 +180,7 @@ Message build_training_dataset(storage::Database& db, const nlohmann::json& trai
         continue;
       }
       video_blob.append(reinterpret_cast<const char*>(found->second.data()), found->second.size() * sizeof(float));
-      videos.push_back({media.media_id, label->second, post, media.posted_at});
+      videos.push_back({media.media_id, label->second, post, media.posted_at, media.path});
       if (with_context) append_context(video_context_blob, context, media.media_id);
     }
   }
@@ -218,6 +218,8 @@ TrainingDataset read_training_dataset(const Message& message) {
     dataset.video_classes.push_back(item.at(1).get<int>());
     dataset.video_posts.push_back(item.at(2).get<std::int64_t>());
     dataset.video_posted_at.push_back(item.at(3).get<std::int64_t>());
+    // Datasets of older coordinators carry no path (pixels mode then refuses).
+    dataset.video_paths.push_back(item.size() > 4 ? item.at(4).get<std::string>() : std::string());
   }
   if (message.header.contains("context_features")) {
     dataset.context_features = message.header.at("context_features").get<std::vector<std::string>>();

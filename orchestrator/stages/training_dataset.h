@@ -45,6 +45,7 @@ struct TrainingDataset {
   std::vector<int> video_classes;
   std::vector<std::int64_t> video_posts;
   std::vector<std::int64_t> video_posted_at;
+  std::vector<std::string> video_paths;  // for train.mode pixels (frame augmentation)
   std::vector<float> video_frames;  // [videos, 15, dim]
   int skipped = 0;                  // labelled media left out as unreadable (media_problems)
   // Jobs with context inputs (train.inputs): the context vector of each

@@ -57,34 +57,8 @@ run_gangs "$work/two"
 [[ $(cat "$work/two/status") == 0 ]] || { cat "$work/two/run.log"; fail "the 2-rank sweep failed"; }
 echo "2 ranks per job: $(( SECONDS - started )) s"
 
-/usr/bin/python3 - "$work/one/popsweep.db" "$work/two/popsweep.db" <<'PY'
-import sqlite3, sys
-one, two = (sqlite3.connect(path) for path in sys.argv[1:3])
-def rows(db, sql):
-    return db.execute(sql).fetchall()
-# Jobs match by their key (same spec and seed: same keys in both databases).
-epochs = "SELECT j.job_key, e.epoch, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy FROM epochs e JOIN jobs j ON j.id = e.job_id ORDER BY 1, 2"
-a, b = rows(one, epochs), rows(two, epochs)
-assert len(a) == len(b) == 6, (len(a), len(b))
-loss_gap = max(max(abs(x[2] - y[2]), abs(x[4] - y[4])) for x, y in zip(a, b))
-accuracy_gap = max(max(abs(x[3] - y[3]), abs(x[5] - y[5])) for x, y in zip(a, b))
-assert all(x[:2] == y[:2] for x, y in zip(a, b))
-print(f"1 vs 2 ranks over {len(a)} epochs: largest loss difference {loss_gap:.3g}, largest accuracy difference {accuracy_gap:.3g}")
-assert loss_gap <= 1e-5, loss_gap
-assert accuracy_gap <= 1e-6, accuracy_gap
-assert max(x[2] for x in a) > 0 and a[0][2] != a[2][2], "the 1-rank run learned nothing"
-predictions = "SELECT j.job_key, p.media_id, p.predicted_best, p.predicted_last FROM predictions p JOIN jobs j ON j.id = p.job_id ORDER BY 1, 2"
-pa, pb = rows(one, predictions), rows(two, predictions)
-assert pa == pb and len(pa) > 0, "predictions differ"
-results = "SELECT j.job_key, r.best_epoch, r.accuracy_best, r.accuracy_last FROM train_results r JOIN jobs j ON j.id = r.job_id ORDER BY 1"
-ra, rb = rows(one, results), rows(two, results)
-assert len(ra) == len(rb) == 2
-for x, y in zip(ra, rb):
-    assert x[:2] == y[:2] and abs(x[2] - y[2]) <= 1e-6 and abs(x[3] - y[3]) <= 1e-6, (x, y)
-gangs = rows(two, "SELECT worker FROM jobs WHERE stage = 'train'")
-assert all(' + ' in w for (w,) in gangs), gangs
-print(f"same predictions ({len(pa)}), best epochs and accuracies; each job ran on a gang: {gangs[0][0]}")
-PY
+/usr/bin/python3 "$(dirname "$0")/../support/same_numbers_on_gangs.py" "$work/one/popsweep.db" \
+  "$work/two/popsweep.db" 2 3
 
 started=$SECONDS
 dir=$work/fault

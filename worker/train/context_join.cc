@@ -121,6 +121,16 @@ HeadInputs use_context_inputs(JobData& job, Architecture architecture, InputSet 
       return join_context(architecture, set, views(epoch), training);
     };
   }
+  // A data-parallel rank's share (pixels mode) is joined the same way.
+  if (set == InputSet::kContext || !job.data.training_rows_for_epoch) {
+    job.data.training_rows_for_epoch = nullptr;
+  } else {
+    auto rows_view = std::move(job.data.training_rows_for_epoch);
+    job.data.training_rows_for_epoch = [rows_view, architecture, set, training](
+                                           int epoch, const std::vector<std::int64_t>& rows) {
+      return join_context(architecture, set, rows_view(epoch, rows), training);
+    };
+  }
   return inputs;
 }
 

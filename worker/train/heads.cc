@@ -129,7 +129,9 @@ class SequenceHead : public HeadImpl {
       const torch::Tensor sequences = rows.defined() ? inputs.index_select(0, rows) : inputs;
       const torch::Tensor masked =
           mask.defined() ? sequences * (rows.defined() ? mask.index_select(0, rows) : mask) : sequences;
-      return first_gru_->project(masked.reshape({-1, features})).reshape({sequences.size(0), steps, -1});
+      // The width named, not -1: a rank without rows projects 0 sequences.
+      const torch::Tensor projected = first_gru_->project(masked.reshape({-1, features}));
+      return projected.reshape({sequences.size(0), steps, projected.size(1)});
     };
     const torch::Tensor still = still_sequences(inputs);
     const int64_t still_count = still.sum().item<int64_t>();

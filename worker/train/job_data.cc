@@ -135,45 +135,62 @@ void use_augmented_views(JobData& job, Architecture architecture, const torch::T
   };
 }
 
-void use_pixel_views(JobData& job, Architecture architecture, ImageEmbeddingsForEpoch embed_images) {
-  if (takes_sequences(architecture)) {
-    throw ConfigError("train.mode pixels augments image inputs; " + architecture_name(architecture) +
-                      " trains on frame sequences, which are never augmented (use train.mode features)");
-  }
+void use_pixel_views(JobData& job, Architecture architecture, PixelEmbedders embed) {
   const std::vector<std::int64_t> images = job.training_images;
+  const std::vector<std::int64_t> videos = job.training_videos;
+  if (!images.empty() && !embed.images) {
+    throw ConfigError("train.mode pixels: no image augmentation for the images of " +
+                      architecture_name(architecture));
+  }
+  if (!videos.empty() && !embed.videos) {
+    throw ConfigError("train.mode pixels: no frame augmentation for the videos of " +
+                      architecture_name(architecture));
+  }
+  const bool sequences = takes_sequences(architecture);
   const auto image_rows = static_cast<int64_t>(images.size());
   const torch::Tensor buffer = job.data.train_inputs.to(torch::kFloat32).clone();
-  job.data.training_inputs_for_epoch = [=](int epoch) {
-    const torch::Tensor fresh = embed_images(epoch, images);
-    if (fresh.dim() != 2 || fresh.size(0) != image_rows || fresh.size(1) != buffer.size(1)) {
-      throw Error("pixel views: expected [" + std::to_string(image_rows) + ", " + std::to_string(buffer.size(1)) +
-                  "] embeddings, got " + c10::str(fresh.sizes()));
+  const int64_t features = buffer.size(-1);
+  const int64_t frames = sequences ? buffer.size(1) : kVideoFrames;
+  const auto checked = [](const torch::Tensor& fresh, std::vector<int64_t> expected, const char* what) {
+    if (!fresh.defined() || !fresh.sizes().equals(expected)) {
+      throw Error(std::string("pixel views: expected ") + what + " " + c10::str(c10::IntArrayRef(expected)) +
+                  ", got " + (fresh.defined() ? c10::str(fresh.sizes()) : std::string("nothing")));
     }
-    buffer.narrow(0, 0, image_rows).copy_(fresh);
-    return buffer;
+    return fresh.to(torch::kFloat32);
   };
-  // A data-parallel rank's share: only the image rows among `rows` are
-  // embedded (each image's view is drawn from its own seed, so the rows it
-  // gets do not depend on which others are embedded with it).
-  job.data.training_rows_for_epoch = [=](int epoch, const std::vector<std::int64_t>& rows) {
-    std::vector<std::int64_t> image_rows_wanted;
-    std::vector<std::int64_t> wanted_images;
+  // Rows [0, image_rows) are images, the rest videos (JobData's order); only
+  // the rows asked for are embedded and written.
+  const auto refresh = [=](int epoch, const std::vector<std::int64_t>& rows) {
+    std::vector<std::int64_t> image_rows_wanted, wanted_images, video_rows_wanted, wanted_videos;
     for (const std::int64_t row : rows) {
       if (row < image_rows) {
         image_rows_wanted.push_back(row);
         wanted_images.push_back(images[static_cast<size_t>(row)]);
+      } else {
+        video_rows_wanted.push_back(row);
+        wanted_videos.push_back(videos[static_cast<size_t>(row - image_rows)]);
       }
     }
-    if (wanted_images.empty()) return buffer;
-    const torch::Tensor fresh = embed_images(epoch, wanted_images);
-    if (fresh.dim() != 2 || fresh.size(0) != static_cast<int64_t>(wanted_images.size()) ||
-        fresh.size(1) != buffer.size(1)) {
-      throw Error("pixel views: expected [" + std::to_string(wanted_images.size()) + ", " +
-                  std::to_string(buffer.size(1)) + "] embeddings, got " + c10::str(fresh.sizes()));
+    if (!wanted_images.empty()) {
+      const auto count = static_cast<int64_t>(wanted_images.size());
+      torch::Tensor fresh =
+          checked(embed.images(epoch, wanted_images), {count, features}, "image embeddings");
+      if (sequences) fresh = static_sequences(fresh, static_cast<int>(frames)).contiguous();
+      buffer.index_copy_(0, torch::tensor(image_rows_wanted, torch::kLong), fresh);
     }
-    buffer.index_copy_(0, torch::tensor(image_rows_wanted, torch::kLong), fresh.to(torch::kFloat32));
+    if (!wanted_videos.empty()) {
+      const auto count = static_cast<int64_t>(wanted_videos.size());
+      torch::Tensor fresh =
+          checked(embed.videos(epoch, wanted_videos), {count, frames, features}, "frame sequence embeddings");
+      if (!sequences) fresh = maximum_over_frames(fresh);
+      buffer.index_copy_(0, torch::tensor(video_rows_wanted, torch::kLong), fresh.contiguous());
+    }
     return buffer;
   };
+  std::vector<std::int64_t> every_row(static_cast<size_t>(buffer.size(0)));
+  for (size_t row = 0; row < every_row.size(); ++row) every_row[row] = static_cast<std::int64_t>(row);
+  job.data.training_inputs_for_epoch = [refresh, every_row](int epoch) { return refresh(epoch, every_row); };
+  job.data.training_rows_for_epoch = refresh;
 }
 
 }  // namespace popsweep::train

@@ -62,12 +62,27 @@ JobData assemble_job_data(Architecture architecture, const LabelledEmbeddings& i
 void use_augmented_views(JobData& job, Architecture architecture, const torch::Tensor& image_views,
                          std::uint64_t seed);
 
-// M14 in `pixels` mode: each epoch the image rows of the training set are
-// replaced by `embed_images(epoch, image indices)`, fresh embeddings of
-// freshly augmented images ([rows, 1280]). Like use_augmented_views, only
-// for the 2-D experiments, and the callback must be a pure function of its
-// arguments.
-using ImageEmbeddingsForEpoch = std::function<torch::Tensor(int epoch, const std::vector<std::int64_t>& images)>;
-void use_pixel_views(JobData& job, Architecture architecture, ImageEmbeddingsForEpoch embed_images);
+// M14 in `pixels` mode: each epoch every training row is replaced by fresh
+// embeddings of freshly augmented pixels.
+//   images(epoch, image indices)  [rows, 1280]: one image each
+//   videos(epoch, video indices)  [rows, frames, 1280]: one sequence each,
+//                                 all its frames augmented with one draw
+// Image rows of image_to_video become static sequences of their fresh
+// embedding (the same as one draw applied to 15 identical frames, at one
+// backbone pass instead of 15); video rows of video_to_image their maximum
+// over frames. An experiment's medium without a callback is a ConfigError
+// (cnn_rnn needs `videos`, image `images`, the mixed ones both). The
+// callbacks must be pure functions of their arguments, and a row's value
+// must not depend on the other rows asked with it (a data-parallel rank
+// asks for its share only).
+using ImageEmbeddingsForEpoch =
+    std::function<torch::Tensor(int epoch, const std::vector<std::int64_t>& images)>;
+using SequenceEmbeddingsForEpoch =
+    std::function<torch::Tensor(int epoch, const std::vector<std::int64_t>& videos)>;
+struct PixelEmbedders {
+  ImageEmbeddingsForEpoch images;
+  SequenceEmbeddingsForEpoch videos;
+};
+void use_pixel_views(JobData& job, Architecture architecture, PixelEmbedders embed);
 
 }  // namespace popsweep::train

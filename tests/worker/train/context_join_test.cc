@@ -126,6 +126,35 @@ TEST(ContextStandardisation, ImageHeadBalancesTheContextBlock) {
             (std::vector<float>{1.0f, 1.0f}));
 }
 
+// A pixels-mode gang asks for its share of the rows each epoch: that view
+// must carry the context columns too, or the trainer refuses its width.
+TEST(ContextStandardisation, ARanksShareOfTheRowsIsJoinedToo) {
+  const torch::Tensor visual = torch::full({3, kEmbeddingSize}, 0.5f);
+  JobData job;
+  job.data.train_inputs = visual;
+  job.data.train_classes = {0, 1, 0};
+  job.data.validation_inputs = visual.narrow(0, 0, 1);
+  job.data.validation_classes = {0};
+  job.data.training_inputs_for_epoch = [visual](int epoch) { return visual * epoch; };
+  job.data.training_rows_for_epoch = [visual](int epoch, const std::vector<std::int64_t>&) {
+    return visual * epoch;
+  };
+  const torch::Tensor context = torch::tensor({1.0f, 2.0f, 6.0f}).view({3, 1});
+  use_context_inputs(job, Architecture::kImage, InputSet::kVisualContext, context, context.narrow(0, 0, 1));
+  const torch::Tensor share = job.data.training_rows_for_epoch(2, {0, 2});
+  ASSERT_EQ(share.sizes(), (std::vector<int64_t>{3, kEmbeddingSize + 1}));
+  EXPECT_TRUE(torch::equal(share, job.data.training_inputs_for_epoch(2)));
+  EXPECT_EQ(share[0][0].item<float>(), 1.0f);
+  // Context alone needs no per-epoch view.
+  JobData alone;
+  alone.data = job.data;
+  alone.data.train_inputs = visual;
+  alone.data.validation_inputs = visual.narrow(0, 0, 1);
+  alone.data.training_rows_for_epoch = [visual](int, const std::vector<std::int64_t>&) { return visual; };
+  use_context_inputs(alone, Architecture::kImage, InputSet::kContext, context, context.narrow(0, 0, 1));
+  EXPECT_FALSE(alone.data.training_rows_for_epoch);
+}
+
 TEST(ContextHeads, JoinedLayoutsReachTheDenseLayers) {
   const int64_t n = 4, width = 5;
   const torch::Tensor visual = torch::randn({n, kVideoFrames, kEmbeddingSize});

@@ -134,6 +134,105 @@ TEST(TrainJobData, AugmentedViewsAreDrawnPerImagePerEpochAndSeeded) {
   EXPECT_THROW(use_augmented_views(job, Architecture::kImageToVideo, image_views, 1), ConfigError);
 }
 
+// Fake pixel-mode embedders: image i at epoch e is 100000 e + i; frame f of
+// video v is 100000 e + 1000 v + f. They record what they were asked for.
+struct RecordingEmbedders {
+  std::vector<std::int64_t> images_asked, videos_asked;
+
+  PixelEmbedders embedders() {
+    PixelEmbedders embed;
+    embed.images = [this](int epoch, const std::vector<std::int64_t>& images) {
+      images_asked.insert(images_asked.end(), images.begin(), images.end());
+      const auto n = static_cast<int64_t>(images.size());
+      return (torch::tensor(images, torch::kFloat32).view({n, 1}) + 100000.0 * epoch)
+          .expand({n, kEmbeddingSize})
+          .contiguous();
+    };
+    embed.videos = [this](int epoch, const std::vector<std::int64_t>& videos) {
+      videos_asked.insert(videos_asked.end(), videos.begin(), videos.end());
+      const auto n = static_cast<int64_t>(videos.size());
+      const torch::Tensor item =
+          torch::tensor(videos, torch::kFloat32).view({n, 1, 1}) * 1000 + 100000.0 * epoch;
+      const torch::Tensor frame = torch::arange(kVideoFrames, torch::kFloat32).view({1, kVideoFrames, 1});
+      return (item + frame).expand({n, kVideoFrames, kEmbeddingSize}).contiguous();
+    };
+    return embed;
+  }
+};
+
+TEST(TrainJobData, PixelViewsRenewEveryTrainingRowOfTheVideoExperiments) {
+  const LabelledEmbeddings images = numbered_images(7), videos = numbered_videos(15);
+  const std::vector<int> folds = stratified_folds(videos.classes, 5, 3);
+  for (const Architecture architecture :
+       {Architecture::kCnnRnn, Architecture::kImageToVideo, Architecture::kVideoToImage}) {
+    SCOPED_TRACE(architecture_name(architecture));
+    JobData job = assemble_job_data(architecture, images, videos, folds, 0);
+    RecordingEmbedders recorder;
+    use_pixel_views(job, architecture, recorder.embedders());
+    const torch::Tensor inputs = job.data.training_inputs_for_epoch(2).clone();
+    ASSERT_EQ(inputs.sizes(), job.data.train_inputs.sizes());
+    const auto image_rows = static_cast<int64_t>(job.training_images.size());
+    EXPECT_EQ(image_rows, architecture == Architecture::kCnnRnn ? 0 : 7);
+    for (int64_t row = 0; row < inputs.size(0); ++row) {
+      const torch::Tensor input = inputs[row];
+      if (row < image_rows) {
+        // One fresh embedding; image_to_video repeats it over the 15 frames.
+        const float value = 200000.0f + static_cast<float>(job.training_images[static_cast<size_t>(row)]);
+        EXPECT_TRUE(torch::all(input == value).item<bool>()) << row;
+        continue;
+      }
+      const float video = static_cast<float>(job.training_videos[static_cast<size_t>(row - image_rows)]);
+      if (architecture == Architecture::kVideoToImage) {
+        // The maximum over the fresh frames: the last one.
+        EXPECT_TRUE(torch::all(input == 200000.0f + 1000 * video + 14).item<bool>()) << row;
+      } else {
+        for (int frame = 0; frame < kVideoFrames; ++frame) {
+          EXPECT_TRUE(torch::all(input[frame] == 200000.0f + 1000 * video + frame).item<bool>()) << row;
+        }
+      }
+    }
+    EXPECT_EQ(recorder.images_asked, job.training_images);
+    EXPECT_EQ(recorder.videos_asked, job.training_videos);
+
+    // A data-parallel rank's share: only its rows are embedded and written.
+    recorder.images_asked.clear();
+    recorder.videos_asked.clear();
+    const std::vector<std::int64_t> share{image_rows + 1, 0, image_rows + 3};
+    const torch::Tensor shared = job.data.training_rows_for_epoch(3, share).clone();
+    std::vector<std::int64_t> images_wanted, videos_wanted;
+    for (const std::int64_t row : share) {
+      if (row < image_rows) images_wanted.push_back(job.training_images[static_cast<size_t>(row)]);
+      if (row >= image_rows)
+        videos_wanted.push_back(job.training_videos[static_cast<size_t>(row - image_rows)]);
+    }
+    EXPECT_EQ(recorder.images_asked, images_wanted);
+    EXPECT_EQ(recorder.videos_asked, videos_wanted);
+    for (const std::int64_t row : share) {
+      const torch::Tensor expected = job.data.training_inputs_for_epoch(3)[row];
+      EXPECT_TRUE(torch::equal(shared[row], expected)) << row;
+    }
+  }
+}
+
+TEST(TrainJobData, PixelViewsNeedAnEmbedderForEveryMediumTrainedOn) {
+  const LabelledEmbeddings images = numbered_images(7), videos = numbered_videos(15);
+  const std::vector<int> folds = stratified_folds(videos.classes, 5, 3);
+  RecordingEmbedders recorder;
+  PixelEmbedders images_only = recorder.embedders();
+  images_only.videos = nullptr;
+  JobData cnn_rnn = assemble_job_data(Architecture::kCnnRnn, images, videos, folds, 0);
+  EXPECT_THROW(use_pixel_views(cnn_rnn, Architecture::kCnnRnn, images_only), ConfigError);
+  JobData to_video = assemble_job_data(Architecture::kImageToVideo, images, videos, folds, 0);
+  EXPECT_THROW(use_pixel_views(to_video, Architecture::kImageToVideo, images_only), ConfigError);
+  // An embedder answering in the wrong shape is an error naming both shapes.
+  PixelEmbedders flat = recorder.embedders();
+  flat.videos = [](int, const std::vector<std::int64_t>& videos) {
+    return torch::zeros({static_cast<int64_t>(videos.size()), kEmbeddingSize});
+  };
+  use_pixel_views(cnn_rnn, Architecture::kCnnRnn, flat);
+  EXPECT_THROW(cnn_rnn.data.training_inputs_for_epoch(1), Error);
+}
+
 TEST(TrainJobData, RejectsMismatchedFolds) {
   const LabelledEmbeddings images = numbered_images(10);
   EXPECT_THROW(assemble_job_data(Architecture::kImage, images, {}, std::vector<int>(9, 0), 0), Error);
