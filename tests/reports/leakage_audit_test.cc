@@ -272,7 +272,9 @@ TEST_F(VerifiedLeakageAuditTest, CountsPairsVerificationAcceptedNotTheTemplatePa
   EXPECT_EQ(group(result, "post", "image").duplicates, 0);  // m7 validated, m8 trained: rejected, no leak
   EXPECT_EQ(group(result, "time", "image").duplicates, 1);  // m6 (m5 trained); not m8 (m7 trained)
   for (const nlohmann::json& json : leakage_json(result)) {
-    if (json["split"] == "media") EXPECT_EQ(json["duplicate_rule_verified"], true);
+    if (json["split"] == "media") {
+      EXPECT_EQ(json["duplicate_rule_verified"], true);
+    }
   }
 
   // The feature rule alone at the same threshold matches the template pair
