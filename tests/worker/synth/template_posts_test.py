@@ -21,7 +21,8 @@ truth, independently of popsweep's own code:
 - `--verify false` (the feature rule alone, same threshold): the number of
   template posts it removes is printed: the effect size.
 Without --template-posts, the tiny profile is the one it always was (no
-template_siblings in truth.json)."""
+template_siblings in truth.json); more pairs than the preset has plain
+single-image posts for is refused before a file is written."""
 import csv
 import json
 import os
@@ -66,6 +67,12 @@ def main():
         run_popsweep("synth", "--preset", "tiny", "--out", plain)
         with open(os.path.join(plain, "truth.json")) as f:
             checks.check("template_siblings" not in json.load(f), "the tiny profile changed without --template-posts")
+
+        too_many = os.path.join(work, "too-many")
+        refused = run_popsweep("synth", "--preset", "tiny", "--template-posts", "40", "--out", too_many, check=False)
+        checks.check(refused.returncode != 0 and "40 template post pairs" in refused.stderr
+                     and "plain single-image posts" in refused.stderr, f"unclear refusal: {refused.stderr}")
+        checks.check(not os.path.exists(too_many), "a refused profile was written")
 
         profile = os.path.join(work, "profile")
         out = run_popsweep("synth", "--preset", "tiny", "--template-posts", str(PAIRS), "--out", profile)
