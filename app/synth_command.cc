@@ -43,6 +43,11 @@ void add_synth_command(CLI::App& app) {
   command->add_flag("--family-signal", options->family_signal,
                     "popularity follows the visual families whatever the preset's own signal (for example "
                     "on carousel-leak, whose pictures are small and clean)");
+  command
+      ->add_option("--template-posts", options->template_posts,
+                   "plant N pairs of template posts: the same background and layout with different text, "
+                   "distinct posts that dedup must keep (truth.json's template_siblings)")
+      ->check(CLI::Range(0, 1000));
   command->add_flag("--force", options->force, "write into a non-empty directory, replacing its profile");
   command->callback([options] { std::cout << synth::describe(synth::generate_synthetic_profile(*options)); });
 }

@@ -23,8 +23,10 @@ struct PreparedProfile {
 // `database_path` decides where a synthetic profile is written (beside it).
 PreparedProfile prepare_profile(const Spec& spec, const std::string& database_path);
 
-// Generates the synthetic profile `preset`/`seed` into `directory` unless a
-// complete one (with truth.json) is already there.
-void ensure_synthetic_profile(const std::string& preset, std::int64_t seed, const std::string& directory);
+// Generates the synthetic profile `preset`/`seed` (with `template_posts`
+// pairs of template posts) into `directory` unless a complete one (with
+// truth.json) is already there.
+void ensure_synthetic_profile(const std::string& preset, std::int64_t seed, std::int64_t template_posts,
+                              const std::string& directory);
 
 }  // namespace popsweep::orchestrator

@@ -155,7 +155,7 @@ void run_single_dedup(const SingleJobOptions& options, const std::string& pairs_
   const std::optional<storage::FeatureSetRow> set =
       storage::find_feature_set(context.db, features::feature_set_key(features));
   if (!set) throw ConfigError("no features for these features.* settings yet: run `popsweep extract` first");
-  const features::NearDuplicateReport report = features::remove_near_duplicates(
+  const features::NearDuplicateReport report = clean_near_duplicates(
       context.db, set->id, dedup_settings_from_params(dedup_params(context.spec)));
   std::map<std::string, int> pairs_by_kind;
   for (const features::DuplicatePair& pair : report.pairs) pairs_by_kind[pair.media_type] += pair.kept;

@@ -45,7 +45,7 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   spec.profile = {read.text("profile.path"),         read.text("profile.format"),
                   read.text("profile.followers"),    read.text("profile.exclude"),
                   read.text("profile.synth.preset"), read.integer("profile.synth.seed"),
-                  read.texts("profile.paths")};
+                  read.texts("profile.paths"),       read.integer("profile.synth.template_posts")};
   spec.labels = {read.number("labels.window_weeks"), read.text("labels.mode"),
                  read.small_integer("labels.follower_fit_points")};
   spec.features = {read.text("features.backbone"),         read.text("features.weights"),

@@ -20,6 +20,7 @@ struct ProfileSpec {
   std::string synth_preset;  // empty: read `path`
   std::int64_t synth_seed = 1;
   std::vector<std::string> paths;  // profile.paths: a study (study_profiles.h); `path` is one of them
+  std::int64_t synth_template_posts = 0;  // profile.synth.template_posts
 };
 
 struct LabelSpec {

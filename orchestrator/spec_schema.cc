@@ -94,6 +94,12 @@ std::vector<SpecField> build_schema() {
              {"", "tiny", "small", "paper", "cross-type", "carousel-leak", "drift"},
              "generate a synthetic profile instead of reading profile.path (written beside the database)"),
       field("profile.synth.seed", FieldKind::Integer, std::int64_t{1}, "seed of the synthetic profile"),
+      added_later(bounded(field("profile.synth.template_posts", FieldKind::Integer, std::int64_t{0},
+                                "pairs of template posts planted in the synthetic profile (same background "
+                                "and layout, other text: distinct posts dedup must keep; `synth "
+                                "--template-posts`)"),
+                          0, 1000),
+                  "0"),
       bounded(field("labels.window_weeks", FieldKind::Number, 8.0, "rolling window length in weeks (M5)"),
               0.01, 10000),
       choice("labels.mode", "centered", {"centered", "trailing", "global"}, "label window (M5)"),

@@ -16,6 +16,7 @@
 #include "reports/duplicate_sheet.h"
 #include "reports/tsne.h"
 #include "storage/database.h"
+#include "storage/dedup_candidate_tables.h"
 #include "storage/job_tables.h"
 #include "worker/features/feature_set_key.h"
 #include "worker/features/nearest_neighbours.h"
@@ -444,7 +445,9 @@ std::vector<ReportChart> data_figures(storage::Database& db, std::int64_t sweep_
   std::vector<ReportChart> charts = por_over_time_charts(inputs);
   std::optional<ReportChart> pairs;
   if (!inputs.feature_set_ids.empty()) {
-    pairs = duplicate_sheet_chart(inputs.media, storage::load_duplicates(db, inputs.feature_set_ids.front()));
+    const std::int64_t set_id = inputs.feature_set_ids.front();
+    pairs = duplicate_sheet_chart(inputs.media, storage::load_duplicates(db, set_id),
+                                  storage::load_dedup_candidates(db, set_id));
   }
   for (std::optional<ReportChart> chart :
        {follower_chart(inputs), nearest_distance_chart(db, inputs), pairs, engagement_chart(inputs),

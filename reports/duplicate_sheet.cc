@@ -71,41 +71,123 @@ std::string text_element(const std::string& text, int x, int y, const char* weig
                      y, weight, escape_xml(text));
 }
 
-}  // namespace
+// One row of the sheet: two pictures and three lines of text.
+struct SheetRow {
+  const storage::MediaOfPost* left = nullptr;
+  const storage::MediaOfPost* right = nullptr;
+  std::string headline;
+  std::string first_line;
+  std::string second_line;
+};
 
-std::optional<ReportChart> duplicate_sheet_chart(const std::vector<storage::MediaOfPost>& media,
-                                                 std::vector<storage::DuplicateRow> duplicates, int max_pairs) {
-  std::map<std::int64_t, const storage::MediaOfPost*> by_id;
-  for (const storage::MediaOfPost& m : media) by_id[m.media_id] = &m;
+using MediaById = std::map<std::int64_t, const storage::MediaOfPost*>;
+
+std::string score_text(const storage::DedupCandidateRow& candidate) {
+  return candidate.block_difference
+             ? fmt::format(", worst block {:.1f} grey levels", *candidate.block_difference)
+             : std::string();
+}
+
+// Draws up to `max_rows` of `rows` whose pictures can be read, from `top`;
+// returns how many it drew.
+int draw_rows(const std::vector<SheetRow>& rows, int max_rows, int top, std::string& svg) {
+  int shown = 0;
+  for (const SheetRow& row : rows) {
+    if (shown >= max_rows) break;
+    const std::optional<Thumbnail> left = thumbnail_of(*row.left);
+    const std::optional<Thumbnail> right = thumbnail_of(*row.right);
+    if (!left || !right) continue;
+    const int y = top + shown * kRowHeight;
+    svg += image_element(*left, 10, y);
+    svg += image_element(*right, 10 + kThumb + 10, y);
+    const int text_x = 10 + 2 * (kThumb + 10) + 10;
+    svg += text_element(row.headline, text_x, y + 20, "bold");
+    svg += text_element(row.first_line, text_x, y + 40);
+    svg += text_element(row.second_line, text_x, y + 58);
+    ++shown;
+  }
+  return shown;
+}
+
+std::vector<SheetRow> duplicate_rows(const MediaById& by_id, std::vector<storage::DuplicateRow> duplicates,
+                                     const std::vector<storage::DedupCandidateRow>& candidates) {
+  std::map<std::pair<std::int64_t, std::int64_t>, const storage::DedupCandidateRow*> candidate_of;
+  for (const storage::DedupCandidateRow& c : candidates) {
+    candidate_of[{c.first_media_id, c.second_media_id}] = &c;
+    candidate_of[{c.second_media_id, c.first_media_id}] = &c;
+  }
   std::stable_sort(duplicates.begin(), duplicates.end(),
                    [](const auto& a, const auto& b) { return a.distance < b.distance; });
-  std::string rows;
-  int shown = 0;
+  std::vector<SheetRow> rows;
   for (const storage::DuplicateRow& pair : duplicates) {
-    if (shown >= max_pairs) break;
     const auto kept = by_id.find(pair.kept_media_id);
     const auto removed = by_id.find(pair.removed_media_id);
     if (kept == by_id.end() || removed == by_id.end()) continue;
-    const std::optional<Thumbnail> kept_thumb = thumbnail_of(*kept->second);
-    const std::optional<Thumbnail> removed_thumb = thumbnail_of(*removed->second);
-    if (!kept_thumb || !removed_thumb) continue;
-    const int top = 30 + shown * kRowHeight;
-    rows += image_element(*kept_thumb, 10, top);
-    rows += image_element(*removed_thumb, 10 + kThumb + 10, top);
-    const int text_x = 10 + 2 * (kThumb + 10) + 10;
-    rows += text_element(fmt::format("distance {:.4g}", pair.distance), text_x, top + 20, "bold");
-    rows += text_element("kept: " + file_name(kept->second->path), text_x, top + 40);
-    rows += text_element("removed: " + file_name(removed->second->path), text_x, top + 58);
-    ++shown;
+    const auto candidate = candidate_of.find({pair.removed_media_id, pair.kept_media_id});
+    const std::string score =
+        candidate == candidate_of.end() ? std::string() : score_text(*candidate->second);
+    rows.push_back({kept->second, removed->second, fmt::format("distance {:.4g}{}", pair.distance, score),
+                    "kept: " + file_name(kept->second->path),
+                    "removed: " + file_name(removed->second->path)});
   }
-  if (shown == 0) return std::nullopt;
+  return rows;
+}
+
+// The candidates verification rejected, closest first (the closest are the
+// ones the feature rule alone would have removed first).
+std::vector<SheetRow> near_miss_rows(const MediaById& by_id,
+                                     const std::vector<storage::DedupCandidateRow>& candidates) {
+  std::vector<const storage::DedupCandidateRow*> rejected;
+  for (const storage::DedupCandidateRow& c : candidates)
+    if (!c.kept) rejected.push_back(&c);
+  std::stable_sort(rejected.begin(), rejected.end(),
+                   [](const auto* a, const auto* b) { return a->distance < b->distance; });
+  std::vector<SheetRow> rows;
+  for (const storage::DedupCandidateRow* c : rejected) {
+    const auto first = by_id.find(c->first_media_id);
+    const auto second = by_id.find(c->second_media_id);
+    if (first == by_id.end() || second == by_id.end()) continue;
+    rows.push_back({first->second, second->second,
+                    fmt::format("distance {:.4g}{}", c->distance, score_text(*c)),
+                    "rejected: " + c->reason + " (both kept)",
+                    file_name(first->second->path) + " / " + file_name(second->second->path)});
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::optional<ReportChart> duplicate_sheet_chart(const std::vector<storage::MediaOfPost>& media,
+                                                 std::vector<storage::DuplicateRow> duplicates,
+                                                 const std::vector<storage::DedupCandidateRow>& candidates,
+                                                 int max_pairs) {
+  MediaById by_id;
+  for (const storage::MediaOfPost& m : media) by_id[m.media_id] = &m;
+  std::string rows;
+  const int shown = draw_rows(duplicate_rows(by_id, std::move(duplicates), candidates), max_pairs, 30, rows);
+  const std::vector<SheetRow> misses = near_miss_rows(by_id, candidates);
+  std::string miss_rows;
+  const int heading = 30 + shown * kRowHeight;
+  const int missed = draw_rows(misses, max_pairs, heading + 30, miss_rows);
+  if (shown == 0 && missed == 0) return std::nullopt;
   ReportChart chart;
   chart.file_stem = "data_duplicate_pairs";
   chart.title = fmt::format("The {} closest near-duplicate pairs (kept left, removed right)", shown);
-  const int height = 30 + shown * kRowHeight;
-  chart.svg = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}">)",
-                          kWidth, height) +
-              text_element(chart.title, 10, 18, "bold") + rows + "</svg>";
+  int height = 30 + shown * kRowHeight;
+  if (missed > 0) {
+    chart.title +=
+        fmt::format(" and the {} closest near-misses pixel verification rejected (both kept)", missed);
+    rows += text_element(
+                fmt::format("The {} closest near-misses pixel verification rejected (both kept)", missed), 10,
+                heading + 18, "bold") +
+            miss_rows;
+    height = heading + 30 + missed * kRowHeight;
+  }
+  chart.svg =
+      fmt::format(
+          R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}">)",
+          kWidth, height) +
+      text_element(chart.title, 10, 18, "bold") + rows + "</svg>";
   return chart;
 }
 

@@ -10,6 +10,7 @@
 #include "common/time_format.h"
 #include "reports/results_tables.h"
 #include "storage/database.h"
+#include "storage/dedup_candidate_tables.h"
 #include "storage/feature_tables.h"
 #include "storage/profile_tables.h"
 #include "storage/result_tables.h"
@@ -27,6 +28,7 @@ using Neighbours = std::map<std::int64_t, std::vector<std::int64_t>>;
 struct RuleOutcome {
   std::optional<Neighbours> neighbours;
   std::string description;
+  bool verified = false;  // the pairs are the ones pixel verification accepted
 };
 
 Neighbours neighbours_of(const DuplicateMatches& matches) {
@@ -79,10 +81,44 @@ class RuleApplier {
       threshold = dedup.at("threshold").get<double>();
       source = "the threshold in the spec (dedup disabled)";
     }
+    const bool verify = dedup.contains("verify");
+    if (enabled && verify) {
+      if (std::optional<RuleOutcome> verified = verified_outcome(set->id, *threshold, source)) return *verified;
+    }
     const DuplicateMatches matches = rule_(set->id, threshold);
     if (!matches.threshold) return {Neighbours{}, "dedup's rule suggests no threshold, so it matches nothing"};
     if (source.empty()) source = "the threshold dedup's rule suggests (dedup disabled)";
-    return {neighbours_of(matches), fmt::format("distance < {:.4g}, {}", *matches.threshold, source)};
+    std::string description = fmt::format("distance < {:.4g}, {}", *matches.threshold, source);
+    if (verify) {
+      description += enabled ? " (pixel verification's decisions were not stored: feature distance alone)"
+                             : " (dedup disabled, so no pair was verified on its pixels: feature distance alone)";
+    }
+    return {neighbours_of(matches), description};
+  }
+
+  // With dedup.verify, the pairs dedup's pixel verification accepted among
+  // the candidates it stored: a same-template pair it rejected (both posts
+  // kept) is no duplicate, so no leak. Nothing when the run stored no
+  // decisions though it removed media (a run from before they were kept).
+  std::optional<RuleOutcome> verified_outcome(std::int64_t set_id, double radius, const std::string& source) {
+    const std::vector<storage::DedupCandidateRow> candidates = storage::load_dedup_candidates(db_, set_id);
+    const std::optional<storage::DedupRunRow> run = storage::load_dedup_run(db_, set_id);
+    if (candidates.empty() && run && run->removed > 0) return std::nullopt;
+    Neighbours neighbours;
+    int rejected = 0;
+    for (const storage::DedupCandidateRow& c : candidates) {
+      if (!c.kept) {
+        ++rejected;
+        continue;
+      }
+      neighbours[c.first_media_id].push_back(c.second_media_id);
+      neighbours[c.second_media_id].push_back(c.first_media_id);
+    }
+    return RuleOutcome{std::move(neighbours),
+                       fmt::format("pairs pixel verification accepted among dedup's candidates (distance < {:.4g}, "
+                                   "{}); {} of {} candidates rejected by verification are not counted",
+                                   radius, source, rejected, candidates.size()),
+                       true};
   }
 
   storage::Database& db_;
@@ -134,6 +170,7 @@ GroupLeakage audit_group(storage::ResultReader& reader, const ResultGroup& resul
     if (!rule_known) {
       rule_known = true;
       group.duplicate_rule = outcome.description;
+      group.duplicate_rule_verified = outcome.verified;
       if (outcome.neighbours) group.duplicates = 0;
     }
     group.required_gap_weeks = required_gap_weeks(job.params);
@@ -331,6 +368,7 @@ nlohmann::json leakage_json(const LeakageAudit& audit) {
                         {"duplicates", group.recorded() && group.duplicates ? nlohmann::json(*group.duplicates)
                                                                              : nlohmann::json()},
                         {"duplicate_rule", group.duplicate_rule},
+                        {"duplicate_rule_verified", group.duplicate_rule_verified},
                         {"leaks", group.leaks()}};
     if (group.split == "time" && group.latest_training) {
       json["latest_training"] = format_iso8601(*group.latest_training);

@@ -5,7 +5,10 @@
 //     it, `post` and `time` must not);
 //   - an item that the dedup stage's own rule matches as its duplicate
 //     (through `DuplicateRule`, so a change to the rule applies here too;
-//     same-template pictures the rule does not match are not counted);
+//     same-template pictures the rule does not match are not counted); when
+//     the sweep ran dedup with pixel verification (dedup.verify), the pairs
+//     verification accepted, as the dedup stage stored them, so a
+//     same-template pair it rejected is no leak;
 // and, under `time`, the latest training timestamp against the earliest
 // validated one. Each job is audited on the media ids it recorded having
 // trained on; jobs from before those were kept are said to be unrecorded,
@@ -69,8 +72,9 @@ struct GroupLeakage {
   int unrecorded_jobs = 0;  // finished before training items were kept
   int validations = 0;      // over the recorded jobs
   int sharing_post = 0;
-  std::optional<int> duplicates;  // nullopt: dedup's rule could not be applied (see duplicate_rule)
-  std::string duplicate_rule;     // the threshold used and where it came from, or why none
+  std::optional<int> duplicates;         // nullopt: dedup's rule could not be applied (see duplicate_rule)
+  std::string duplicate_rule;            // the threshold used and where it came from, or why none
+  bool duplicate_rule_verified = false;  // the pairs are those pixel verification accepted
   // `time` only: the job with the smallest margin between its latest
   // training item and its earliest validated one.
   std::optional<std::int64_t> latest_training;

@@ -358,6 +358,25 @@ ALTER TABLE jobs_with_pruned RENAME TO jobs;
 CREATE INDEX jobs_by_status ON jobs(status);
 )SQL";
 
+// Issue 21: every candidate pair the dedup stage decided on, the ones
+// pixel verification rejected included, so the report can show near-misses
+// (same-template posts kept apart) beside the duplicates it removed, and the
+// leakage audit can use the verified decision instead of the feature rule.
+const char* const kDedupCandidates = R"SQL(
+CREATE TABLE dedup_candidates (
+  feature_set_id   INTEGER NOT NULL REFERENCES feature_sets(id) ON DELETE CASCADE,
+  first_media_id   INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+  second_media_id  INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+  media_type       TEXT NOT NULL,
+  distance         REAL NOT NULL,
+  verified         INTEGER NOT NULL,
+  kept             INTEGER NOT NULL,
+  block_difference REAL,
+  reason           TEXT NOT NULL,
+  PRIMARY KEY (feature_set_id, first_media_id, second_media_id)
+);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -375,6 +394,7 @@ const std::vector<Migration>& schema_migrations() {
       {"profiles of studies", kStudyProfiles},
       {"temperatures of kept models", kModelTemperatures},
       {"pruned jobs", kPrunedJobs, true},
+      {"verified duplicate candidates", kDedupCandidates},
   };
   return migrations;
 }

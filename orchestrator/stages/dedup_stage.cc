@@ -1,13 +1,66 @@
 #include "orchestrator/stages/dedup_stage.h"
 
+#include <fmt/format.h>
+
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/error.h"
+#include "common/fault_points.h"
 #include "storage/database.h"
+#include "storage/dedup_candidate_tables.h"
 #include "storage/feature_tables.h"
+#include "storage/profile_tables.h"
+#include "worker/features/duplicate_resolution.h"
 #include "worker/features/feature_set_key.h"
 #include "worker/features/near_duplicate_search.h"
 
 namespace popsweep::orchestrator {
+namespace {
+
+// M9's removals from the search's kept pairs. The resolution keeps, in each
+// group, the media its total order prefers and reports each removed media's
+// closest pair, so it does not depend on how the media are numbered.
+std::vector<storage::DuplicateRow> removals_of(storage::Database& db,
+                                               const features::NearDuplicateReport& report) {
+  std::map<std::int64_t, int> index_of;
+  std::vector<features::DuplicateCandidate> candidates;
+  std::vector<features::MatchedPair> matched;
+  for (const features::DuplicatePair& pair : report.pairs) {
+    if (!pair.kept) continue;
+    for (const std::int64_t id : {pair.first_media_id, pair.second_media_id}) {
+      if (index_of.emplace(id, static_cast<int>(index_of.size())).second) candidates.push_back({id});
+    }
+    matched.push_back({index_of.at(pair.first_media_id), index_of.at(pair.second_media_id), pair.distance});
+  }
+  if (matched.empty()) return {};
+  for (const storage::MediaOfPost& media : storage::load_media_of_posts(db)) {
+    const auto found = index_of.find(media.media_id);
+    if (found == index_of.end()) continue;
+    candidates[static_cast<std::size_t>(found->second)] = {media.media_id, media.post_kind == "carousel",
+                                                           media.posted_at};
+  }
+  std::vector<storage::DuplicateRow> rows;
+  for (const features::Removal& r : features::resolve_duplicates(candidates, matched))
+    rows.push_back({r.removed_media_id, r.kept_media_id, r.distance, report.threshold.value_or(0)});
+  if (static_cast<int>(rows.size()) != report.removed) {
+    throw Error(fmt::format("near-duplicate search reported {} removals but its kept pairs resolve to {}",
+                            report.removed, rows.size()));
+  }
+  return rows;
+}
+
+std::vector<storage::DedupCandidateRow> candidate_rows(const features::NearDuplicateReport& report,
+                                                       bool verified) {
+  std::vector<storage::DedupCandidateRow> rows;
+  for (const features::DuplicatePair& pair : report.pairs) {
+    rows.push_back({pair.first_media_id, pair.second_media_id, pair.media_type, pair.distance, verified,
+                    pair.kept, pair.block_difference, pair.reason});
+  }
+  return rows;
+}
+
+}  // namespace
 
 features::DedupSettings dedup_settings_from_params(const nlohmann::json& dedup) {
   features::DedupSettings settings;
@@ -22,6 +75,20 @@ features::DedupSettings dedup_settings_from_params(const nlohmann::json& dedup) 
   return settings;
 }
 
+features::NearDuplicateReport clean_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
+                                                    const features::DedupSettings& settings) {
+  const features::NearDuplicateReport report = features::find_near_duplicates(db, feature_set_id, settings);
+  const std::vector<storage::DuplicateRow> removals = removals_of(db, report);
+  storage::Transaction transaction(db);
+  storage::replace_duplicates(db, feature_set_id, removals);
+  storage::replace_dedup_candidates(db, feature_set_id, candidate_rows(report, settings.verify));
+  fault_point("dedup.before_commit");
+  storage::save_dedup_run(db, {feature_set_id, report.threshold, report.suggested, report.explanation,
+                               report.images, report.videos, report.removed});
+  transaction.commit();
+  return report;
+}
+
 void DedupStage::run_on_coordinator(const storage::JobRow& job) {
   const nlohmann::json params = nlohmann::json::parse(job.params);
   const std::int64_t set_id =
@@ -30,11 +97,12 @@ void DedupStage::run_on_coordinator(const storage::JobRow& job) {
   if (!dedup.at("enabled").get<bool>()) {
     storage::Transaction transaction(db_);
     storage::replace_duplicates(db_, set_id, {});
+    storage::replace_dedup_candidates(db_, set_id, {});
     storage::save_dedup_run(db_, {set_id, std::nullopt, false, "near-duplicate removal disabled", 0, 0, 0});
     transaction.commit();
     return;
   }
-  features::remove_near_duplicates(db_, set_id, dedup_settings_from_params(dedup));
+  clean_near_duplicates(db_, set_id, dedup_settings_from_params(dedup));
 }
 
 }  // namespace popsweep::orchestrator

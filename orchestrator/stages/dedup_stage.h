@@ -12,6 +12,14 @@ namespace popsweep::orchestrator {
 // A dedup job's "dedup" parameters (job_graph's dedup_params) as the search's settings.
 features::DedupSettings dedup_settings_from_params(const nlohmann::json& dedup);
 
+// The search (features::find_near_duplicates, which writes nothing and may
+// take minutes with verification, so no write lock is held meanwhile), then
+// one transaction with the removals, every candidate pair's decision (kept
+// or rejected, with the verification score and why: the `--pairs` file's
+// rows) and the run's summary. Returns the search's report.
+features::NearDuplicateReport clean_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
+                                                    const features::DedupSettings& settings);
+
 class DedupStage : public CoordinatorStage {
  public:
   explicit DedupStage(storage::Database& db) : db_(db) {}

@@ -50,6 +50,42 @@ TEST(DuplicateSheet, ShowsTheClosestPairsAsEmbeddedThumbnails) {
   EXPECT_NE(sheet->svg.find(R"(width="96" height="48")"), std::string::npos);
 }
 
+// Issue 21: with verification, the candidates it rejected (a same-template
+// pair: both kept) are drawn after the duplicates, closest first, with their
+// distance, verification score and reason; the accepted pair shows its score.
+TEST(DuplicateSheet, ShowsRejectedNearMissesAfterTheDuplicatesWithScoreAndReason) {
+  testing::TempDir directory;
+  std::vector<storage::MediaOfPost> media;
+  for (int i = 1; i <= 6; ++i) {
+    const std::string path = directory.file("p" + std::to_string(i) + ".png");
+    cv::imwrite(path, cv::Mat(40, 40, CV_8UC3, cv::Scalar(40 * i, 0, 0)));
+    media.push_back(image_media(i, path));
+  }
+  const std::vector<storage::DuplicateRow> removed = {{2, 1, 0.3, 5.0}};
+  std::vector<storage::DedupCandidateRow> candidates;
+  candidates.push_back({1, 2, "image", 0.3, true, true, 4.31, "blocks-agree"});
+  candidates.push_back({5, 6, "image", 2.5, true, false, 61.0, "block-differs"});
+  candidates.push_back({3, 4, "image", 1.75, true, false, 38.5, "block-differs"});
+  const std::optional<ReportChart> sheet = duplicate_sheet_chart(media, removed, candidates);
+  ASSERT_TRUE(sheet);
+  EXPECT_EQ(count(sheet->svg, "data:image/jpeg;base64,"), 6u);  // one duplicate, two near-misses
+  EXPECT_NE(sheet->title.find("1 closest near-duplicate pairs"), std::string::npos) << sheet->title;
+  EXPECT_NE(sheet->title.find("2 closest near-misses pixel verification rejected"), std::string::npos)
+      << sheet->title;
+  EXPECT_NE(sheet->svg.find("distance 0.3, worst block 4.3 grey levels"), std::string::npos);
+  const std::size_t closer = sheet->svg.find("distance 1.75, worst block 38.5 grey levels");
+  const std::size_t farther = sheet->svg.find("distance 2.5, worst block 61.0 grey levels");
+  ASSERT_NE(closer, std::string::npos);
+  ASSERT_NE(farther, std::string::npos);
+  EXPECT_LT(sheet->svg.find("removed: p2.png"), closer);  // duplicates first
+  EXPECT_LT(closer, farther);
+  EXPECT_EQ(count(sheet->svg, "rejected: block-differs (both kept)"), 2u);
+  EXPECT_NE(sheet->svg.find("p3.png / p4.png"), std::string::npos);
+  // Near-misses alone still make a sheet; a sheet without them looks as before.
+  EXPECT_TRUE(duplicate_sheet_chart(media, {}, candidates));
+  EXPECT_EQ(duplicate_sheet_chart(media, removed, {})->title.find("near-misses"), std::string::npos);
+}
+
 TEST(DuplicateSheet, NothingToShowGivesNoChart) {
   EXPECT_FALSE(duplicate_sheet_chart({}, {}));
   EXPECT_FALSE(duplicate_sheet_chart({image_media(1, "/no/such.jpg"), image_media(2, "/no/other.jpg")},

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "common/file_util.h"
 #include "common/time_format.h"
 #include "reports/dedup_rule.h"
@@ -16,6 +18,7 @@
 #include "reports/sweep_results.h"
 #include "reports/sweep_selection.h"
 #include "storage/database.h"
+#include "storage/dedup_candidate_tables.h"
 #include "storage/feature_tables.h"
 #include "storage/job_tables.h"
 #include "storage/profile_writer.h"
@@ -82,6 +85,7 @@ class LeakageAuditDatabaseTest : public ::testing::Test {
     storage::save_features(db_, set_id, records);
     storage::save_dedup_run(db_, {set_id, std::nullopt, false, "near-duplicate removal disabled", 0, 0, 0});
     transaction.commit();
+    set_id_ = set_id;
     sweep_id_ = storage::upsert_sweep(db_, sweep_row());
 
     // media: carousel siblings on both sides, and the m5-m6 duplicates.
@@ -95,6 +99,9 @@ class LeakageAuditDatabaseTest : public ::testing::Test {
     add_job(R"({"train.split":"time"})", "image", 1, Ids{m(1), m(2), m(3), m(4), m(5), m(7)}, {m(6), m(8)});
     storage::set_sweep_jobs(db_, sweep_id_, job_ids_, points_);
   }
+
+  // The jobs' dedup settings: dedup disabled, the paper's kind of rule.
+  virtual nlohmann::json dedup_params() const { return {{"enabled", false}, {"threshold", 0.5}}; }
 
   storage::SweepRow sweep_row() const {
     storage::SweepRow row;
@@ -111,7 +118,7 @@ class LeakageAuditDatabaseTest : public ::testing::Test {
                const std::optional<std::vector<std::int64_t>>& training, const std::vector<std::int64_t>& validation) {
     const nlohmann::json swept = nlohmann::json::parse(point);
     nlohmann::json params{{"features", kFeatures},
-                          {"dedup", {{"enabled", false}, {"threshold", 0.5}}},
+                          {"dedup", dedup_params()},
                           {"experiment", experiment},
                           {"folds", 2},
                           {"fold", fold}};
@@ -148,6 +155,7 @@ class LeakageAuditDatabaseTest : public ::testing::Test {
   }
 
   storage::Database db_ = storage::Database::open_in_memory();
+  std::int64_t set_id_ = 0;
   std::int64_t sweep_id_ = 0;
   std::vector<std::int64_t> media_, job_ids_;
   std::vector<std::string> points_;
@@ -224,6 +232,77 @@ TEST_F(LeakageAuditDatabaseTest, ReportWarnsInMarkdownHtmlAndTerminal) {
   EXPECT_NE(report.summary.find("2 job(s) not recorded"), std::string::npos);  // post: image's and cnn_rnn's
   const nlohmann::json json = nlohmann::json::parse(read_text_file(out.file("report/results.json")));
   ASSERT_TRUE(json.contains("leakage_audit"));
+}
+
+// Issue 21: the same database, but the sweep ran dedup with pixel
+// verification at the given threshold 2.0, under which the feature rule
+// alone matches both m5-m6 (distance 0.01) and the same-template m7-m8
+// (distance 1.0). Verification accepted m5-m6 and rejected m7-m8 (their
+// pictures differ in a block), as the dedup stage stored it: the audit
+// counts m5-m6 only and says it used the verified decisions.
+class VerifiedLeakageAuditTest : public LeakageAuditDatabaseTest {
+ protected:
+  nlohmann::json dedup_params() const override {
+    return {{"enabled", true},
+            {"threshold", 2.0},
+            {"verify", {{"mirror", false}, {"max_block_difference", 14.0}, {"candidate_factor", 5.0}}}};
+  }
+
+  void SetUp() override {
+    LeakageAuditDatabaseTest::SetUp();
+    storage::Transaction transaction(db_);
+    storage::save_dedup_run(db_, {set_id_, 2.0, false, "threshold 2 given; candidates verified", 6, 0, 1});
+    storage::replace_dedup_candidates(db_, set_id_,
+                                      {{m(5), m(6), "image", 0.01, true, true, 3.5, "blocks-agree"},
+                                       {m(7), m(8), "image", 1.0, true, false, 48.0, "block-differs"}});
+    transaction.commit();
+  }
+};
+
+TEST_F(VerifiedLeakageAuditTest, CountsPairsVerificationAcceptedNotTheTemplatePairItRejected) {
+  const LeakageAudit result = audit();
+  const GroupLeakage& media = group(result, "media", "image");
+  ASSERT_TRUE(media.duplicates.has_value());
+  EXPECT_EQ(*media.duplicates, 2);  // m6 and m5 across the two folds; m7 and m8 not
+  EXPECT_TRUE(media.duplicate_rule_verified);
+  EXPECT_NE(media.duplicate_rule.find("pixel verification accepted"), std::string::npos)
+      << media.duplicate_rule;
+  EXPECT_NE(media.duplicate_rule.find("1 of 2 candidates rejected"), std::string::npos)
+      << media.duplicate_rule;
+  EXPECT_EQ(group(result, "post", "image").duplicates, 0);  // m7 validated, m8 trained: rejected, no leak
+  EXPECT_EQ(group(result, "time", "image").duplicates, 1);  // m6 (m5 trained); not m8 (m7 trained)
+  for (const nlohmann::json& json : leakage_json(result)) {
+    if (json["split"] == "media") {
+      EXPECT_EQ(json["duplicate_rule_verified"], true);
+    }
+  }
+
+  // The feature rule alone at the same threshold matches the template pair
+  // too: what the audit counted before it used verification's decisions.
+  const DuplicateMatches feature_rule = dedup_stage_rule(db_)(set_id_, 2.0);
+  EXPECT_EQ(feature_rule.pairs.size(), 2u);
+  std::map<std::int64_t, std::vector<std::int64_t>> neighbours;
+  for (const auto& [a, b] : feature_rule.pairs) neighbours[a].push_back(b), neighbours[b].push_back(a);
+  std::map<std::int64_t, MediaFact> facts;
+  for (int n = 1; n <= 8; ++n) facts[m(n)] = {"p" + std::to_string(n), n};
+  const int feature_leaks =
+      audit_job({m(1), m(3), m(5), m(7)}, {m(2), m(4), m(6), m(8)}, facts, &neighbours).duplicates +
+      audit_job({m(2), m(4), m(6), m(8)}, {m(1), m(3), m(5), m(7)}, facts, &neighbours).duplicates;
+  EXPECT_EQ(feature_leaks, 4);
+  std::printf(
+      "media split: %d leaks by the feature rule alone, %d by verified decisions (%d template-pair false "
+      "alarms)\n",
+      feature_leaks, *media.duplicates, feature_leaks - *media.duplicates);
+}
+
+TEST_F(VerifiedLeakageAuditTest, DedupDisabledSaysNothingWasVerified) {
+  // Disabled dedup stores no decisions: the feature rule, said so.
+  db_.execute("DELETE FROM dedup_candidates");
+  db_.execute("UPDATE jobs SET params = replace(params, '\"enabled\":true', '\"enabled\":false')");
+  const GroupLeakage& media = group(audit(), "media", "image");
+  EXPECT_FALSE(media.duplicate_rule_verified);
+  EXPECT_NE(media.duplicate_rule.find("no pair was verified"), std::string::npos) << media.duplicate_rule;
+  EXPECT_EQ(media.duplicates, 4);
 }
 
 TEST(LeakageAuditReport, CleanSweepSaysNone) {

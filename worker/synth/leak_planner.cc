@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string>
+
+#include "common/error.h"
 
 namespace popsweep::synth {
 namespace {
@@ -93,6 +96,37 @@ void plan_cross_type_copies(SynthRandom& random, ProfilePlan& plan) {
         placed < plan.preset.thumbnail_copies ? CrossTypeCopy::Thumbnail : CrossTypeCopy::FirstFrame;
     copy_video_frame(plan, image, video, kind);
     ++placed;
+  }
+}
+
+void plan_template_posts(SynthRandom& random, ProfilePlan& plan) {
+  const int pairs = plan.preset.template_posts;
+  if (pairs <= 0) return;
+  std::vector<int> singles;
+  for (int index : plain_media(plan, false)) {
+    if (plan.posts[plan.media[index].post].kind == PlannedPostKind::Image) singles.push_back(index);
+  }
+  if (2 * pairs > static_cast<int>(singles.size())) {
+    throw ConfigError("synth: " + std::to_string(pairs) + " template post pairs asked, but preset '" +
+                      plan.preset.name + "' has only " + std::to_string(singles.size()) +
+                      " plain single-image posts to make them from");
+  }
+  random.shuffle(singles);
+  for (int k = 0; k + 1 < static_cast<int>(singles.size()) && k / 2 < pairs; k += 2) {
+    const int earlier = std::min(singles[k], singles[k + 1]);
+    const int later = std::max(singles[k], singles[k + 1]);
+    PlannedMedia& sibling = plan.media[later];
+    const PlannedMedia& original = plan.media[earlier];
+    sibling.family = original.family;
+    sibling.content_seed = original.content_seed;
+    sibling.image.width = original.image.width;
+    sibling.image.height = original.image.height;
+    sibling.template_of = earlier;
+    // Nonzero and distinct: each post says something else on the same card.
+    plan.media[earlier].text_seed = random.bits() | 1;
+    do {
+      sibling.text_seed = random.bits() | 1;
+    } while (sibling.text_seed == plan.media[earlier].text_seed);
   }
 }
 

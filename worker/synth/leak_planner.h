@@ -1,4 +1,5 @@
-// The planted leaks of the `cross-type`, `carousel-leak` and `drift` presets,
+// The planted leaks of the `cross-type`, `carousel-leak` and `drift` presets
+// and the planted near-misses of template posts (--template-posts),
 // planned once the timeline and the media files are: images that copy a
 // video's cover or first frame (dedup across media types), carousels whose
 // pictures are shots of one scene (folds that split a post), and periods
@@ -17,6 +18,10 @@ namespace popsweep::synth {
 void plan_carousel_shots(SynthRandom& random, ProfilePlan& plan);
 void plan_cross_type_copies(SynthRandom& random, ProfilePlan& plan);
 void plan_drift_periods(ProfilePlan& plan);
+// SynthPreset::template_posts pairs of plain single-image posts: the later
+// one takes the earlier one's scene (family, seed, size) and both get a text
+// panel of their own text.
+void plan_template_posts(SynthRandom& random, ProfilePlan& plan);
 
 // PopularitySignal::DriftingFamily: the period of a time (0 to
 // drift_periods - 1), its first second, its tint, the two families posted in

@@ -16,6 +16,7 @@
 #include "worker/synth/media_corruption.h"
 #include "worker/synth/media_painter.h"
 #include "worker/synth/synth_random.h"
+#include "worker/synth/template_panel.h"
 #include "worker/synth/visual_families.h"
 
 namespace popsweep::synth {
@@ -68,9 +69,10 @@ void render_image(const PlannedMedia& media, const std::string& path) {
   if (media.copy != CrossTypeCopy::None) {
     painted = painted_video_frame(media);
   } else {
-    painted = tinted(paint_image(visual_families().at(media.family), {image.width, image.height},
-                                 media.content_seed, {image.shift_x, image.shift_y}, image.grain_seed),
-                     media.tint_hue, media.tint_strength);
+    painted = paint_image(visual_families().at(media.family), {image.width, image.height}, media.content_seed,
+                          {image.shift_x, image.shift_y}, image.grain_seed);
+    if (media.text_seed != 0) draw_text_panel(painted, media.text_seed);
+    painted = tinted(painted, media.tint_hue, media.tint_strength);
   }
   write_jpeg(path, transformed_image(painted, image), image.jpeg_quality);
 }

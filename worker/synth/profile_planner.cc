@@ -17,6 +17,7 @@ constexpr std::uint64_t kFollowersStream = 13;
 constexpr std::uint64_t kEngagementStream = 14;
 constexpr std::uint64_t kCarouselShotStream = 15;
 constexpr std::uint64_t kCrossTypeStream = 16;
+constexpr std::uint64_t kTemplateStream = 17;
 
 }  // namespace
 
@@ -34,6 +35,8 @@ ProfilePlan plan_profile(const SynthPreset& preset, std::uint64_t seed) {
   plan_carousel_shots(shot_random, plan);
   SynthRandom cross_type_random(derive_seed(seed, kCrossTypeStream, 0));
   plan_cross_type_copies(cross_type_random, plan);
+  SynthRandom template_random(derive_seed(seed, kTemplateStream, 0));
+  plan_template_posts(template_random, plan);
   SynthRandom follower_random(derive_seed(seed, kFollowersStream, 0));
   const TrueFollowerCurve curve(preset, plan.start, plan.end, follower_random);
   plan.follower_samples = sample_tracker(preset, curve, plan.start, plan.end, follower_random);

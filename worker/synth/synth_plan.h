@@ -73,6 +73,8 @@ struct PlannedMedia {
   int period = -1;              // PopularitySignal::DriftingFamily: the drift period, else -1
   double tint_hue = -1;         // degrees; the picture is blended towards this hue (-1: none)
   double tint_strength = 0;     // the share of the tint in the blend
+  int template_of = -1;         // a template post: the earlier post's media whose template it shares
+  std::uint64_t text_seed = 0;  // the text of a template's panel (0: no panel)
   ImagePlan image;
   VideoPlan video;
 };

@@ -106,6 +106,13 @@ struct SynthPreset {
   int drift_periods = 0;
   double drift_effect = 0;
   double period_tint_strength = 0;
+
+  // Template posts (issue 21): this many pairs of single-image posts share a
+  // template (the same background and shapes, pixel for pixel, and a text
+  // panel at the same place) but carry different text: distinct posts that
+  // near-duplicate cleaning must keep. 0 (every preset): none, and the
+  // profile is byte-identical to one made before they existed.
+  int template_posts = 0;
 };
 
 // Throws ConfigError naming the known presets when `name` is not one of them.

@@ -45,6 +45,7 @@ SynthReport count(const ProfilePlan& plan) {
     ++(media.is_video ? report.videos : report.images);
     if (media.duplicate_of >= 0) ++report.duplicates;
     if (media.copies_video >= 0) ++report.cross_type_copies;
+    if (media.template_of >= 0) ++report.template_siblings;
     if (media.corruption != CorruptionKind::None) ++report.corrupt;
   }
   return report;
@@ -69,6 +70,7 @@ SynthReport generate_synthetic_profile(const SynthOptions& options) {
       throw ConfigError("--family-signal and --no-visual-signal contradict each other");
     preset.signal = PopularitySignal::VisualFamily;
   }
+  if (options.template_posts >= 0) preset.template_posts = options.template_posts;
   const ProfilePlan plan = plan_profile(preset, options.seed);
   prepare_output_dir(options.output_dir, options.force);
   spdlog::info("synth: writing {} media files of preset '{}' (seed {}) to {}", plan.media.size(), options.preset,
@@ -84,9 +86,11 @@ SynthReport generate_synthetic_profile(const SynthOptions& options) {
 std::string describe(const SynthReport& report) {
   const std::string cross_type =
       report.cross_type_copies > 0 ? fmt::format(", {} images that are also a video", report.cross_type_copies) : "";
-  return fmt::format("synth: {} posts, {} images, {} videos ({} near-duplicates{}, {} corrupt files) in {:.1f} s\n",
-                     report.posts, report.images, report.videos, report.duplicates, cross_type, report.corrupt,
-                     report.seconds);
+  const std::string templates =
+      report.template_siblings > 0 ? fmt::format(", {} template post pairs (distinct)", report.template_siblings) : "";
+  return fmt::format("synth: {} posts, {} images, {} videos ({} near-duplicates{}{}, {} corrupt files) in {:.1f} s\n",
+                     report.posts, report.images, report.videos, report.duplicates, cross_type, templates,
+                     report.corrupt, report.seconds);
 }
 
 }  // namespace popsweep::synth

@@ -27,6 +27,8 @@ struct SynthOptions {
   // mean family effect of the post's media) whatever the preset's own signal,
   // e.g. on the small, clean carousel-leak profile.
   bool family_signal = false;
+  // Pairs of template posts (SynthPreset::template_posts); -1: the preset's.
+  int template_posts = -1;
 };
 
 struct SynthReport {
@@ -35,6 +37,7 @@ struct SynthReport {
   int videos = 0;
   int duplicates = 0;
   int cross_type_copies = 0;  // images that are also a video (cross-type preset)
+  int template_siblings = 0;  // pairs of distinct posts on one template (--template-posts)
   int corrupt = 0;
   double seconds = 0;
 };

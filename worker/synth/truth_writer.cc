@@ -162,6 +162,15 @@ Json truth_json(const ProfilePlan& plan) {
     truth["cross_type_duplicates"] = cross_type;
   }
   if (plan.preset.signal != PopularitySignal::VisualFamily) truth["popularity_signal"] = popularity_signal_json(plan);
+  if (plan.preset.template_posts > 0) {
+    // Distinct posts on one template: not duplicates, whatever their distance.
+    Json siblings = Json::array();
+    for (const PlannedMedia& item : plan.media) {
+      if (item.template_of >= 0)
+        siblings.push_back({{"first", plan.media[item.template_of].path}, {"second", item.path}});
+    }
+    truth["template_siblings"] = siblings;
+  }
   truth["corrupt"] = corrupt;
   truth["media_effect"] = {{"video_por_factor", plan.preset.video_por_factor}};
   // Only when planted, so the truth of every earlier profile stays byte-identical.
