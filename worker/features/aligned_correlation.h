@@ -33,7 +33,8 @@ cv::Matx23d warp_matrix(const Alignment& a, int side);
 // The rectangle of the second picture whose pixels map inside the first.
 cv::Rect overlap_rect(const Alignment& a, int side);
 
-// Scores alignments of one pair of grey float squares (CV_32F, side x side).
+// Scores alignments of one pair of grey float squares (CV_32F, side x side),
+// which it keeps references to: both must outlive it.
 // Keeps its workspace, so one scorer per thread.
 class AlignedCorrelation {
  public:
