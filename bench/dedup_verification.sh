@@ -10,8 +10,8 @@
 # Then times `popsweep dedup` $BENCH_RUNS times each with --verify false and
 # --verify true, for the suggested threshold and for the paper's fixed 5
 # (wall clock and CPU seconds, user + system, process start included), and
-# prints the medians, the ratios and how many candidates verification
-# checked. CPU seconds are the figure to compare on a loaded machine; the
+# prints the medians, the ratios, how many candidates verification
+# checked and why each was kept or rejected. CPU seconds are the figure to compare on a loaded machine; the
 # wall clock falls further where verification's threads (the stage's torch
 # thread count, --threads) find idle cores.
 source "$(dirname "$0")/common.sh"
@@ -40,7 +40,7 @@ for threshold in ${BENCH_THRESHOLDS:-auto 5}; do
     runs=() cpu=()
     for _ in $(seq "$BENCH_RUNS"); do
       runs+=("$(seconds_of /usr/bin/time -f 'cpu %U %S' "$POPSWEEP" dedup --db "$db" "${features[@]}" \
-        --threshold "$threshold" --verify "$verify")")
+        --threshold "$threshold" --verify "$verify" --pairs "$BENCH_WORK/pairs.csv")")
       cpu+=("$(cpu_seconds)")
     done
     median_s=$(median "${runs[@]}") median_cpu=$(median "${cpu[@]}")
@@ -48,6 +48,9 @@ for threshold in ${BENCH_THRESHOLDS:-auto 5}; do
     echo "dedup --threshold $threshold --verify $verify: median ${median_s} s wall of ${runs[*]}," \
       "median ${median_cpu} s CPU of ${cpu[*]}"
     grep -o '[0-9]* candidates verified on their pixels, [0-9]* rejected' "$BENCH_WORK/last.log" || true
+    # Why each candidate was kept or rejected (the glance's "unrelated" never reached the full check).
+    [[ $verify == true ]] && awk -F, 'NR > 1 { n[$NF]++ } END { for (r in n) printf "  %s %d\n", r, n[r] }' \
+      "$BENCH_WORK/pairs.csv" | sort
   done
   # shellcheck disable=SC2154
   awk -v a="$seconds_false" -v b="$seconds_true" -v c="$cpu_false" -v d="$cpu_true" -v t="$threshold" \

@@ -172,34 +172,76 @@ void record_verification(const PreparedPicture* a, const PreparedPicture* b,
   }
 }
 
-// Pixel verification of the candidates on the stage's threads (torch's
-// intra-op count): every picture in a pair is decoded and prepared once,
-// then the pairs are verified. Each pair's outcome depends on its two
-// pictures only, so the threads change the time, not the result.
-void verify_candidates(const std::vector<CandidatePair>& candidates, const VerificationSettings& settings,
-                       std::vector<DuplicatePair>& pairs) {
+// Each distinct media of `candidates` once, and where each sits.
+struct CandidateMedia {
   std::map<std::int64_t, std::size_t> slot_of;
   std::vector<const storage::MediaOfPost*> media;
-  for (const CandidatePair& c : candidates) {
-    for (const storage::MediaOfPost* m : {c.first, c.second}) {
-      if (slot_of.emplace(m->media_id, media.size()).second) media.push_back(m);
+  std::size_t slot(const storage::MediaOfPost* m) const { return slot_of.at(m->media_id); }
+};
+
+CandidateMedia media_of(const std::vector<CandidatePair>& candidates, const std::vector<char>& wanted) {
+  CandidateMedia out;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (!wanted[i]) continue;
+    for (const storage::MediaOfPost* m : {candidates[i].first, candidates[i].second}) {
+      if (out.slot_of.emplace(m->media_id, out.media.size()).second) out.media.push_back(m);
     }
   }
-  const int threads = std::max(1, torch::get_num_threads());
-  std::vector<std::optional<PreparedPicture>> pictures(media.size());
-  for_each_index(media.size(), threads, [&](std::size_t i) {
+  return out;
+}
+
+// `make(media)` for each media on `threads` threads; nullopt where it throws
+// (an unreadable picture).
+template <typename T, typename Make>
+std::vector<std::optional<T>> for_each_media(const CandidateMedia& media, int threads, Make make) {
+  std::vector<std::optional<T>> out(media.media.size());
+  for_each_index(media.media.size(), threads, [&](std::size_t i) {
     try {
-      pictures[i] =
-          prepare_picture(picture_to_verify(media[i]->path, media[i]->media_type, media[i]->thumbnail_path));
+      out[i] = make(*media.media[i]);
     } catch (const std::exception&) {
-      pictures[i].reset();
+      out[i].reset();
     }
   });
+  return out;
+}
+
+// Pixel verification of the candidates on the stage's threads (torch's
+// intra-op count), in two stages: a glance at every pair (pictures decoded
+// at an eighth of their size), then the full check of the pairs that pass,
+// each of their pictures decoded and prepared once. Each pair's outcome
+// depends on its two pictures only, so the threads change the time, not
+// the result.
+void verify_candidates(const std::vector<CandidatePair>& candidates, const VerificationSettings& settings,
+                       std::vector<DuplicatePair>& pairs) {
+  const int threads = std::max(1, torch::get_num_threads());
+  const CandidateMedia all = media_of(candidates, std::vector<char>(candidates.size(), 1));
+  const std::vector<std::optional<PictureGlance>> glances =
+      for_each_media<PictureGlance>(all, threads, [](const storage::MediaOfPost& m) {
+        return glance_at(picture_to_glance_at(m.path, m.media_type, m.thumbnail_path));
+      });
+  std::vector<char> related(candidates.size(), 0);  // char, not bool: written from several threads
+  for_each_index(candidates.size(), threads, [&](std::size_t i) {
+    const std::optional<PictureGlance>& a = glances[all.slot(candidates[i].first)];
+    const std::optional<PictureGlance>& b = glances[all.slot(candidates[i].second)];
+    if (!a || !b) return record_verification(nullptr, nullptr, settings, pairs[i]);
+    if (glance_correlation(*a, *b, settings.allow_mirror) >= kMinGlanceCorrelation) {
+      related[i] = 1;
+    } else {
+      pairs[i].kept = false;
+      pairs[i].reason = "unrelated";
+    }
+  });
+  const CandidateMedia checked = media_of(candidates, related);
+  const std::vector<std::optional<PreparedPicture>> pictures =
+      for_each_media<PreparedPicture>(checked, threads, [](const storage::MediaOfPost& m) {
+        return prepare_picture(picture_to_verify(m.path, m.media_type, m.thumbnail_path));
+      });
   auto picture = [&](const storage::MediaOfPost* m) {
-    const std::optional<PreparedPicture>& p = pictures[slot_of.at(m->media_id)];
+    const std::optional<PreparedPicture>& p = pictures[checked.slot(m)];
     return p ? &*p : nullptr;
   };
   for_each_index(candidates.size(), threads, [&](std::size_t i) {
+    if (!related[i]) return;
     record_verification(picture(candidates[i].first), picture(candidates[i].second), settings, pairs[i]);
   });
 }

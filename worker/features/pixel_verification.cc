@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "worker/features/aligned_correlation.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/video_frame_sampler.h"
 
@@ -27,12 +28,6 @@ constexpr double kMaxShift = 0.07;
 // two crops of one photo sharing half their area must not align.
 constexpr double kMinOverlap = 0.8;
 
-// Second-picture pixel (x, y) sits at first-picture pixel
-// (scale_x * x + shift_x * side, scale_y * y + shift_y * side), on pixel centres.
-struct Alignment {
-  double scale_x = 1, scale_y = 1, shift_x = 0, shift_y = 0;
-};
-
 cv::Mat as_mat(const media::RgbImage& image) {
   return cv::Mat(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.pixels.data()));
 }
@@ -53,26 +48,6 @@ cv::Mat grey_square(const cv::Mat& picture, int side) {
   return grey;
 }
 
-cv::Matx23d warp_matrix(const Alignment& a, int side) {
-  const double cx = a.shift_x * side + 0.5 * a.scale_x - 0.5;
-  const double cy = a.shift_y * side + 0.5 * a.scale_y - 0.5;
-  return {a.scale_x, 0, cx, 0, a.scale_y, cy};
-}
-
-// The rectangle of the second picture whose pixels map inside the first.
-cv::Rect overlap_rect(const Alignment& a, int side) {
-  const cv::Matx23d m = warp_matrix(a, side);
-  auto range = [side](double scale, double offset, int& low, int& high) {
-    low = std::max(0, static_cast<int>(std::ceil((0 - offset) / scale)));
-    high = std::min(side - 1, static_cast<int>(std::floor((side - 1 - offset) / scale)));
-  };
-  int x0, x1, y0, y1;
-  range(m(0, 0), m(0, 2), x0, x1);
-  range(m(1, 1), m(1, 2), y0, y1);
-  if (x1 < x0 || y1 < y0) return {};
-  return {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
-}
-
 cv::Mat warped(const cv::Mat& first, const Alignment& a, int side) {
   cv::Mat out;
   cv::warpAffine(first, out, cv::Mat(warp_matrix(a, side)), cv::Size(side, side),
@@ -80,37 +55,27 @@ cv::Mat warped(const cv::Mat& first, const Alignment& a, int side) {
   return out;
 }
 
-// Normalised cross-correlation over the overlap: blind to gain and offset,
-// so a brightened copy aligns as well as the original. -2 when the overlap
-// is too small to count.
-double correlation(const cv::Mat& first_grey, const cv::Mat& second_grey, const Alignment& a, int side) {
-  const cv::Rect rect = overlap_rect(a, side);
-  if (rect.area() < kMinOverlap * side * side) return -2;
-  const cv::Mat moved = warped(first_grey, a, side)(rect);
-  const cv::Mat target = second_grey(rect);
-  cv::Scalar mean_a, std_a, mean_b, std_b;
-  cv::meanStdDev(moved, mean_a, std_a);
-  cv::meanStdDev(target, mean_b, std_b);
-  if (std_a[0] < 1e-3 || std_b[0] < 1e-3) {
-    // Flat pictures: equal means are the best a flat pair can do.
-    return 1.0 - std::fabs(mean_a[0] - mean_b[0]) / 255.0;
-  }
-  const double covariance = cv::mean((moved - mean_a[0]).mul(target - mean_b[0]))[0];
-  return covariance / (std_a[0] * std_b[0]);
+// The coarse grid: 7 scales per axis (within the largest scale change), 5
+// shifts per axis a coarse pixel apart.
+constexpr int kScaleSteps = 3;
+constexpr int kShiftSteps = 2;
+
+Alignment coarse_alignment(int sx, int sy, int tx, int ty) {
+  return {1 + kMaxScaleChange * sx / kScaleSteps, 1 + kMaxScaleChange * sy / kScaleSteps,
+          static_cast<double>(tx) / kCoarseSide, static_cast<double>(ty) / kCoarseSide};
 }
 
+// The exhaustive search at 32 pixels; the first best in the grid's order.
 Alignment coarse_search(const cv::Mat& first_grey, const cv::Mat& second_grey) {
+  AlignedCorrelation correlation(first_grey, second_grey, kMinOverlap);
   Alignment best;
   double best_score = -3;
-  const int scale_steps = 3;  // 7 scales per axis
-  const int shift_steps = 2;  // 5 shifts per axis, a coarse pixel apart
-  for (int sx = -scale_steps; sx <= scale_steps; ++sx) {
-    for (int sy = -scale_steps; sy <= scale_steps; ++sy) {
-      for (int tx = -shift_steps; tx <= shift_steps; ++tx) {
-        for (int ty = -shift_steps; ty <= shift_steps; ++ty) {
-          const Alignment a{1 + kMaxScaleChange * sx / scale_steps, 1 + kMaxScaleChange * sy / scale_steps,
-                            static_cast<double>(tx) / kCoarseSide, static_cast<double>(ty) / kCoarseSide};
-          const double score = correlation(first_grey, second_grey, a, kCoarseSide);
+  for (int sx = -kScaleSteps; sx <= kScaleSteps; ++sx) {
+    for (int sy = -kScaleSteps; sy <= kScaleSteps; ++sy) {
+      for (int tx = -kShiftSteps; tx <= kShiftSteps; ++tx) {
+        for (int ty = -kShiftSteps; ty <= kShiftSteps; ++ty) {
+          const Alignment a = coarse_alignment(sx, sy, tx, ty);
+          const double score = correlation(a);
           if (score > best_score) best_score = score, best = a;
         }
       }
@@ -119,10 +84,22 @@ Alignment coarse_search(const cv::Mat& first_grey, const cv::Mat& second_grey) {
   return best;
 }
 
+// The best correlation of the unscaled shifts of the coarse grid.
+double best_unscaled_correlation(const cv::Mat& first_grey, const cv::Mat& second_grey) {
+  AlignedCorrelation correlation(first_grey, second_grey, kMinOverlap);
+  double best = -2;
+  for (int tx = -kShiftSteps; tx <= kShiftSteps; ++tx) {
+    for (int ty = -kShiftSteps; ty <= kShiftSteps; ++ty)
+      best = std::max(best, correlation(coarse_alignment(0, 0, tx, ty)));
+  }
+  return best;
+}
+
 // Hill climbing from `start`, one parameter at a time, the step halved when
 // no move helps, down to a quarter pixel.
 Alignment refine(const cv::Mat& first_grey, const cv::Mat& second_grey, Alignment start, int side) {
-  double best_score = correlation(first_grey, second_grey, start, side);
+  AlignedCorrelation correlation(first_grey, second_grey, kMinOverlap);
+  double best_score = correlation(start);
   double step = 1.0 / side;
   for (int round = 0; round < 40 && step >= 0.25 / side; ++round) {
     bool moved = false;
@@ -135,7 +112,7 @@ Alignment refine(const cv::Mat& first_grey, const cv::Mat& second_grey, Alignmen
             std::fabs(trial.scale_y - 1) > kMaxScaleChange * 1.2 || std::fabs(trial.shift_x) > kMaxShift ||
             std::fabs(trial.shift_y) > kMaxShift)
           continue;
-        const double score = correlation(first_grey, second_grey, trial, side);
+        const double score = correlation(trial);
         if (score > best_score) best_score = score, start = trial, moved = true;
       }
     }
@@ -240,14 +217,21 @@ VerificationResult compare_blocks(const cv::Mat& first_square, const cv::Mat& se
     const cv::Mat fitted = matched_tones(moved_channels[c], target_channels[c]);
     difference += outside_envelope(fitted, target_channels[c]) / 3.0;
   }
+  // Each block's sum in one pass over the overlap (a cv::mean per block
+  // cost more in calls than in arithmetic).
   const int block = side / kBlocksPerSide;
+  std::array<std::array<double, kBlocksPerSide>, kBlocksPerSide> sums{};
+  for (int y = 0; y < rect.height; ++y) {
+    const float* row = difference.ptr<float>(y);
+    std::array<double, kBlocksPerSide>& sums_of_row = sums[(rect.y + y) / block];
+    for (int x = 0; x < rect.width; ++x) sums_of_row[(rect.x + x) / block] += row[x];
+  }
   double worst = 0;
   for (int by = 0; by < kBlocksPerSide; ++by) {
     for (int bx = 0; bx < kBlocksPerSide; ++bx) {
       const cv::Rect cell = cv::Rect(bx * block, by * block, block, block) & rect;
       if (cell.area() * 2 < block * block) continue;  // mostly outside the overlap
-      const cv::Rect local(cell.x - rect.x, cell.y - rect.y, cell.width, cell.height);
-      worst = std::max(worst, cv::mean(difference(local))[0]);
+      worst = std::max(worst, sums[by][bx] / cell.area());
     }
   }
   result.block_difference = worst;
@@ -257,8 +241,7 @@ VerificationResult compare_blocks(const cv::Mat& first_square, const cv::Mat& se
 
 VerificationResult verify_oriented(const PreparedPicture& first, const PreparedPicture& second,
                                    const VerificationSettings& settings) {
-  Alignment a = coarse_search(first.coarse, second.coarse);
-  a = refine(first.middle, second.middle, a, kMiddleSide);
+  Alignment a = refine(first.middle, second.middle, coarse_search(first.coarse, second.coarse), kMiddleSide);
   a = refine(first.fine, second.fine, a, kFineSide);
   return compare_blocks(first.compare, second.compare, a, settings);
 }
@@ -273,6 +256,20 @@ PreparedPicture mirrored(const PreparedPicture& picture) {
 }
 
 }  // namespace
+
+PictureGlance glance_at(const media::RgbImage& picture) {
+  return {grey_square(as_mat(picture), kCoarseSide)};
+}
+
+double glance_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror) {
+  double best = best_unscaled_correlation(first.square, second.square);
+  if (allow_mirror) {
+    cv::Mat flipped;
+    cv::flip(second.square, flipped, 1);
+    best = std::max(best, best_unscaled_correlation(first.square, flipped));
+  }
+  return best;
+}
 
 PreparedPicture prepare_picture(const media::RgbImage& picture) {
   const cv::Mat image = as_mat(picture);
@@ -301,11 +298,22 @@ VerificationResult verify_same_picture(const media::RgbImage& first, const media
   return verify_prepared(prepare_picture(first), prepare_picture(second), settings);
 }
 
+// A video's first frame comes whole: its decoder has no reduced scale.
+static media::RgbImage decoded_at_least(const std::string& path, const std::string& media_type,
+                                        const std::string& thumbnail_path, int min_side) {
+  if (media_type != "video") return media::decode_image_file_reduced(path, min_side);
+  if (!thumbnail_path.empty()) return media::decode_image_file_reduced(thumbnail_path, min_side);
+  return media::decode_first_frame(path);
+}
+
 media::RgbImage picture_to_verify(const std::string& path, const std::string& media_type,
                                   const std::string& thumbnail_path) {
-  if (media_type != "video") return media::decode_image_file_reduced(path, kCompareSide);
-  if (!thumbnail_path.empty()) return media::decode_image_file_reduced(thumbnail_path, kCompareSide);
-  return media::decode_first_frame(path);
+  return decoded_at_least(path, media_type, thumbnail_path, kCompareSide);
+}
+
+media::RgbImage picture_to_glance_at(const std::string& path, const std::string& media_type,
+                                     const std::string& thumbnail_path) {
+  return decoded_at_least(path, media_type, thumbnail_path, kCoarseSide);
 }
 
 }  // namespace popsweep::features

@@ -33,6 +33,27 @@ struct VerificationResult {
   bool mirrored = false;        // the match needed a left-right flip
 };
 
+// The first, cheap stage: a glance at two pictures. Most candidates the
+// feature search proposes are unrelated pictures; their grey 32-pixel squares
+// (from a decode at an eighth of the size) do not correlate at any of the 25
+// shifts of the coarse grid at scale 1, which a crop of up to 5% of a side,
+// a resize or a colour edit still does (about 0.1 ms a pair, against a few
+// ms for the full check).
+struct PictureGlance {
+  cv::Mat square;  // grey, float, lightly blurred: 32 pixels
+};
+
+PictureGlance glance_at(const media::RgbImage& picture);
+
+// The best normalised cross-correlation of the 25 unscaled shifts (and of
+// the mirrored second picture's, when allowed).
+double glance_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror);
+
+// A pair whose glance_correlation is lower is unrelated: rejected before the
+// full check. Set on the development split of the planted truth
+// (docs/METHOD.md, "Verification's cost, second step").
+inline constexpr double kMinGlanceCorrelation = 0.8;
+
 // What verification reads of one picture, made once however many pairs the
 // picture is in: its grey squares for each level of the alignment search and
 // its colour square for the block comparison (about 290 KB).
@@ -55,5 +76,8 @@ VerificationResult verify_same_picture(const media::RgbImage& first, const media
 // has one, else its first frame.
 media::RgbImage picture_to_verify(const std::string& path, const std::string& media_type,
                                   const std::string& thumbnail_path);
+// The same picture decoded at the largest reduction that keeps 32 pixels a side.
+media::RgbImage picture_to_glance_at(const std::string& path, const std::string& media_type,
+                                     const std::string& thumbnail_path);
 
 }  // namespace popsweep::features

@@ -115,5 +115,33 @@ TEST(PixelVerification, APicturePreparedOnceServesEveryPair) {
   EXPECT_FALSE(verify_prepared(prepared, prepare_picture(as_rgb(texted)), allow).same);
 }
 
+// The glance (the cheap first stage) at squares from pictures decoded at an
+// eighth of their size: a crop of ~4% of each side, a 60% resize with a tone
+// change and a mirrored copy (when allowed) clear the bound the dedup stage
+// uses; another scene does not, nor a mirror when mirrors are not allowed.
+TEST(PixelVerification, AGlanceSeparatesEditedCopiesFromOtherPictures) {
+  auto glance = [](const cv::Mat& picture) {
+    cv::Mat eighth;
+    cv::resize(picture, eighth, {}, 0.125, 0.125, cv::INTER_AREA);
+    return glance_at(as_rgb(eighth));
+  };
+  const double bound = kMinGlanceCorrelation;
+  const PictureGlance original_glance = glance(original());
+  const cv::Mat cropped = original()(cv::Rect(12, 6, 480 - 20, 320 - 14)).clone();
+  cv::Mat resized, mirrored;
+  cv::resize(cropped, resized, {}, 0.6, 0.6, cv::INTER_AREA);
+  resized.convertTo(resized, -1, 1.1, -12);
+  cv::flip(original(), mirrored, 1);
+  for (const cv::Mat& copy : {cropped, resized}) {
+    EXPECT_GE(glance_correlation(original_glance, glance(copy), false), bound);
+  }
+  EXPECT_GE(glance_correlation(original_glance, glance(mirrored), true), bound);
+  EXPECT_LT(glance_correlation(original_glance, glance(mirrored), false), bound);
+  cv::Mat other_scene;
+  cv::flip(scene(320, 480), other_scene, 0);
+  cv::resize(other_scene, other_scene, {480, 320});
+  EXPECT_LT(glance_correlation(original_glance, glance(other_scene), true), bound);
+}
+
 }  // namespace
 }  // namespace popsweep::features

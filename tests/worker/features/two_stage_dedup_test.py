@@ -46,6 +46,14 @@ def accepted_pairs(pairs_csv, profile):
     return kept
 
 
+def unrelated_pairs(pairs_csv, profile):
+    """The candidates verification's glance rejected as unrelated pictures."""
+    with open(pairs_csv) as f:
+        return {frozenset(os.path.relpath(p, profile) if os.path.isabs(p) else p
+                          for p in (row["first_path"], row["second_path"]))
+                for row in csv.DictReader(f) if row["reason"] == "unrelated"}
+
+
 def evaluate(truth, kept):
     """Precision over every accepted pair, recall over the planted positive pairs."""
     true_pairs = {p for p in kept if len({truth.group_of[m] for m in p}) == 1}
@@ -110,6 +118,13 @@ def main(full=False):
             verified = run_popsweep("dedup", *features, "--verify", "true", "--pairs", pairs_csv)
             print("  " + verified.stdout.strip())
             precision, recall = report("features + pixel verification", truth, accepted_pairs(pairs_csv, profile))
+            # The glance (the cheap first stage) settles most candidates; it must not be what
+            # loses a planted duplicate: same-group pairs go on to the full check.
+            glanced = unrelated_pairs(pairs_csv, profile)
+            same_group_glanced = [p for p in glanced if len({truth.group_of[m] for m in p}) == 1]
+            print(f"  {len(glanced)} candidates rejected at a glance as unrelated, "
+                  f"{len(same_group_glanced)} of them the same picture")
+            checks.check(not same_group_glanced, f"{backbone}: no copy of one picture rejected at a glance")
             # Verification runs on torch's intra-op threads (OMP_NUM_THREADS); one thread and
             # three must decide every pair alike.
             pairs_files = []
@@ -129,7 +144,8 @@ def main(full=False):
             paper = accepted_pairs(pairs_csv, profile)
             run_popsweep("dedup", *features, "--threshold", "5", "--verify", "true", "--pairs", pairs_csv)
             paper_verified = accepted_pairs(pairs_csv, profile)
-            print(f"  threshold 5: {len(paper)} pairs without verification, {len(paper_verified)} with")
+            print(f"  threshold 5: {len(paper)} pairs without verification, {len(paper_verified)} with, "
+                  f"{len(unrelated_pairs(pairs_csv, profile))} rejected at a glance")
             checks.check(paper_verified <= paper, f"{backbone}: verification only removes pairs at threshold 5")
     checks.finish()
 

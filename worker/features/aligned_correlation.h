@@ -1,0 +1,58 @@
+// The score pixel verification aligns pictures by: the normalised
+// cross-correlation of two grey squares after the first is resampled onto
+// the second by a scale and a shift per axis.
+//
+// Verification scores about 1 500 alignments per candidate pair. Done with
+// cv::warpAffine and OpenCV's reductions, each score allocated half a dozen
+// small matrices and cost more than the arithmetic; here one pass resamples
+// and sums. The resampling is warpAffine's own (INTER_LINEAR,
+// WARP_INVERSE_MAP, BORDER_REPLICATE on float pictures): the same
+// fixed-point positions (1/32 pixel), the same weight table and the same
+// order of the four products, so every resampled value is bitwise the one
+// warpAffine gives. Only the sums over the overlap are formed otherwise
+// than by OpenCV's meanStdDev and mean (in one pass, in double), which moves
+// a score by 1e-10 to 1e-9: a choice between two alignments can only change
+// where they tie to that precision.
+#pragma once
+
+#include <opencv2/core/mat.hpp>
+#include <opencv2/core/matx.hpp>
+#include <vector>
+
+namespace popsweep::features {
+
+// Second-picture pixel (x, y) sits at first-picture pixel
+// (scale_x * x + shift_x * side, scale_y * y + shift_y * side), on pixel centres.
+struct Alignment {
+  double scale_x = 1, scale_y = 1, shift_x = 0, shift_y = 0;
+};
+
+// The inverse map warpAffine takes for `a` on squares of `side` pixels.
+cv::Matx23d warp_matrix(const Alignment& a, int side);
+
+// The rectangle of the second picture whose pixels map inside the first.
+cv::Rect overlap_rect(const Alignment& a, int side);
+
+// Scores alignments of one pair of grey float squares (CV_32F, side x side),
+// which it keeps references to: both must outlive it.
+// Keeps its workspace, so one scorer per thread.
+class AlignedCorrelation {
+ public:
+  // An alignment whose overlap covers less than `min_overlap` of the square
+  // scores -2: no match.
+  AlignedCorrelation(const cv::Mat& first_grey, const cv::Mat& second_grey, double min_overlap);
+
+  // In [-1, 1]: blind to gain and offset. Two flat overlaps score by how
+  // close their means are.
+  double operator()(const Alignment& a);
+
+ private:
+  const cv::Mat& first_;
+  const cv::Mat& second_;
+  int side_;
+  double min_overlap_;
+  cv::Mat sum_, square_sum_;  // the second picture's integral images
+  std::vector<int> left_, right_, column_fraction_, top_, bottom_, row_fraction_;
+};
+
+}  // namespace popsweep::features
