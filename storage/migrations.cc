@@ -358,6 +358,13 @@ ALTER TABLE jobs_with_pruned RENAME TO jobs;
 CREATE INDEX jobs_by_status ON jobs(status);
 )SQL";
 
+// Checkpoints larger than a few hundred KB (fine-tuned models, issue 20)
+// live in files beside the database, named by their SHA-256, which the row
+// keeps instead of the bytes (checkpoint_files.h). NULL: the bytes are in data.
+const char* const kCheckpointFiles = R"SQL(
+ALTER TABLE checkpoints ADD COLUMN file_sha256 TEXT;
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -375,6 +382,7 @@ const std::vector<Migration>& schema_migrations() {
       {"profiles of studies", kStudyProfiles},
       {"temperatures of kept models", kModelTemperatures},
       {"pruned jobs", kPrunedJobs, true},
+      {"checkpoint files beside the database", kCheckpointFiles},
   };
   return migrations;
 }

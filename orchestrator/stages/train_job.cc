@@ -14,7 +14,9 @@
 #include "worker/features/pixel_views.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
+#include "worker/nets/backbone_split.h"
 #include "worker/train/context_join.h"
+#include "worker/train/finetune_inputs.h"
 #include "worker/train/job_data.h"
 #include "worker/train/metrics.h"
 #include "worker/train/process_group.h"
@@ -284,7 +286,24 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     train::JobData data = train::assemble_job_data(architecture, images, videos, members, extra_images);
     const auto seed = job.header.at("seed").get<std::uint64_t>();
     std::shared_ptr<features::PixelViewSampler> pixel_views;
-    if (params.at("train").value("mode", std::string("features")) == "pixels") {
+    const int finetune_blocks = params.at("train").value("finetune_blocks", 0);
+    nets::BackboneSplit split;
+    if (finetune_blocks > 0) {
+      // train.finetune_blocks: augmented pixels through the frozen prefix every epoch, the tail trained.
+      const nlohmann::json& features = params.at("features");
+      const int image_size = features.at("image_size").get<int>();
+      split = nets::split_backbone(
+          backbone_spec_of(features, job.header.value("weights_path", std::string()), environment.device),
+          finetune_blocks, image_size);
+      const std::vector<media::RgbImage>& decoded_images =
+          *decoded->get(job.header.at("dataset"), d, image_size);
+      pixel_views = std::make_shared<features::PixelViewSampler>(*split.prefix, decoded_images, seed);
+      train::use_finetune_inputs(data, architecture, *split.prefix, decoded_images);
+      train::use_pixel_views(data, architecture,
+                             [pixel_views](int epoch, const std::vector<std::int64_t>& images) {
+                               return pixel_views->embeddings(epoch, images);
+                             });
+    } else if (params.at("train").value("mode", std::string("features")) == "pixels") {
       // M14 as the paper ran it: fresh augmentations through the backbone every epoch.
       const nlohmann::json& features = params.at("features");
       nets::FrozenBackbone& backbone = backbones->get(
@@ -300,6 +319,10 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     }
 
     train::TrainSettings settings = settings_of(params, environment);
+    if (finetune_blocks > 0) {
+      settings.backbone_tail = split.tail;
+      settings.backbone_learning_rate = params.at("train").at("finetune_lr").get<double>();
+    }
     settings.inputs = use_context(params, *tensors, architecture, data);
 
     std::vector<std::int64_t> validation_ids;
