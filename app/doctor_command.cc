@@ -1,10 +1,10 @@
 #include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "storage/checkpoint_file_check.h"
 #include "storage/consistency_check.h"
 #include "storage/database.h"
 #include "worker/features/feature_set_key.h"
@@ -25,7 +25,11 @@ void add_doctor_command(CLI::App& app) {
     const storage::FeatureSetOfExtraction feature_set_of_extraction = [](const std::string& params) {
       return features::feature_set_key(nlohmann::json::parse(params).at("features"));
     };
-    const std::vector<storage::Finding> findings = storage::check_database(db, *repair, feature_set_of_extraction);
+    // The checkpoint files first: a repair that deletes a row whose file is
+    // lost leaves a job without its kept model, which check_database resets.
+    std::vector<storage::Finding> findings = storage::check_checkpoint_files(db, *repair);
+    for (storage::Finding& finding : storage::check_database(db, *repair, feature_set_of_extraction))
+      findings.push_back(std::move(finding));
     std::cout << storage::describe(findings);
     for (const storage::Finding& f : findings) {
       if (f.severity == "error" && !f.repaired) std::exit(1);

@@ -110,6 +110,11 @@ nlohmann::json train_job_params(const Spec& spec, const nlohmann::json& labels, 
   // databases resume without recomputing anything.
   if (spec.train.split != "media") params["split"] = spec.train.split;
   if (spec.train.split == "time") params["time_gap_weeks"] = resolved_time_gap_weeks(spec);
+  // Likewise only fine-tuned models name their blocks and learning rate.
+  if (spec.train.finetune_blocks > 0) {
+    params["train"]["finetune_blocks"] = spec.train.finetune_blocks;
+    params["train"]["finetune_lr"] = resolved_finetune_lr(spec);
+  }
   // Likewise only context models name their inputs and the context settings.
   if (spec.train.inputs != "visual") {
     params["train"]["inputs"] = spec.train.inputs;

@@ -1,6 +1,7 @@
 #include "orchestrator/spec.h"
 
 #include "common/error.h"
+#include "worker/nets/backbone_blocks.h"
 #include "worker/nets/builtin_weights.h"
 
 namespace popsweep::orchestrator {
@@ -31,6 +32,33 @@ class Reader {
  private:
   const SpecValues& values_;
 };
+
+// train.finetune_blocks > 0 trains the backbone's last blocks on every
+// epoch's augmented pixels, behind the image head only.
+void check_finetuning(const Spec& spec, const std::string& where) {
+  const int blocks = spec.train.finetune_blocks;
+  if (blocks == 0) return;
+  const std::string key = where + "train.finetune_blocks " + std::to_string(blocks) + ": ";
+  if (spec.train.mode != "pixels") {
+    throw ConfigError(key +
+                      "fine-tuning runs the images through the backbone every epoch, but train.mode is " +
+                      spec.train.mode + ": set train.mode: pixels");
+  }
+  if (spec.train.inputs != "visual") {
+    throw ConfigError(key + "fine-tuning trains the image head on the backbone alone, but train.inputs is " +
+                      spec.train.inputs + ": set train.inputs: visual");
+  }
+  for (const std::string& experiment : spec.train.experiments) {
+    if (experiment != "image") {
+      throw ConfigError(key + "only the image experiment fine-tunes, but train.experiments lists " +
+                        experiment + ": set train.experiments: [image]");
+    }
+  }
+  const int count = nets::backbone_block_count(spec.features.backbone);
+  if (blocks > count) {
+    throw ConfigError(key + spec.features.backbone + " has " + std::to_string(count) + " blocks");
+  }
+}
 
 }  // namespace
 
@@ -68,6 +96,8 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
   spec.run.collective_backend = read.text("run.collective_backend");
   spec.context = {read.text("context.time_zone"), read.small_integer("context.history_posts")};
   spec.train.inputs = read.text("train.inputs");
+  spec.train.finetune_blocks = read.small_integer("train.finetune_blocks");
+  spec.train.finetune_lr = read.number_or_auto("train.finetune_lr");
 
   const std::string where = source_name + ": ";
   // A study names its profiles in profile.paths; each of its points has one in profile.path.
@@ -107,7 +137,12 @@ Spec make_spec(const SpecValues& values, const std::string& source_name) {
         "against posts published after it, so the context can predict a class from the future " +
         "side of its window and the accuracy would be biased: set labels.mode: trailing");
   }
+  check_finetuning(spec, where);
   return spec;
+}
+
+double resolved_finetune_lr(const Spec& spec) {
+  return spec.train.finetune_lr ? *spec.train.finetune_lr : spec.train.lr / 10;
 }
 
 double resolved_time_gap_weeks(const Spec& spec) {

@@ -67,6 +67,8 @@ struct TrainSpec {
   std::string split = "post";            // media, post or time (split_protocol.h)
   std::optional<double> time_gap_weeks;  // nullopt: the label window
   std::string inputs = "visual";         // visual, context or visual+context
+  int finetune_blocks = 0;               // the backbone's last blocks trained (0: frozen, the paper)
+  std::optional<double> finetune_lr = std::nullopt;  // nullopt: a tenth of lr
 };
 
 struct RunSpec {
@@ -96,6 +98,8 @@ struct Spec {
 
 // train.time_gap_weeks, with `auto` resolved to the label window.
 double resolved_time_gap_weeks(const Spec& spec);
+// train.finetune_lr, `auto` resolved: a tenth of train.lr.
+double resolved_finetune_lr(const Spec& spec);
 
 // Throws ConfigError naming the keys when a rule across keys fails (for
 // example neither profile.path nor profile.synth.preset set).

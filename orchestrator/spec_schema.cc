@@ -164,12 +164,13 @@ std::vector<SpecField> build_schema() {
                                 "pictures may have"),
                           0, 255),
                   "14"),
-      added_later(bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 5.0,
-                                "dedup.verify with dedup.threshold auto: candidates are each media's 8 closest "
-                                "up to this multiple of the median nearest-neighbour distance (recall first; "
-                                "verification decides)"),
-                          0.1, 100),
-                  "5"),
+      added_later(
+          bounded(field("dedup.verify_candidate_factor", FieldKind::Number, 5.0,
+                        "dedup.verify with dedup.threshold auto: candidates are each media's 8 closest "
+                        "up to this multiple of the median nearest-neighbour distance (recall first; "
+                        "verification decides)"),
+                  0.1, 100),
+          "5"),
       experiment_list,
       bounded(field("train.classes", FieldKind::IntegerList, Integers{2, 3}, "numbers of classes K (M4)"), 2,
               100),
@@ -188,6 +189,19 @@ std::vector<SpecField> build_schema() {
              "(features.views); pixels: every epoch each training image, and each training video's 15 frames "
              "with one draw for the whole video, is augmented anew and run through the backbone, as the paper "
              "did for images (every experiment; slow)"),
+      added_later(
+          bounded(field("train.finetune_blocks", FieldKind::Integer, std::int64_t{0},
+                        "fine-tuning: unfreeze the backbone's last k blocks (EfficientNet-B0 has 16, "
+                        "MobileNetV2 17) and train them with the head, batch norms frozen; 0 keeps the "
+                        "backbone frozen, as the paper. Needs train.mode pixels, train.inputs visual and "
+                        "the image experiment only (docs/METHOD.md, fine-tuning)"),
+                  0, 17),
+          "0"),
+      added_later(bounded(field("train.finetune_lr", FieldKind::NumberOrAuto, std::string("auto"),
+                                "Adam learning rate of the unfrozen blocks (train.finetune_blocks); auto: a "
+                                "tenth of train.lr"),
+                          1e-12, 10),
+                  "auto"),
       added_later(
           choice("train.calibration", "none", {"none", "temperature"},
                  "none: the reports and predict use the models' probabilities as trained; temperature: "
@@ -234,9 +248,10 @@ std::vector<SpecField> build_schema() {
                                 "tpe: trials proposed together and run in parallel; batch b is proposed from "
                                 "the scores of batches before it (a spec key, never a worker count)"),
                           1, 10000)),
-      operational(bounded(field("search.startup_trials", FieldKind::Integer, std::int64_t{10},
-                                "tpe: a batch with fewer trials before it draws at random, as `random` would"),
-                          1, 10000)),
+      operational(
+          bounded(field("search.startup_trials", FieldKind::Integer, std::int64_t{10},
+                        "tpe: a batch with fewer trials before it draws at random, as `random` would"),
+                  1, 10000)),
       operational(objective_experiments),
       operational(
           bounded(field("search.objective.classes", FieldKind::Integer, std::int64_t{0},

@@ -12,6 +12,7 @@
 #include "common/sha256.h"
 #include "storage/job_tables.h"
 #include "storage/result_tables.h"
+#include "worker/nets/backbone_split.h"
 #include "worker/nets/builtin_weights.h"
 
 namespace popsweep::reports {
@@ -75,12 +76,28 @@ BackboneIdentity backbone_identity_of_job(std::int64_t job_id, const std::string
     identity.name = features.at("backbone").get<std::string>();
     identity.weights_hash = features.at("weights_hash").get<std::string>();
     identity.image_size = features.at("image_size").get<int>();
+    identity.finetune_blocks = nlohmann::json::parse(job_params)
+                                   .value("train", nlohmann::json::object())
+                                   .value("finetune_blocks", 0);
     return identity;
   } catch (const nlohmann::json::exception& error) {
     throw ConfigError(where + "no usable features.backbone, features.weights_hash, features.image_size (" +
                       error.what() + ")");
   }
 }
+
+namespace {
+
+// Fine-tuned models (train.finetune_blocks) read the frozen prefix's
+// activations; their heads hold the rest of the backbone.
+std::unique_ptr<nets::FrozenBackbone> load_for(const nets::BackboneSpec& spec,
+                                               const BackboneIdentity& identity) {
+  if (identity.finetune_blocks > 0)
+    return nets::load_backbone_prefix(spec, identity.finetune_blocks, identity.image_size);
+  return nets::load_backbone(spec);
+}
+
+}  // namespace
 
 std::unique_ptr<nets::FrozenBackbone> load_identified_backbone(const BackboneIdentity& identity,
                                                                const std::string& weights_path,
@@ -91,13 +108,13 @@ std::unique_ptr<nets::FrozenBackbone> load_identified_backbone(const BackboneIde
   if (identity.weights_hash.rfind(kRandomPrefix, 0) == 0) {
     spec.weights = "random";
     spec.random_seed = std::stoull(identity.weights_hash.substr(std::string(kRandomPrefix).size()));
-    return nets::load_backbone(spec);
+    return load_for(spec, identity);
   }
   // Weights compiled into the binary need no file: their identity finds them.
   if (const std::string builtin = nets::builtin_weights_with_sha256(identity.weights_hash);
       !builtin.empty() && (weights_path.empty() || nets::is_builtin_weights(weights_path))) {
     spec.weights = builtin;
-    return nets::load_backbone(spec);
+    return load_for(spec, identity);
   }
   if (weights_path.empty()) {
     throw ConfigError("the models were trained on " + identity.name +
@@ -111,7 +128,7 @@ std::unique_ptr<nets::FrozenBackbone> load_identified_backbone(const BackboneIde
                       "; give the weight file the sweep used");
   }
   spec.weights = weights_path;
-  return nets::load_backbone(spec);
+  return load_for(spec, identity);
 }
 
 KeptModels load_kept_models(storage::Database& db, const std::string& sweep, const std::string& experiment, int classes,

@@ -26,8 +26,12 @@ struct BackboneIdentity {
   std::string name;          // "efficientnet_b0"
   std::string weights_hash;  // "random:<seed>" or the SHA-256 of the weight file
   int image_size = 224;      // M11's input side
+  // train.finetune_blocks: the models hold the backbone's last k blocks, and
+  // the backbone loaded for them is the frozen rest (backbone_split.h).
+  int finetune_blocks = 0;
   bool operator==(const BackboneIdentity& other) const {
-    return name == other.name && weights_hash == other.weights_hash && image_size == other.image_size;
+    return name == other.name && weights_hash == other.weights_hash && image_size == other.image_size &&
+           finetune_blocks == other.finetune_blocks;
   }
 };
 

@@ -377,6 +377,13 @@ CREATE TABLE dedup_candidates (
 );
 )SQL";
 
+// Checkpoints larger than a few hundred KB (fine-tuned models, issue 20)
+// live in files beside the database, named by their SHA-256, which the row
+// keeps instead of the bytes (checkpoint_files.h). NULL: the bytes are in data.
+const char* const kCheckpointFiles = R"SQL(
+ALTER TABLE checkpoints ADD COLUMN file_sha256 TEXT;
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -395,6 +402,7 @@ const std::vector<Migration>& schema_migrations() {
       {"temperatures of kept models", kModelTemperatures},
       {"pruned jobs", kPrunedJobs, true},
       {"verified duplicate candidates", kDedupCandidates},
+      {"checkpoint files beside the database", kCheckpointFiles},
   };
   return migrations;
 }

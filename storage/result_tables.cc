@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "storage/checkpoint_files.h"
 #include "storage/database.h"
 
 namespace popsweep::storage {
@@ -169,22 +170,38 @@ PredictionColumns ResultReader::predictions(std::int64_t job_id, int classes) {
   return columns;
 }
 
+// A large checkpoint's file is written and synced before its row (the
+// caller's transaction may commit it later: the file is there first either
+// way).
 void save_checkpoint(Database& db, const CheckpointRow& c) {
+  std::optional<std::string> file_sha256;
+  if (keeps_checkpoint_in_file(db, c.data.size())) file_sha256 = store_checkpoint_file(db, c.data);
   Statement insert = db.prepare(
-      "INSERT OR REPLACE INTO checkpoints (job_id, kind, epoch, feature_set_id, data) VALUES (?, ?, ?, ?, ?)");
+      "INSERT OR REPLACE INTO checkpoints (job_id, kind, epoch, feature_set_id, data, file_sha256) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
   insert.bind_all(c.job_id, c.kind, c.epoch, c.feature_set_id);
-  insert.bind_blob(5, c.data.data(), c.data.size());
+  // An empty blob, not NULL, where the file holds the bytes (data is NOT NULL).
+  static const char kNoBytes = 0;
+  if (file_sha256) {
+    insert.bind_blob(5, &kNoBytes, 0);
+  } else {
+    insert.bind_blob(5, c.data.data(), c.data.size());
+  }
+  insert.bind(6, file_sha256);
   insert.run();
 }
 
 std::optional<CheckpointRow> load_checkpoint(Database& db, std::int64_t job_id, const std::string& kind) {
-  Statement q =
-      db.prepare("SELECT job_id, kind, epoch, feature_set_id, data FROM checkpoints WHERE job_id = ? AND kind = ?");
+  Statement q = db.prepare(
+      "SELECT job_id, kind, epoch, feature_set_id, data, file_sha256 FROM checkpoints WHERE job_id = ? AND "
+      "kind = ?");
   q.bind_all(job_id, kind);
   if (!q.step()) return std::nullopt;
   const std::vector<std::uint8_t> blob = q.column_blob(4);
-  return CheckpointRow{q.column_int(0), q.column_text(1), static_cast<int>(q.column_int(2)),
-                       q.column_optional_int(3), std::string(blob.begin(), blob.end())};
+  CheckpointRow row{q.column_int(0), q.column_text(1), static_cast<int>(q.column_int(2)),
+                    q.column_optional_int(3), std::string(blob.begin(), blob.end())};
+  if (!q.column_is_null(5)) row.data = read_checkpoint_file(db, q.column_text(5));
+  return row;
 }
 
 void delete_checkpoint(Database& db, std::int64_t job_id, const std::string& kind) {

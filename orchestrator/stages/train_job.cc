@@ -16,7 +16,9 @@
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
 #include "worker/media/video_frame_sampler.h"
+#include "worker/nets/backbone_split.h"
 #include "worker/train/context_join.h"
+#include "worker/train/finetune_inputs.h"
 #include "worker/train/job_data.h"
 #include "worker/train/metrics.h"
 #include "worker/train/process_group.h"
@@ -149,6 +151,26 @@ void use_pixels_mode(const Message& job, const TrainingDataset& d, BackboneCache
     };
   }
   train::use_pixel_views(data, architecture, std::move(embed));
+}
+
+// train.finetune_blocks: augmented pixels through the frozen prefix every
+// epoch, the tail trained with the head. Images only (the spec refuses the rest).
+nets::BackboneSplit use_finetune_mode(const Message& job, const TrainingDataset& d, DecodedMedia& decoded,
+                                      const WorkerEnvironment& environment, train::Architecture architecture,
+                                      std::uint64_t seed, int blocks, train::JobData& data) {
+  const nlohmann::json& features = job.header.at("params").at("features");
+  const int size = features.at("image_size").get<int>();
+  nets::BackboneSplit split = nets::split_backbone(
+      backbone_spec_of(features, job.header.value("weights_path", std::string()), environment.device), blocks,
+      size);
+  const std::string key = job.header.at("dataset").get<std::string>();
+  auto images = decoded.images.get(key, size, [&] { return decode_images(d, size); });
+  auto views = std::make_shared<features::PixelViewSampler>(*split.prefix, images, seed);
+  train::use_finetune_inputs(data, architecture, *split.prefix, *images);
+  train::PixelEmbedders embed;
+  embed.images = [views](int epoch, const std::vector<std::int64_t>& rows) { return views->embeddings(epoch, rows); };
+  train::use_pixel_views(data, architecture, std::move(embed));
+  return split;
 }
 
 nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
@@ -348,13 +370,21 @@ StageFunction make_train_job(std::shared_ptr<BackboneCache> backbones) {
     const train::LabelledEmbeddings videos{tensors->videos, d.video_classes};
     train::JobData data = train::assemble_job_data(architecture, images, videos, members, extra_images);
     const auto seed = job.header.at("seed").get<std::uint64_t>();
-    if (params.at("train").value("mode", std::string("features")) == "pixels") {
+    const int finetune_blocks = params.at("train").value("finetune_blocks", 0);
+    nets::BackboneSplit split;  // outlives training: the tail trains, the prefix embeds each epoch
+    if (finetune_blocks > 0) {
+      split = use_finetune_mode(job, d, *decoded, environment, architecture, seed, finetune_blocks, data);
+    } else if (params.at("train").value("mode", std::string("features")) == "pixels") {
       use_pixels_mode(job, d, *backbones, *decoded, environment, architecture, seed, data);
     } else if (d.views > 1 && !train::takes_sequences(architecture)) {
       train::use_augmented_views(data, architecture, tensors->image_views.narrow(1, 1, d.views - 1), seed);
     }
 
     train::TrainSettings settings = settings_of(params, environment);
+    if (finetune_blocks > 0) {
+      settings.backbone_tail = split.tail;
+      settings.backbone_learning_rate = params.at("train").at("finetune_lr").get<double>();
+    }
     settings.inputs = use_context(params, *tensors, architecture, data);
 
     std::vector<std::int64_t> validation_ids;

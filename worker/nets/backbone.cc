@@ -10,6 +10,8 @@
 #include "common/sha256.h"
 #include "worker/nets/builtin_weights.h"
 #include "worker/nets/efficientnet_b0_weights.h"
+#include "worker/nets/feature_scaling.h"
+#include "worker/nets/fixed_slices.h"
 #include "worker/nets/frozen_efficientnet_b0.h"
 #include "worker/nets/imagenet_preprocessing.h"
 #include "worker/nets/mobilenet_v2_architecture.h"
@@ -18,39 +20,11 @@
 namespace popsweep::nets {
 namespace {
 
-// Every forward pass of embed() has exactly this many rows, the last slice
-// padded with zeros. oneDNN picks its convolution algorithms by batch size
-// (and thread count), and different algorithms round differently: a media's
-// features changed in the 7th digit with the batch it landed in, so a
-// resumed extraction (which re-forms batches) drifted from an uninterrupted
-// one. A fixed size makes every row's features independent of its
-// neighbours. 16 is also the fastest CPU size measured (docs/BENCHMARKS.md:
-// 1 thread falls off a cliff below 16, and 2 threads lose a third at 64 as
-// activations leave the cache); a GPU wants larger passes.
-constexpr std::int64_t kCpuSliceRows = 16;
-constexpr std::int64_t kGpuSliceRows = 128;
-
-std::int64_t slice_rows(const torch::Device& device) {
-  return device.is_cpu() ? kCpuSliceRows : kGpuSliceRows;
-}
-
-// `run` over `images` in slices of exactly `rows` rows (zero rows pad the
-// last); the padding's outputs are dropped.
-torch::Tensor run_in_fixed_slices(const torch::Tensor& images, std::int64_t rows, const torch::Device& device,
-                                  const std::function<torch::Tensor(const torch::Tensor&)>& run) {
-  std::vector<torch::Tensor> outputs;
-  for (std::int64_t start = 0; start < images.size(0); start += rows) {
-    const std::int64_t real = std::min(rows, images.size(0) - start);
-    torch::Tensor slice = images.slice(0, start, start + real).to(device);
-    if (real < rows) {
-      std::vector<std::int64_t> padding_shape = slice.sizes().vec();
-      padding_shape[0] = rows - real;
-      slice = torch::cat({slice, torch::zeros(padding_shape, slice.options())});
-    }
-    outputs.push_back(run(slice).slice(0, 0, real));
-  }
-  return torch::cat(outputs);
-}
+// Every forward pass of embed() has exactly fixed_slice_rows() rows
+// (fixed_slices.h): a media's features changed in the 7th digit with the
+// batch it landed in, so a resumed extraction (which re-forms batches)
+// drifted from an uninterrupted one.
+std::int64_t slice_rows(const torch::Device& device) { return fixed_slice_rows(device); }
 
 torch::Device parse_device(const std::string& text) {
   std::optional<torch::Device> device;
@@ -63,17 +37,6 @@ torch::Device parse_device(const std::string& text) {
     throw ConfigError("backbone device '" + text + "' asked for, but this LibTorch sees no CUDA device");
   }
   return *device;
-}
-
-// Random weights (torchvision's initialisation with untrained batch-norm
-// statistics) shrink activations by orders of magnitude per block, so raw
-// pooled features come out around 1e-13 and differ between images only in
-// scale. Random backbones therefore scale each feature vector to unit RMS:
-// the features keep their direction (what the image looks like to the
-// network) and heads train on them with ordinary learning rates. Pretrained
-// weights are never rescaled.
-torch::Tensor unit_rms(const torch::Tensor& features) {
-  return features / features.pow(2).mean(-1, true).sqrt().clamp_min(1e-30);
 }
 
 class EfficientNetB0Backbone : public FrozenBackbone {
@@ -177,6 +140,11 @@ class MobileNetV2Backbone : public FrozenBackbone {
 };
 
 }  // namespace
+
+// Feature vectors of random backbones (feature_scaling.h).
+torch::Tensor unit_rms(const torch::Tensor& features) {
+  return features / features.pow(2).mean(-1, true).sqrt().clamp_min(1e-30);
+}
 
 std::unique_ptr<FrozenBackbone> load_backbone(const BackboneSpec& spec) {
   if (spec.name != "efficientnet_b0" && spec.name != "mobilenet_v2") {

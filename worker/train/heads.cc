@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "worker/train/finetune_head.h"
 #include "worker/train/gru_recurrence.h"
 #include "worker/train/seeds.h"
 
@@ -321,7 +322,9 @@ std::shared_ptr<HeadImpl> load_head(Architecture architecture, int classes, cons
   HeadInputs inputs;
   torch::serialize::InputArchive archive =
       read_archive(bytes, architecture_name(architecture) + " head weights");
-  torch::Tensor set, mean, deviation;
+  torch::Tensor set, mean, deviation, tail;
+  if (archive.try_read(kBackboneTailDescriptionKey, tail))
+    return load_finetuned_head(architecture, classes, tail, bytes);
   if (archive.try_read(kInputSetKey, set) && archive.try_read(kContextMeanKey, mean) &&
       archive.try_read(kContextStdKey, deviation)) {
     const int64_t code = set.item<int64_t>();

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/fault_points.h"
+#include "worker/train/finetune_head.h"
 #include "worker/train/seeds.h"
 
 namespace popsweep::train {
@@ -18,6 +19,7 @@ namespace {
 
 constexpr const char* kResumeFormat = "popsweep.train.resume.v1";
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kFinetuneEvaluationBatch = 64;
 
 torch::Tensor class_tensor(const std::vector<int>& classes, int class_count, const char* what) {
   std::vector<std::int64_t> values(classes.begin(), classes.end());
@@ -82,7 +84,16 @@ Trainer::Trainer(Architecture architecture, int classes, TrainingData data, Trai
     throw ConfigError("training needs at least one epoch, a batch size and an evaluation batch of at least 1");
   }
   if (data_.train_classes.empty()) throw Error("training: no training items");
-  const std::int64_t width = head_input_width(settings_.inputs.set, settings_.inputs.context_width());
+  const bool fine_tunes = static_cast<bool>(settings_.backbone_tail);
+  // A copy: training changes the tail, and the caller's stays as given.
+  if (fine_tunes) settings_.backbone_tail = nets::BackboneTail(settings_.backbone_tail->copy());
+  if (fine_tunes && settings_.inputs.set != InputSet::kVisual) {
+    throw ConfigError(
+        "train.finetune_blocks needs train.inputs visual: the tail's features are the head's only input");
+  }
+  const std::int64_t width = fine_tunes
+                                 ? settings_.backbone_tail->description().input_width()
+                                 : head_input_width(settings_.inputs.set, settings_.inputs.context_width());
   data_.train_inputs =
       checked_inputs(data_.train_inputs, architecture, width, data_.train_classes.size(), "training inputs");
   data_.validation_inputs = checked_inputs(data_.validation_inputs, architecture, width,
@@ -91,9 +102,45 @@ Trainer::Trainer(Architecture architecture, int classes, TrainingData data, Trai
   validation_targets_ = class_tensor(data_.validation_classes, classes, "validation labels");
   if (settings_.threads > 0 && at::get_num_threads() != settings_.threads)
     at::set_num_threads(settings_.threads);
-  head_ = make_head(architecture, classes, mix_seed(seed, std::string_view("init")), settings_.dropout,
-                    settings_.inputs);
-  optimizer_ = std::make_unique<KerasAdam>(head_->parameters(), settings_.adam);
+  const std::uint64_t init_seed = mix_seed(seed, std::string_view("init"));
+  head_ = fine_tunes ? make_finetuned_head(architecture, classes, init_seed, settings_.dropout,
+                                           settings_.backbone_tail)
+                     : make_head(architecture, classes, init_seed, settings_.dropout, settings_.inputs);
+  const auto* fine_tuned = dynamic_cast<const FinetunedHead*>(head_.get());
+  const std::vector<torch::Tensor> backbone =
+      fine_tuned ? fine_tuned->backbone_parameters() : std::vector<torch::Tensor>{};
+  std::vector<torch::Tensor> own;
+  for (const torch::Tensor& parameter : trainable_parameters()) {
+    const bool in_backbone = std::any_of(backbone.begin(), backbone.end(),
+                                         [&](const torch::Tensor& b) { return b.is_same(parameter); });
+    if (!in_backbone) own.push_back(parameter);
+  }
+  optimizer_ = std::make_unique<KerasAdam>(own, settings_.adam);
+  if (!backbone.empty()) {
+    AdamSettings adam = settings_.adam;
+    adam.learning_rate = settings_.backbone_learning_rate;
+    backbone_optimizer_ = std::make_unique<KerasAdam>(backbone, adam);
+  }
+}
+
+// Frozen parameters (a fine-tuned tail's batch norms) are left out of the
+// steps and of the gang's gradient sums.
+std::vector<torch::Tensor> Trainer::trainable_parameters() const {
+  std::vector<torch::Tensor> trainable;
+  for (const torch::Tensor& parameter : head_->parameters()) {
+    if (parameter.requires_grad()) trainable.push_back(parameter);
+  }
+  return trainable;
+}
+
+void Trainer::zero_grad() {
+  optimizer_->zero_grad();
+  if (backbone_optimizer_) backbone_optimizer_->zero_grad();
+}
+
+void Trainer::step() {
+  optimizer_->step();
+  if (backbone_optimizer_) backbone_optimizer_->step();
 }
 
 torch::Tensor Trainer::epoch_inputs(int epoch, const std::vector<int64_t>& order) const {
@@ -145,11 +192,11 @@ void Trainer::train_batches(int epoch, EpochMetrics& metrics) {
     }
     const torch::Tensor rows = order_tensor.narrow(0, start, size);
     const torch::Tensor targets = train_targets_.index_select(0, rows);
-    optimizer_->zero_grad();
+    zero_grad();
     const torch::Tensor logits = head_->logits(inputs.index_select(0, rows), &dropout);
     const torch::Tensor loss = classification_loss(logits, targets, classes_);
     loss.backward();
-    optimizer_->step();
+    step();
     fault_point("train.mid_epoch");
     loss_sum += loss.item<double>() * static_cast<double>(size);
     correct += count_correct(logits.detach(), targets, classes_);
@@ -171,7 +218,7 @@ void Trainer::train_batches(int epoch, EpochMetrics& metrics) {
 void Trainer::step_on_share(const torch::Tensor& inputs, const torch::Tensor& order, int64_t start,
                             int64_t size, DropoutMasks& dropout, double& loss_sum, int64_t& correct) {
   const BatchShare share = batch_share(start, size);
-  optimizer_->zero_grad();
+  zero_grad();
   dropout.share_batch(share.first - start, share.count, size);
   if (share.count > 0) {
     const torch::Tensor rows = order.narrow(0, share.first, share.count);
@@ -188,21 +235,22 @@ void Trainer::step_on_share(const torch::Tensor& inputs, const torch::Tensor& or
     head_->logits(inputs.narrow(0, 0, 0), &dropout);
   }
   dropout.share_batch(0, 0, 0);
+  std::vector<torch::Tensor> parameters = trainable_parameters();
   std::vector<torch::Tensor> gradients;
-  for (const torch::Tensor& parameter : head_->parameters()) {
+  for (const torch::Tensor& parameter : parameters) {
     gradients.push_back(parameter.grad().defined() ? parameter.grad().reshape({-1}).to(torch::kFloat64)
                                                    : torch::zeros({parameter.numel()}, torch::kFloat64));
   }
   torch::Tensor summed = torch::cat(gradients);
   settings_.collective->all_reduce_sum(summed);
   int64_t offset = 0;
-  for (torch::Tensor& parameter : head_->parameters()) {
+  for (torch::Tensor& parameter : parameters) {
     const torch::Tensor part = summed.narrow(0, offset, parameter.numel()).view(parameter.sizes());
     if (!parameter.grad().defined()) parameter.mutable_grad() = torch::zeros_like(parameter);
     parameter.mutable_grad().copy_(part);
     offset += parameter.numel();
   }
-  optimizer_->step();
+  step();
   fault_point("train.mid_epoch");
 }
 
@@ -216,8 +264,12 @@ void Trainer::evaluate(EpochMetrics& metrics) {
   torch::NoGradGuard no_grad;
   head_->eval();
   std::vector<torch::Tensor> chunks;
-  for (int64_t start = 0; start < n; start += settings_.evaluation_batch) {
-    const int64_t size = std::min<int64_t>(settings_.evaluation_batch, n - start);
+  // A tail's activations are a few hundred KB per item: smaller chunks.
+  const int64_t chunk = settings_.backbone_tail
+                            ? std::min(settings_.evaluation_batch, kFinetuneEvaluationBatch)
+                            : settings_.evaluation_batch;
+  for (int64_t start = 0; start < n; start += chunk) {
+    const int64_t size = std::min<int64_t>(chunk, n - start);
     chunks.push_back(head_->logits(data_.validation_inputs.narrow(0, start, size), nullptr));
   }
   const torch::Tensor logits = torch::cat(chunks);
@@ -275,6 +327,11 @@ std::string Trainer::save_resume_state() const {
   torch::serialize::OutputArchive adam;
   optimizer_->save(adam);
   archive.write("adam", adam);
+  if (backbone_optimizer_) {
+    torch::serialize::OutputArchive backbone_adam;
+    backbone_optimizer_->save(backbone_adam);
+    archive.write("backbone_adam", backbone_adam);
+  }
   std::vector<double> history;
   for (const EpochMetrics& m : history_) {
     history.insert(history.end(), {m.train_loss, m.train_accuracy, m.validation_loss, m.validation_accuracy});
@@ -322,6 +379,11 @@ void Trainer::load_resume_state(const std::string& bytes) {
   torch::serialize::InputArchive adam;
   archive.read("adam", adam);
   optimizer_->load(adam);
+  if (backbone_optimizer_) {
+    torch::serialize::InputArchive backbone_adam;
+    if (!archive.try_read("backbone_adam", backbone_adam)) throw Error("resume state: missing backbone_adam");
+    backbone_optimizer_->load(backbone_adam);
+  }
   history_.clear();
   const auto rows = history.accessor<double, 2>();
   for (int64_t e = 0; e < history.size(0); ++e) {

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "worker/nets/backbone_split.h"
 #include "worker/train/architecture.h"
 #include "worker/train/collective.h"
 #include "worker/train/heads.h"
@@ -50,6 +51,12 @@ struct TrainSettings {
   Collective* collective = nullptr;
   // What the head reads (train.inputs) and its context standardisation.
   HeadInputs inputs;
+  // Fine-tuning (train.finetune_blocks, finetune_head.h): the backbone's last
+  // blocks, trained with the head at backbone_learning_rate (train.finetune_lr)
+  // by an Adam of their own; null trains the head alone. With a tail the
+  // inputs are the frozen prefix's activations, flattened, [N, C*H*W].
+  nets::BackboneTail backbone_tail{nullptr};
+  double backbone_learning_rate = 0.0001;
 };
 
 struct TrainingData {
@@ -131,6 +138,9 @@ class Trainer {
   void step_on_share(const torch::Tensor& inputs, const torch::Tensor& order, int64_t start, int64_t size,
                      DropoutMasks& dropout, double& loss_sum, int64_t& correct);
   void evaluate(EpochMetrics& metrics);
+  std::vector<torch::Tensor> trainable_parameters() const;
+  void zero_grad();
+  void step();
 
   Architecture architecture_;
   int classes_;
@@ -141,6 +151,7 @@ class Trainer {
   torch::Tensor validation_targets_;  // int64 [n_val]
   std::shared_ptr<HeadImpl> head_;
   std::unique_ptr<KerasAdam> optimizer_;
+  std::unique_ptr<KerasAdam> backbone_optimizer_;  // fine-tuning only
   std::vector<EpochMetrics> history_;
   int best_epoch_ = 0;
   std::string best_weights_;
