@@ -124,7 +124,8 @@ std::string report_html(const SweepResults& results, const LeakageAudit& audit, 
   html += leakage_warning_html(leakage_warnings(audit));
   html += results_section(results);
   if (const std::optional<SearchSummary> search = summarize_search(results)) {
-    html += section("Search", to_html(best_trials_table(*search)) + paragraphs(search_notes(*search)));
+    html += section("Search", to_html(best_trials_table(*search)) + paragraphs(search_notes(*search)) +
+                                  (search->lower_rungs.empty() ? "" : to_html(lower_rung_table(*search))));
   }
   html += leakage_section(audit);
   html += chart_section("Accuracy per experiment", figures.accuracy);

@@ -101,6 +101,7 @@ std::string report_markdown(const SweepResults& results, const LeakageAudit& aud
   if (const std::optional<SearchSummary> search = summarize_search(results)) {
     text += "## Search\n\n" + to_markdown(best_trials_table(*search)) + "\n" +
             notes_markdown(search_notes(*search));
+    if (!search->lower_rungs.empty()) text += to_markdown(lower_rung_table(*search)) + "\n";
   }
   text += leakage_section_markdown(audit);
   text += chart_links("Accuracy per experiment", figures.accuracy, charts_folder);

@@ -18,6 +18,7 @@
 #include "reports/report_html.h"
 #include "reports/report_markdown.h"
 #include "reports/results_tables.h"
+#include "reports/search_summary.h"
 #include "reports/study_tables.h"
 #include "reports/sweep_results.h"
 #include "reports/sweep_selection.h"
@@ -109,7 +110,7 @@ WrittenReport write_report(const std::vector<storage::Database*>& databases, con
   std::vector<ResultsPart> parts;
   std::vector<storage::StudyProfileRow> study_profiles;
   for (storage::Database* part_db : databases) {
-    const SweepResults loaded = load_sweep_results(*part_db, select_sweep(*part_db, sweep), draws);
+    const SweepResults loaded = load_sweep_results(*part_db, select_sweep(*part_db, sweep), draws, true);
     for (storage::StudyProfileRow& row : storage::load_study_profiles(*part_db, loaded.sweep.id))
       study_profiles.push_back(std::move(row));
     // Each profile audited on its own, under its scope: duplicates never cross profiles.
@@ -126,7 +127,10 @@ WrittenReport write_report(const std::vector<storage::Database*>& databases, con
     }
   }
   storage::Database& db = *databases.front();
-  const auto [results, audit] = pool_results(std::move(parts));
+  auto [results, audit] = pool_results(std::move(parts));
+  // A pruned search's lower rungs trained fewer epochs: the Search section
+  // lists them, no per-point table does.
+  set_aside_lower_rungs(results);
   const StudyTables study = study_tables(results, study_profiles);
   const ReportFigures figures = build_report_figures(results);
   const std::vector<ReportChart> data_charts = data_figures(db, select_sweep(db, sweep).id);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "reports/charts.h"
 #include "storage/job_tables.h"
@@ -57,7 +58,99 @@ std::string file_stem_of(const std::string& key) {
   return stem;
 }
 
+bool is_lower_rung(const std::string& point) {
+  const nlohmann::json parsed = nlohmann::json::parse(point, nullptr, false);
+  return parsed.is_object() && parsed.contains(kRungKey);
+}
+
+bool is_objective_group(const SearchSummary& summary, const ResultGroup& group) {
+  return group.classes == summary.classes && std::find(summary.experiments.begin(), summary.experiments.end(),
+                                                       group.experiment) != summary.experiments.end();
+}
+
+// The group's score as the objective reads it, and its number of runs.
+std::pair<train::MeanAndStd, int> objective_score_of(const SearchSummary& summary, const ResultGroup& group) {
+  const train::ExperimentScore& score = summary.epoch == "last" ? group.last : group.best;
+  train::MeanAndStd value = score.accuracy;
+  if (summary.metric == "accuracy_over_baseline" && score.majority_baseline)
+    value.mean -= score.majority_baseline->mean;
+  return {value, static_cast<int>(score.runs.size())};
+}
+
+// The epochs a group's jobs trained to: their `train.epochs`, else the
+// epochs their results ran.
+int epochs_of(const ResultGroup& group) {
+  int epochs = 0;
+  for (const TrainedJob& job : group.jobs) {
+    const int planned =
+        job.params.is_object() && job.params.contains("train") ? job.params["train"].value("epochs", 0) : 0;
+    epochs = std::max({epochs, planned, job.result.epochs_run});
+  }
+  return epochs;
+}
+
+// Every trial that has no full-budget row, at the highest rung each of its
+// points reached.
+std::vector<LowerRungRow> lower_rung_rows(const SearchSummary& summary, const SweepResults& results) {
+  std::set<int> ranked;
+  for (const SearchTrialRow& row : summary.rows) ranked.insert(row.trial);
+  std::set<std::int64_t> pruned_jobs;
+  for (const storage::JobRow& job : results.train_jobs) {
+    if (job.status == storage::JobStatus::Pruned) pruned_jobs.insert(job.id);
+  }
+  std::map<std::string, LowerRungRow> highest;  // by point and experiment
+  for (const std::vector<ResultGroup>* groups : {&results.groups, &results.lower_rung_groups}) {
+    for (const ResultGroup& group : *groups) {
+      if (!is_objective_group(summary, group)) continue;
+      nlohmann::json point = nlohmann::json::parse(group.point, nullptr, false);
+      if (!point.is_object() || !point.contains(kRungKey) || !point.contains(kTrialKey)) continue;
+      LowerRungRow row;
+      row.trial = point[kTrialKey].get<int>();
+      if (ranked.count(row.trial)) continue;
+      row.rung = point[kRungKey].get<int>();
+      point.erase(kTrialKey);
+      point.erase(kRungKey);
+      row.point = std::move(point);
+      row.experiment = group.experiment;
+      row.epochs = epochs_of(group);
+      row.pruned = std::any_of(group.jobs.begin(), group.jobs.end(), [&](const TrainedJob& job) {
+        return pruned_jobs.count(job.result.job_id) > 0;
+      });
+      std::tie(row.score, row.runs) = objective_score_of(summary, group);
+      const std::string key = row.point.dump() + "\n" + row.experiment;
+      const auto found = highest.find(key);
+      if (found == highest.end() || found->second.rung < row.rung) highest[key] = std::move(row);
+    }
+  }
+  std::vector<LowerRungRow> rows;
+  for (auto& [key, row] : highest) rows.push_back(std::move(row));
+  std::stable_sort(rows.begin(), rows.end(), [](const LowerRungRow& a, const LowerRungRow& b) {
+    if (a.rung != b.rung) return a.rung > b.rung;
+    if (a.score.mean != b.score.mean) return a.score.mean > b.score.mean;
+    return a.trial < b.trial;
+  });
+  return rows;
+}
+
+std::vector<std::string> key_cells(const SearchSummary& summary, const nlohmann::json& point) {
+  std::vector<std::string> cells;
+  for (const SearchedKey& key : summary.keys)
+    cells.push_back(point.contains(key.path) ? text_of(point[key.path]) : "");
+  return cells;
+}
+
 }  // namespace
+
+void set_aside_lower_rungs(SweepResults& results) {
+  std::vector<ResultGroup> kept;
+  for (ResultGroup& group : results.groups)
+    (is_lower_rung(group.point) ? results.lower_rung_groups : kept).push_back(std::move(group));
+  results.groups = std::move(kept);
+  results.comparisons.erase(
+      std::remove_if(results.comparisons.begin(), results.comparisons.end(),
+                     [](const ExperimentComparison& c) { return is_lower_rung(c.point); }),
+      results.comparisons.end());
+}
 
 std::optional<SearchSummary> summarize_search(const SweepResults& results) {
   const nlohmann::json identity = nlohmann::json::parse(results.sweep.spec_text, nullptr, false);
@@ -75,23 +168,16 @@ std::optional<SearchSummary> summarize_search(const SweepResults& results) {
     searched.insert(summary.keys.back().path);
   }
   for (const ResultGroup& group : results.groups) {
-    if (group.classes != summary.classes) continue;
-    if (std::find(summary.experiments.begin(), summary.experiments.end(), group.experiment) ==
-        summary.experiments.end()) {
-      continue;
-    }
+    if (!is_objective_group(summary, group)) continue;
     nlohmann::json point = nlohmann::json::parse(group.point, nullptr, false);
     if (!point.is_object() || !point.contains(kTrialKey) || point.contains(kRungKey)) continue;
-    const train::ExperimentScore& group_score = summary.epoch == "last" ? group.last : group.best;
     if (point.contains(kHoldoutKey)) {
       HoldoutEstimate estimate;
       estimate.trial = point[kTrialKey].get<int>();
       estimate.experiment = group.experiment;
-      estimate.score = group_score.accuracy;
+      std::tie(estimate.score, estimate.runs) = objective_score_of(summary, group);
+      const train::ExperimentScore& group_score = summary.epoch == "last" ? group.last : group.best;
       if (group_score.majority_baseline) estimate.baseline = group_score.majority_baseline->mean;
-      if (summary.metric == "accuracy_over_baseline" && estimate.baseline)
-        estimate.score.mean -= *estimate.baseline;
-      estimate.runs = static_cast<int>(group_score.runs.size());
       summary.holdout.push_back(std::move(estimate));
       continue;
     }
@@ -106,12 +192,7 @@ std::optional<SearchSummary> summarize_search(const SweepResults& results) {
     }
     row.point = std::move(point);
     row.experiment = group.experiment;
-    const train::ExperimentScore& score = summary.epoch == "last" ? group.last : group.best;
-    row.score = score.accuracy;
-    if (summary.metric == "accuracy_over_baseline" && score.majority_baseline) {
-      row.score.mean -= score.majority_baseline->mean;
-    }
-    row.runs = static_cast<int>(score.runs.size());
+    std::tie(row.score, row.runs) = objective_score_of(summary, group);
     summary.rows.push_back(std::move(row));
   }
   std::stable_sort(summary.rows.begin(), summary.rows.end(),
@@ -125,7 +206,10 @@ std::optional<SearchSummary> summarize_search(const SweepResults& results) {
         estimate.selection = row.score;
     }
   }
-  if (search.contains("pruner")) summary.pruning = pruning_budget(search["pruner"], results.train_jobs);
+  if (search.contains("pruner")) {
+    summary.pruning = pruning_budget(search["pruner"], results.train_jobs);
+    summary.lower_rungs = lower_rung_rows(summary, results);
+  }
   return summary;
 }
 
@@ -173,9 +257,31 @@ TextTable best_trials_table(const SearchSummary& summary, size_t top) {
     std::vector<std::string> cells{std::to_string(i + 1), std::to_string(row.trial), row.experiment,
                                    fmt::format("{:.4f} ± {:.4f}", row.score.mean, row.score.std),
                                    std::to_string(row.runs)};
-    for (const SearchedKey& key : summary.keys) {
-      cells.push_back(row.point.contains(key.path) ? text_of(row.point[key.path]) : "");
-    }
+    for (std::string& cell : key_cells(summary, row.point)) cells.push_back(std::move(cell));
+    table.rows.push_back(std::move(cells));
+  }
+  return table;
+}
+
+TextTable lower_rung_table(const SearchSummary& summary) {
+  TextTable table;
+  const int last_epochs = summary.pruning ? summary.pruning->max_epochs : 0;
+  table.caption = fmt::format(
+      "Trials below the last rung ({} sweep point(s)), each at the rung it reached and scored after the "
+      "epochs it trained, fewer than the {} of the ranked trials: not comparable with them, so kept out of "
+      "the ranking and of the results tables.",
+      summary.lower_rungs.size(), last_epochs);
+  table.header = {"trial", "rung", "epochs", "status", "experiment", "score", "runs"};
+  for (const SearchedKey& key : summary.keys) table.header.push_back(key.path);
+  for (const LowerRungRow& row : summary.lower_rungs) {
+    std::vector<std::string> cells{std::to_string(row.trial),
+                                   std::to_string(row.rung),
+                                   std::to_string(row.epochs),
+                                   row.pruned ? "pruned" : "not decided",
+                                   row.experiment,
+                                   fmt::format("{:.4f} ± {:.4f}", row.score.mean, row.score.std),
+                                   std::to_string(row.runs)};
+    for (std::string& cell : key_cells(summary, row.point)) cells.push_back(std::move(cell));
     table.rows.push_back(std::move(cells));
   }
   return table;

@@ -51,17 +51,39 @@ struct HoldoutEstimate {
   std::optional<train::MeanAndStd> selection;  // the trial's row in the ranking
 };
 
+// A sweep point of a trial that stopped below a pruned search's last rung
+// (or waits there for its rung to be decided), at the highest rung it
+// reached: its score is over fewer epochs than the ranked trials'.
+struct LowerRungRow {
+  int trial = 0;
+  int rung = 0;
+  int epochs = 0;        // what its jobs trained to
+  bool pruned = false;   // its jobs ended `pruned`; otherwise not decided yet
+  nlohmann::json point;  // the swept and searched values, without the trial and rung
+  std::string experiment;
+  train::MeanAndStd score;
+  int runs = 0;
+};
+
 struct SearchSummary {
   std::string method;
   std::vector<std::string> experiments;  // search.objective
   int classes = 0;
   std::string metric;
   std::string epoch;
-  std::vector<SearchedKey> keys;     // searched first, then the grid axes
-  std::vector<SearchTrialRow> rows;  // best first (ties in trial order)
+  std::vector<SearchedKey> keys;          // searched first, then the grid axes
+  std::vector<SearchTrialRow> rows;       // best first (ties in trial order)
+  std::vector<LowerRungRow> lower_rungs;  // highest rung first, then best first
   std::optional<PruningBudget> pruning;
   std::vector<HoldoutEstimate> holdout;
 };
+
+// Moves a pruned search's groups below its last rung (points with
+// `search.rung`) from results.groups to results.lower_rung_groups, and drops
+// the paired comparisons of those points: the per-point tables, figures and
+// files then hold full-budget trials only, and the Search section lists the
+// lower rungs apart (lower_rung_table).
+void set_aside_lower_rungs(SweepResults& results);
 
 // nullopt for a sweep that is no search (its recorded identity has no
 // "search" description).
@@ -73,6 +95,9 @@ std::vector<std::string> search_notes(const SearchSummary& summary);
 
 // The best `top` rows with their parameters.
 TextTable best_trials_table(const SearchSummary& summary, size_t top = 10);
+// The trials that did not reach the last rung, each at the rung and epochs
+// it reached; no rows for an unpruned search.
+TextTable lower_rung_table(const SearchSummary& summary);
 // One scatter per key: x the key's value (log10 for log ranges), y the score.
 std::vector<ReportChart> search_parameter_charts(const SearchSummary& summary);
 

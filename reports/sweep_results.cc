@@ -136,7 +136,8 @@ bool experiment_before(const std::string& a, const std::string& b) {
   return rank_a != rank_b ? rank_a < rank_b : a < b;
 }
 
-SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep, int draws) {
+SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep, int draws,
+                                bool with_pruned) {
   SweepResults results;
   results.sweep = sweep;
   const std::map<std::int64_t, std::string> points = storage::load_sweep_points(db, sweep.id);
@@ -146,7 +147,7 @@ SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& 
   std::map<GroupKey, std::vector<TrainedJob>, GroupKeyOrder> jobs_by_group;
   storage::ResultReader reader(db);
   const PostOfMedia posts = posts_of_media(db);
-  for (const storage::TrainResultRow& result : storage::load_train_results(db, sweep.id)) {
+  for (const storage::TrainResultRow& result : storage::load_train_results(db, sweep.id, with_pruned)) {
     const auto point = points.find(result.job_id);
     const std::string point_text = point == points.end() || point->second.empty() ? "{}" : point->second;
     const auto row = job_rows.find(result.job_id);

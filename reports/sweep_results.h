@@ -85,6 +85,9 @@ struct ExperimentComparison {
 struct SweepResults {
   storage::SweepRow sweep;
   std::vector<ResultGroup> groups;  // by point, then experiment (paper order), then classes (descending)
+  // A pruned search's groups below its last rung, set apart by set_aside_lower_rungs (search_summary.h):
+  // they trained fewer epochs than the trials they would be compared with.
+  std::vector<ResultGroup> lower_rung_groups;
   std::vector<ExperimentComparison> comparisons;
   std::vector<storage::JobRow> unfinished_jobs;  // any stage, status other than done or pruned
   std::vector<storage::JobRow> train_jobs;       // every training job, any status (a search's pruning budget)
@@ -93,8 +96,11 @@ struct SweepResults {
 };
 
 // `draws`: bootstrap resamples and permutations per group (uncertainty_draws:
-// -1 chooses by the sweep's size, 0 computes no intervals).
-SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep, int draws = -1);
+// -1 chooses by the sweep's size, 0 computes no intervals). `with_pruned`:
+// also the groups of jobs a search's pruner stopped (all below its last
+// rung: the report lists them apart, set_aside_lower_rungs).
+SweepResults load_sweep_results(storage::Database& db, const storage::SweepRow& sweep, int draws = -1,
+                                bool with_pruned = false);
 
 // The paper's order (M14-M17), unknown experiments after them by name; used
 // by every table so rows line up between report.md, report.html and the CSV.

@@ -16,7 +16,9 @@
 #     same promotions, statuses and numbers;
 #   - raising search.trials to 24 adds a second bracket and leaves every job
 #     of the first as it was;
-#   - the report's Search section says how much of the budget pruning saved.
+#   - the report's Search section says how much of the budget pruning saved,
+#     and lists the trials stopped below the last rung apart, at the rung and
+#     epochs they reached, while results.json/csv hold full-budget trials only.
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
@@ -140,4 +142,35 @@ diff <(echo "$before") <(jobs_of "$work/pruned.db" | awk -F'|' '$1 < 12') || fai
 grep -q "Pruning (successive halving, eta 3, last rung 9 epochs): 40 of 72 rung job(s) pruned; 128 epochs trained of the 432" \
   "$work/report/report.md" || { grep -A3 "Pruning" "$work/report/report.md"; fail "the report does not show the pruning budget"; }
 grep -q "Pruning (successive halving" "$work/report/report.html" || fail "report.html lacks the pruning budget"
+# Lower rungs out of the per-point tables: results.json holds the 4 trials
+# kept to the last rung (9 epochs) and nothing else; the Search section lists
+# the 20 trials stopped below it, each at the rung and epochs it reached,
+# as the database says (16 at rung 0 after 1 epoch, 4 at rung 1 after 3).
+/usr/bin/python3 - "$work/pruned.db" "$work/report/results.json" "$work/report/report.md" "$work/report/results.csv" <<'PY' ||
+import json, re, sqlite3, sys
+db, results, report, csv = sys.argv[1:]
+groups = json.load(open(results))['groups']
+assert groups and all('search.rung' not in g['point'] for g in groups), [g['point'] for g in groups]
+assert 'search.rung' not in open(csv).read(), 'results.csv mixes lower rungs with full-budget trials'
+trials = sorted(int(g['point']['search.trial']) for g in groups)
+last = sorted(t for (t,) in sqlite3.connect(db).execute(
+    """SELECT DISTINCT json_extract(s.point, '$."search.trial"') + 0 FROM sweep_jobs s JOIN jobs j ON j.id = s.job_id
+       WHERE json_extract(j.params, '$.halving.rung') = 2"""))
+assert trials == last, (trials, last)
+# Each stopped trial's highest rung and the epochs its jobs trained to, from the database.
+stopped = {int(t): (r, e) for t, r, e in sqlite3.connect(db).execute(
+    """SELECT json_extract(s.point, '$."search.trial"') + 0, max(json_extract(j.params, '$.halving.rung')),
+              max(json_extract(j.params, '$.train.epochs'))
+       FROM sweep_jobs s JOIN jobs j ON j.id = s.job_id WHERE j.status = 'pruned' GROUP BY 1""")}
+text = open(report).read()
+section = text[text.index('## Search'):text.index('## Leakage audit')]
+table = section[section.index('Trials below the last rung'):]
+rows = [line.split('|')[1:-1] for line in table.splitlines() if re.match(r'^\| \d', line)]
+shown = {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+assert all(r[3].strip() == 'pruned' for r in rows), rows
+assert shown == stopped, (shown, stopped)
+print(f"report: {len(groups)} full-budget groups (trials {trials}); {len(shown)} stopped trials listed apart:",
+      {k: sum(1 for v in shown.values() if v == k) for k in sorted(set(shown.values()))}, "(rung, epochs): count")
+PY
+  fail "lower rungs are not set apart in the report"
 echo "PASS"

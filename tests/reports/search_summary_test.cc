@@ -69,6 +69,81 @@ TEST(SearchSummary, LogRangesGetALog10Axis) {
   EXPECT_EQ(charts[1].svg.find("log10"), std::string::npos);  // labels.window_weeks: a linear axis
 }
 
+// A pruned search: trials 0 and 1 reached the last rung (9 epochs); trial 2
+// stopped at rung 1 (3 epochs), trial 3 at rung 0 (1 epoch), both `pruned`.
+ResultGroup rung_group(int trial, int rung, int epochs, double best, std::int64_t job_id) {
+  ResultGroup group = trial_group(trial, "0.00" + std::to_string(trial + 1), "image", 2, best, best);
+  nlohmann::json point = nlohmann::json::parse(group.point);
+  point["search.rung"] = rung;
+  group.point = point.dump();
+  TrainedJob job;
+  job.result.job_id = job_id;
+  job.params = {{"train", {{"epochs", epochs}}}};
+  group.jobs.push_back(job);
+  return group;
+}
+
+SweepResults pruned_search_results() {
+  SweepResults results = search_results("best");
+  results.groups.resize(2);  // trials 0 and 1 at the last rung
+  nlohmann::json identity = nlohmann::json::parse(results.sweep.spec_text);
+  identity["search"]["pruner"] = {{"eta", 3}, {"max_epochs", 9}};
+  results.sweep.spec_text = identity.dump();
+  results.groups.push_back(rung_group(0, 0, 1, 0.55, 10));  // promoted: its last rung ranks it
+  results.groups.push_back(rung_group(2, 0, 1, 0.70, 11));
+  results.groups.push_back(rung_group(2, 1, 3, 0.52, 12));  // its highest rung
+  results.groups.push_back(rung_group(3, 0, 1, 0.90, 13));  // best-looking, after 1 epoch only
+  for (const std::int64_t id : {11, 12, 13}) {
+    storage::JobRow job;
+    job.id = id;
+    job.status = storage::JobStatus::Pruned;
+    results.train_jobs.push_back(job);
+  }
+  ExperimentComparison at_rung;
+  at_rung.point = results.groups.back().point;
+  results.comparisons.push_back(at_rung);
+  ExperimentComparison full;
+  full.point = results.groups.front().point;
+  results.comparisons.push_back(full);
+  return results;
+}
+
+TEST(SearchSummary, LowerRungsAreSetApartFromTheFullBudgetTrials) {
+  SweepResults results = pruned_search_results();
+  set_aside_lower_rungs(results);
+  ASSERT_EQ(results.groups.size(), 2u);  // the per-point tables see the last rung only
+  for (const ResultGroup& group : results.groups)
+    EXPECT_EQ(group.point.find("search.rung"), std::string::npos);
+  EXPECT_EQ(results.lower_rung_groups.size(), 4u);
+  ASSERT_EQ(results.comparisons.size(), 1u);
+  EXPECT_EQ(results.comparisons[0].point, results.groups.front().point);
+
+  const SearchSummary summary = *summarize_search(results);
+  ASSERT_EQ(summary.rows.size(), 2u);  // trial 3's 0.90 after one epoch ranks nothing
+  EXPECT_EQ(summary.rows[0].trial, 1);
+  ASSERT_EQ(summary.lower_rungs.size(), 2u);  // trials 2 and 3; trial 0 reached the last rung
+  EXPECT_EQ(summary.lower_rungs[0].trial, 2);
+  EXPECT_EQ(summary.lower_rungs[0].rung, 1);
+  EXPECT_EQ(summary.lower_rungs[0].epochs, 3);
+  EXPECT_EQ(summary.lower_rungs[1].trial, 3);
+  EXPECT_EQ(summary.lower_rungs[1].epochs, 1);
+  const TextTable table = lower_rung_table(summary);
+  ASSERT_EQ(table.rows.size(), 2u);
+  EXPECT_EQ(table.rows[0][0], "2");
+  EXPECT_EQ(table.rows[0][1], "1");
+  EXPECT_EQ(table.rows[0][2], "3");
+  EXPECT_EQ(table.rows[0][3], "pruned");
+  EXPECT_EQ(table.rows[0][5], "0.5200 ± 0.0200");
+  EXPECT_EQ(table.rows[1][5], "0.9000 ± 0.0300");
+  EXPECT_EQ(table.header[7], "train.lr");
+  EXPECT_EQ(table.rows[1][7], "0.004");
+  EXPECT_NE(table.caption.find("fewer than the 9 of the ranked trials"), std::string::npos) << table.caption;
+}
+
+TEST(SearchSummary, AnUnprunedSearchHasNoLowerRungs) {
+  EXPECT_TRUE(summarize_search(search_results("best"))->lower_rungs.empty());
+}
+
 TEST(SearchSummary, AGridHasNone) {
   SweepResults results;
   results.sweep.spec_text = R"({"points": []})";
