@@ -4,7 +4,8 @@
 # same extracted features (one base run, copied). Prints one line per run.
 #   bench/gang_pixels.sh [popsweep binary] [epochs] [repetitions] [KEY=VALUE ...]
 # The KEY=VALUE overrides go to every timed run: e.g. 'train.experiments=[cnn_rnn]'
-# for augmented video frames; bench/gang_finetune.sh passes fine-tuning's.
+# for augmented video frames, 'profile.synth.preset=paper' for the paper-size
+# profile; bench/gang_finetune.sh passes fine-tuning's.
 set -euo pipefail
 bin=${1:-build/popsweep}
 epochs=${2:-10}
@@ -14,12 +15,13 @@ spec=$(cd "$(dirname "$0")" && pwd)/gang_pixels_spec.yaml
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/base"
-"$bin" run "$spec" --db "$work/base/p.db" "$@" > "$work/base.log" 2>&1
+# The base run only prepares the profile and its features: one epoch is enough.
+"$bin" run "$spec" --db "$work/base/p.db" "${extra[@]}" train.epochs=1 > "$work/base.log" 2>&1
 for rep in $(seq "$reps"); do
   for ranks in 1 2; do
     dir=$work/r$ranks-$rep
     mkdir "$dir"
-    cp -r "$work"/base/synth-tiny-* "$dir/"
+    cp -r "$work"/base/synth-* "$dir/"
     cp "$work/base/p.db" "$dir/p.db"
     # A new sweep (name, seed) in a copy of the base: new training jobs, the same features.
     "$bin" run "$spec" --db "$dir/p.db" name=b$rep train.epochs=$epochs seed=$((10 + rep)) run.workers=$ranks \
