@@ -12,7 +12,6 @@
 #include <mutex>
 #include <thread>
 
-#include "common/fault_points.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
 #include "storage/profile_tables.h"
@@ -344,19 +343,6 @@ NearDuplicateReport find_near_duplicates(storage::Database& db, std::int64_t fea
                                          const DedupSettings& settings) {
   std::vector<storage::DuplicateRow> rows;
   return search(db, feature_set_id, settings, rows);
-}
-
-NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
-                                           const DedupSettings& settings) {
-  std::vector<storage::DuplicateRow> rows;
-  const NearDuplicateReport report = search(db, feature_set_id, settings, rows);
-  storage::Transaction transaction(db);
-  storage::replace_duplicates(db, feature_set_id, rows);
-  fault_point("dedup.before_commit");
-  storage::save_dedup_run(db, {feature_set_id, report.threshold, report.suggested, report.explanation,
-                               report.images, report.videos, report.removed});
-  transaction.commit();
-  return report;
 }
 
 }  // namespace popsweep::features

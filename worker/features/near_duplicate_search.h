@@ -65,16 +65,12 @@ struct NearDuplicateReport {
   int rejected = 0;                             // candidates verification rejected
 };
 
-// The search alone, writing nothing: what remove_near_duplicates would
-// decide (the report's `removed` counts what it would remove). The leakage
-// audit of the reports applies the same rule through it.
+// The search alone, writing nothing: what the dedup stage
+// (orchestrator::clean_near_duplicates, which writes it) decides; the
+// report's `removed` counts what it would remove. The leakage audit of the
+// reports applies the same rule through it.
 NearDuplicateReport find_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
                                          const DedupSettings& settings);
-
-// Runs the search, writes the removals and the run's summary in one
-// transaction, and returns the report. `threshold` nullopt: suggested.
-NearDuplicateReport remove_near_duplicates(storage::Database& db, std::int64_t feature_set_id,
-                                           const DedupSettings& settings);
 
 // Frame rates and durations "equal" for M8: re-encoding keeps the frame count
 // and rate but may move the last timestamp by a frame.
