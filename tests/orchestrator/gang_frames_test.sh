@@ -19,36 +19,14 @@ source "$(dirname "$0")/../support/skip_or_fail.sh"
 # Four jobs (2 experiments x 2 folds) of 2 epochs; 32-pixel random-weight
 # backbone. About 5 training videos per fold in batches of 4: the last batch
 # of 1 leaves a rank without rows.
-cat > "$work/spec.yaml" <<'YAML'
-name: gang-frames
-seed: 5
-profile:
-  synth:
-    preset: tiny
-features:
-  backbone: mobilenet_v2
-  weights: random
-  image_size: 32
-  views: 0
-  batch: 16
-  shards: 1
-train:
-  experiments: [cnn_rnn, image_to_video]
-  classes: [2]
-  folds: 2
-  repeats: 1
-  epochs: 2
-  batch_size: 4
-  lr: 0.01
-  mode: pixels
-run:
-  workers: 2
-  threads_per_worker: 1
-YAML
+# tests/support/gang_sweep.sh's sweep, turned to the CNN-RNN experiments.
+source "$(dirname "$0")/../support/gang_sweep.sh"
+gang_sweep_spec "$work/spec.yaml"
+frames=(name=gang-frames features.image_size=32 'train.experiments=[cnn_rnn, image_to_video]' train.epochs=2)
 
 started=$SECONDS
 mkdir "$work/one"
-"$bin" run "$work/spec.yaml" --db "$work/one/popsweep.db" > "$work/one.log" 2>&1 ||
+"$bin" run "$work/spec.yaml" --db "$work/one/popsweep.db" "${frames[@]}" > "$work/one.log" 2>&1 ||
   { cat "$work/one.log"; fail "the 1-rank sweep failed"; }
 echo "1 rank per job: $(( SECONDS - started )) s"
 
@@ -57,7 +35,7 @@ echo "1 rank per job: $(( SECONDS - started )) s"
 # weights and batches) see other inputs from the first epoch on.
 mkdir "$work/plain"
 cp -r "$work"/one/synth-tiny-* "$work/one/popsweep.db" "$work/plain/"
-"$bin" run "$work/spec.yaml" --db "$work/plain/popsweep.db" name=plain train.mode=features > "$work/plain.log" 2>&1 ||
+"$bin" run "$work/spec.yaml" --db "$work/plain/popsweep.db" "${frames[@]}" name=plain train.mode=features > "$work/plain.log" 2>&1 ||
   { cat "$work/plain.log"; fail "the features-mode sweep failed"; }
 /usr/bin/python3 - "$work/plain/popsweep.db" <<'PY'
 import sqlite3, sys
@@ -77,7 +55,7 @@ PY
 started=$SECONDS
 mkdir "$work/two"
 cp -r "$work"/one/synth-tiny-* "$work/two/"
-"$bin" run "$work/spec.yaml" --db "$work/two/popsweep.db" run.ranks_per_job=2 > "$work/two.log" 2>&1 ||
+"$bin" run "$work/spec.yaml" --db "$work/two/popsweep.db" "${frames[@]}" run.ranks_per_job=2 > "$work/two.log" 2>&1 ||
   { cat "$work/two.log"; fail "the 2-rank sweep failed"; }
 echo "2 ranks per job: $(( SECONDS - started )) s"
 
