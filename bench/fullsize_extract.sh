@@ -60,7 +60,7 @@ load_note before
 reference=(); scaled=(); python=(); drafted=()
 for _ in $(seq "$BENCH_RUNS"); do
   cp "$db" "$BENCH_WORK/run.db"
-  reference+=("$(seconds_of "$POPSWEEP" "${extract[@]}" --db "$BENCH_WORK/run.db")")
+  reference+=("$(seconds_of "$POPSWEEP" "${extract[@]}" --db "$BENCH_WORK/run.db" features.jpeg_dct_scaling=false)")
   cp "$db" "$BENCH_WORK/run.db"
   scaled+=("$(seconds_of "$POPSWEEP" "${extract[@]}" --spec "$BENCH_WORK/dct-scaling.yaml" --db "$BENCH_WORK/run.db")")
   seconds_of "$BENCH_PYTHON" "$BENCH_ROOT/bench/python/extract_images.py" "$source_folder" --threads 2 --batch 32 >/dev/null

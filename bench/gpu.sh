@@ -54,7 +54,7 @@ declare -A runs
 for _ in $(seq "$BENCH_RUNS"); do
   cp "$db" "$BENCH_WORK/gpu-run.db"
   runs[popsweep]+=" $(seconds_of "$POPSWEEP" extract --db "$BENCH_WORK/gpu-run.db" --weights random --views 0 \
-    --image-size 224 --batch "$batch" --threads "$(nproc)" --device "$device")"
+    --image-size 224 --batch "$batch" --threads "$(nproc)" --device "$device" features.jpeg_dct_scaling=false)"
   for autocast in none fp16 bf16; do
     [[ $device == cpu && $autocast == fp16 ]] && continue
     seconds_of "$BENCH_PYTHON" bench/python/extract_images.py "$images/media" --threads "$(nproc)" --batch "$batch" \

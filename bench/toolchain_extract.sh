@@ -35,7 +35,9 @@ fi
 # One database per build: the media paths are stored as each process sees them.
 in_chroot "$CHROOT_BUILD/popsweep" ingest --profile "$inside/images" --db "$inside/chroot.db" >/dev/null
 "$POPSWEEP" ingest --profile "$outside/images" --db "$outside/host.db" >/dev/null
-extract=(extract --weights random --views 0 --image-size 224 --batch 32 --threads 2)
+# The reference decoding on both sides, as the Python loop does (DCT scaling is
+# on by default since issue 25; a chroot binary built before that had it off).
+extract=(extract --weights random --views 0 --image-size 224 --batch 32 --threads 2 features.jpeg_dct_scaling=false)
 
 chroot_runs=(); python_runs=(); host_runs=()
 for _ in $(seq "$BENCH_RUNS"); do

@@ -41,7 +41,7 @@ struct FeatureSpec {
   std::int64_t weights_seed = 0;
   int image_size = 224;
   int views = 0;
-  bool jpeg_dct_scaling = false;
+  bool jpeg_dct_scaling = true;
   int batch = 32;
   int shards = 4;
 };

@@ -134,10 +134,11 @@ std::vector<SpecField> build_schema() {
                     "augmented views stored per image for training with augmentation (M14)"),
               0, 64),
       added_later(
-          field("features.jpeg_dct_scaling", FieldKind::Boolean, false,
+          field("features.jpeg_dct_scaling", FieldKind::Boolean, true,
                 "decode JPEGs at libjpeg's 1/2, 1/4 or 1/8 scale, the smallest still at least twice "
-                "features.image_size, then resize: faster on full-size photos; false keeps the reference "
-                "preprocessing (M11) exactly (docs/BENCHMARKS.md measures how far features move)"),
+                "features.image_size, then resize: faster on full-size photos, and features move about as "
+                "much as between two exact resize implementations (docs/BENCHMARKS.md); false keeps the "
+                "reference preprocessing (M11) exactly, for parity with the paper's pipeline"),
           "false"),
       operational(bounded(
           field("features.batch", FieldKind::Integer, std::int64_t{32}, "images per forward pass"), 1, 4096)),

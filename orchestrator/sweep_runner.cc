@@ -26,6 +26,7 @@
 #include "orchestrator/search_scores.h"
 #include "orchestrator/signals.h"
 #include "orchestrator/spec_loader.h"
+#include "orchestrator/spec_schema.h"
 #include "orchestrator/stages/pipeline_stages.h"
 #include "orchestrator/study_run.h"
 #include "orchestrator/sweep_identity.h"
@@ -79,6 +80,41 @@ LoadedRun load_run(const RunOptions& options) {
   make_points(run, options.spec_path);
   run.database = options.database.empty() ? run.points.front().database : options.database;
   return run;
+}
+
+// A key added later whose default is not how popsweep worked before it
+// existed (features.jpeg_dct_scaling: on by default since issue 25) would
+// make every point of a sweep recorded before look changed, and its rerun
+// would be refused. Such a sweep ran with the key's old value, which its
+// recorded identity shows by not naming the key (sweep_identity leaves a
+// key out at that value), so it keeps that value unless the spec sets the
+// key itself (the run is then loaded again with the kept values).
+void keep_values_a_recorded_sweep_ran_with(LoadedRun& run, const RunOptions& options, std::ostream& out) {
+  if (!file_exists(run.database)) return;
+  std::vector<std::string> kept;
+  {
+    storage::Database db = storage::Database::open(run.database);
+    const std::optional<storage::SweepRow> existing = storage::find_sweep(db, run.points.front().name);
+    if (!existing) return;
+    const nlohmann::json recorded = nlohmann::json::parse(existing->spec_text);
+    for (const SpecField& field : spec_schema()) {
+      if (!field.identity_omits_value || run.loaded.explicit_keys.count(field.path)) continue;
+      if (format_spec_value(field.default_value) == *field.identity_omits_value) continue;
+      bool named = false;
+      for (const nlohmann::json& point : recorded.value("points", nlohmann::json::array()))
+        named = named || point.contains(field.path);
+      if (!named) kept.push_back(field.path + "=" + *field.identity_omits_value);
+    }
+  }
+  if (kept.empty()) return;
+  RunOptions keeping = options;
+  keeping.overrides.insert(keeping.overrides.begin(), kept.begin(), kept.end());
+  run = load_run(keeping);
+  for (const std::string& setting : kept) {
+    out << "sweep '" << run.points.front().name << "' was recorded with " << setting
+        << ", the behaviour before that key's default changed: it keeps it (set the key, with a new sweep name, "
+           "to change it)\n";
+  }
 }
 
 // A sweep recorded before train.split existed ran the paper's protocol. Its
@@ -279,6 +315,7 @@ WorkerEnvironment worker_environment(const Spec& spec, int threads) {
 
 int run_sweep(const RunOptions& options, std::ostream& out) {
   LoadedRun run = load_run(options);
+  keep_values_a_recorded_sweep_ran_with(run, options, out);
   keep_legacy_split(run, options, out);
   const Spec first = run.points.front();  // a copy: a tpe search adds points as it goes
   // Before the profile is generated or ingested, so a wrong pair fails at once.

@@ -41,6 +41,9 @@ results_before=$(results)
 cd "$work"
 "$bin" run legacy.yaml --db "$db" > rerun.log 2>&1 || { cat rerun.log; fail "resuming the old sweep failed"; }
 grep -q "keeps train.split media" rerun.log || { cat rerun.log; fail "the rerun did not say it kept the old protocol"; }
+# Keys whose default changed after the sweep was recorded keep the value it ran with.
+grep -q "recorded with features.jpeg_dct_scaling=false.*it keeps it" rerun.log ||
+  { cat rerun.log; fail "the rerun did not say it kept the reference JPEG decoding"; }
 [[ $(sqlite3 "$db" "PRAGMA user_version") -ge 7 ]] || fail "the database was not migrated"
 [[ "$(jobs_state)" == "$jobs_before" ]] || { diff <(echo "$jobs_before") <(jobs_state); fail "jobs were run again"; }
 [[ "$(results)" == "$results_before" ]] || fail "recorded results changed"
@@ -64,9 +67,11 @@ stamped=$(sqlite3 "$db" "SELECT count(*) FROM sweeps, json_each(sweeps.spec_text
 "$bin" report --db "$db" --out report > report.log 2>&1 || { cat report.log; fail "report on the migrated database failed"; }
 echo "old sweep resumed: 0 of $(echo "$jobs_before" | wc -l) jobs rerun, 6 results unchanged, identity stamped media"
 
-# A new sweep from the same spec gets today's default and new jobs; naming the
-# old protocol explicitly finds the old jobs.
-"$bin" run legacy.yaml --db "$db" --new-sweep explicit-media train.split=media > explicit.log 2>&1 ||
+# A new sweep from the same spec gets today's defaults and new jobs; naming the
+# old protocol (and the reference decoding it ran with) explicitly finds the
+# old jobs.
+"$bin" run legacy.yaml --db "$db" --new-sweep explicit-media train.split=media features.jpeg_dct_scaling=false \
+  > explicit.log 2>&1 ||
   { cat explicit.log; fail "the explicit media sweep failed"; }
 [[ "$(jobs_state)" == "$jobs_before" ]] || fail "train.split=media under a new name recomputed the old jobs"
 "$bin" run legacy.yaml --db "$db" --new-sweep by-post > post.log 2>&1 || { cat post.log; fail "the post sweep failed"; }
