@@ -20,7 +20,7 @@
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 work=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null || true; [[ -n ${KEEP:-} ]] || rm -rf "$work"' EXIT
+trap 'kill -9 $(jobs -p) 2>/dev/null || true; [[ -n ${KEEP:-} ]] || rm -rf "$work"' EXIT  # KEEP=1: keep the folder to look at
 fail() { echo "FAIL: $*" >&2; exit 1; }
 source "$(dirname "$0")/../support/skip_or_fail.sh"
 command -v sqlite3 > /dev/null || skip_or_fail "sqlite3 command-line tool not installed"
