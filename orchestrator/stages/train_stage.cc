@@ -1,5 +1,7 @@
 #include "orchestrator/stages/train_stage.h"
 
+#include <cstdio>
+
 #include "common/error.h"
 #include "orchestrator/stages/training_dataset.h"
 #include "storage/database.h"
@@ -16,6 +18,21 @@ std::vector<float> floats_at(const std::vector<float>& all, size_t row, size_t w
 }
 
 }  // namespace
+
+std::optional<storage::CheckpointRow> TrainStage::load_resume_state(const storage::JobRow& job) {
+  try {
+    return storage::load_checkpoint(db_, job.id, "resume");
+  } catch (const InputError& lost) {
+    // A resume state only saves time: the job started again from its first
+    // epoch gives the same numbers (same seed), whereas failing it would fail
+    // every attempt until `doctor --repair`. Said, with the file, in the log.
+    std::fprintf(stderr,
+                 "popsweep: job %lld: its resume state is lost (%s); it starts again from its first epoch\n",
+                 static_cast<long long>(job.id), lost.what());
+    storage::delete_checkpoint(db_, job.id, "resume");
+    return std::nullopt;
+  }
+}
 
 RemoteDispatch TrainStage::prepare_remote(const storage::JobRow& job) {
   const nlohmann::json params = nlohmann::json::parse(job.params);
@@ -46,7 +63,7 @@ RemoteDispatch TrainStage::prepare_remote(const storage::JobRow& job) {
   if (ranks_per_job_ > 1) dispatch.job.header["collective_backend"] = collective_backend_;
   // An interrupted job, or one whose worker was lost after a periodic
   // checkpoint, continues from that epoch boundary.
-  std::optional<storage::CheckpointRow> resume = storage::load_checkpoint(db_, job.id, "resume");
+  std::optional<storage::CheckpointRow> resume = load_resume_state(job);
   // A pruner's later rung starts where its trial's rung before ended
   // (search_halving.h): that job kept its final state.
   const auto halving = params.find("halving");

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "orchestrator/pipeline_handlers.h"
+#include "storage/result_tables.h"
 
 namespace popsweep::orchestrator {
 
@@ -37,6 +39,9 @@ class TrainStage : public CoordinatorStage {
 
  private:
   void save_resume_checkpoint(const storage::JobRow& job, int epoch, const std::string& state);
+  // The job's resume state; none (row dropped, said on stderr) when its
+  // checkpoint file is missing or corrupt.
+  std::optional<storage::CheckpointRow> load_resume_state(const storage::JobRow& job);
 
   storage::Database& db_;
   PipelineHandlers& handlers_;

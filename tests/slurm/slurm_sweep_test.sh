@@ -6,7 +6,14 @@
 #   2. the preemption path: USR1 to the batch shell (what --signal=B:USR1@120
 #      sends before a time limit) stops the sweep at a safe point and requeues
 #      the Slurm job, which resumes it; the final numbers equal those of the
-#      uninterrupted run.
+#      uninterrupted run;
+#   3. data-parallel gangs (run.ranks_per_job: 2, issue 20) under srun
+#      --mpi=pmix: three ranks, a coordinator and one gang of two meeting at
+#      the address in their hellos (the host name; POPSWEEP_GANG_ADDRESS where
+#      it must be another), on the pixels-mode sweep of
+#      tests/support/gang_sweep.sh. Its epochs and predictions (probabilities'
+#      bytes) equal the local pool's 2-rank run bit for bit, as mpirun's do
+#      (tests/orchestrator/gang_training_test.sh), each job on both ranks.
 # Skipped (exit 77) without root or without the Slurm packages, or where the
 # local cluster does not start; under CI (CI=true) each of these fails instead.
 set -euo pipefail
@@ -64,4 +71,29 @@ done
 grep -q "USR1 received" second.log || fail "the batch script never saw USR1"
 grep -q "start 2" second.log || fail "the job was not requeued"
 diff <(results first.db) <(results second.db) || fail "the preempted and resumed sweep differs from the first"
+echo "preempted with USR1, requeued, resumed: the uninterrupted results"
+
+# 3. Gangs of two worker ranks under srun, against the local pool's gangs.
+started=$SECONDS
+source "$src/tests/support/gang_sweep.sh"
+gang_sweep_spec gangs.yaml
+gang_overrides=(run.ranks_per_job=2 train.epochs=2)  # 2 epochs, not 3: the default run stays short
+mkdir pool srun
+"$bin" run gangs.yaml --db pool/popsweep.db "${gang_overrides[@]}" > pool.log 2>&1 ||
+  { cat pool.log; fail "the local pool's 2-rank sweep failed"; }
+pool_seconds=$(( SECONDS - started ))
+cp -r pool/synth-tiny-* srun/
+POPSWEEP=$bin sbatch --wait --ntasks-per-node=3 --cpus-per-task=1 --output="$work/srun.log" \
+  "$src/slurm/popsweep.sbatch" gangs.yaml "${gang_overrides[@]}" --db srun/popsweep.db > /dev/null ||
+  fail "the Slurm job of gangs failed"
+gangs=$(sqlite3 srun/popsweep.db "SELECT group_concat(worker || ' ' || attempts || ' ' || status, ', ')
+                                  FROM (SELECT worker, attempts, status FROM jobs WHERE stage = 'train' ORDER BY id)")
+[[ $gangs == "rank-1 + rank-2 1 done, rank-1 + rank-2 1 done" ]] ||
+  fail "the training jobs did not each run once on a gang of both worker ranks: $gangs"
+gang_numbers pool/popsweep.db > pool.numbers
+gang_numbers srun/popsweep.db > srun.numbers
+[[ $(wc -l < pool.numbers) -gt 4 ]] || fail "no epochs or predictions in the local pool's run"
+cmp -s pool.numbers srun.numbers ||
+  { diff pool.numbers srun.numbers | head; fail "the gangs under srun differ from the local pool's"; }
+echo "srun --mpi=pmix, 3 ranks, 2 per job: the local pool's numbers bit for bit ($(wc -l < srun.numbers) epoch and prediction rows; jobs on ${gangs%%,*}; local pool $pool_seconds s, Slurm job $(( SECONDS - started - pool_seconds )) s)"
 echo "PASS"
