@@ -15,6 +15,7 @@
 // where they tie to that precision.
 #pragma once
 
+#include <array>
 #include <opencv2/core/mat.hpp>
 #include <opencv2/core/matx.hpp>
 #include <vector>
@@ -53,6 +54,20 @@ class AlignedCorrelation {
   double min_overlap_;
   cv::Mat sum_, square_sum_;  // the second picture's integral images
   std::vector<int> left_, right_, column_fraction_, top_, bottom_, row_fraction_;
+  // The first picture's columns as one alignment's x reads them, and their
+  // bilinear weights.
+  struct ColumnMap {
+    double scale = 0, offset = 0;  // the warp matrix's x row
+    std::vector<float> left_columns, right_columns, left_weight, right_weight;
+  };
+  static constexpr int kKeptColumnMaps = 8;
+  std::array<ColumnMap, kKeptColumnMaps> column_maps_;
+  int kept_maps_ = 0, next_map_ = 0;
+  // One row's resampled values and second-picture differences (padded to whole pairs of x).
+  std::vector<float> moved_, difference_;
+
+  const ColumnMap& map_columns(const cv::Matx23d& m);
+  void resample_row(const ColumnMap& map, int y, const cv::Rect& rect, float* out) const;
 };
 
 }  // namespace popsweep::features
