@@ -12,7 +12,10 @@
 // warpAffine gives. Only the sums over the overlap are formed otherwise
 // than by OpenCV's meanStdDev and mean (in one pass, in double), which moves
 // a score by 1e-10 to 1e-9: a choice between two alignments can only change
-// where they tie to that precision.
+// where they tie to that precision. The pass runs row by row over columns
+// of the first picture gathered per x alignment (vectorised), its sums in
+// the order of the per-pixel loop it replaced, so its scores are that
+// loop's, bitwise (docs/METHOD.md, "Verification's cost, third step").
 #pragma once
 
 #include <array>
