@@ -14,6 +14,12 @@
 # checked and why each was kept or rejected. CPU seconds are the figure to compare on a loaded machine; the
 # wall clock falls further where verification's threads (the stage's torch
 # thread count, --threads) find idle cores.
+#
+#   BENCH_BASELINE=other/popsweep bench/dedup_verification.sh
+#
+# also times a second binary in the same sitting, its runs alternating with
+# $POPSWEEP's (so both meet the same load), and compares the two binaries'
+# --pairs files row by row: every candidate's decision, worst block and reason.
 source "$(dirname "$0")/common.sh"
 
 features=(${BENCH_FEATURES:---backbone efficientnet_b0 --weights random} --views 0 --image-size 224 --threads 2)
@@ -35,26 +41,49 @@ fi
 # CPU seconds (user + system) of the last seconds_of run.
 cpu_seconds() { awk '/^cpu / { printf "%.3f\n", $2 + $3 }' "$BENCH_WORK/last.log"; }
 
+binaries=("$POPSWEEP")
+labels=(popsweep)
+if [[ -n ${BENCH_BASELINE:-} ]]; then
+  binaries=("$BENCH_BASELINE" "$POPSWEEP")
+  labels=(baseline popsweep)
+fi
+
 for threshold in ${BENCH_THRESHOLDS:-auto 5}; do
   for verify in false true; do
-    runs=() cpu=()
+    declare -A runs=() cpu=()
     for _ in $(seq "$BENCH_RUNS"); do
-      runs+=("$(seconds_of /usr/bin/time -f 'cpu %U %S' "$POPSWEEP" dedup --db "$db" "${features[@]}" \
-        --threshold "$threshold" --verify "$verify" --pairs "$BENCH_WORK/pairs.csv")")
-      cpu+=("$(cpu_seconds)")
+      for b in "${!binaries[@]}"; do
+        pairs=$BENCH_WORK/pairs-${labels[$b]}-$threshold-$verify.csv
+        runs[$b]+=" $(seconds_of /usr/bin/time -f 'cpu %U %S' "${binaries[$b]}" dedup --db "$db" "${features[@]}" \
+          --threshold "$threshold" --verify "$verify" --pairs "$pairs")"
+        cpu[$b]+=" $(cpu_seconds)"
+      done
     done
-    median_s=$(median "${runs[@]}") median_cpu=$(median "${cpu[@]}")
-    eval "seconds_${verify}=$median_s cpu_${verify}=$median_cpu"
-    echo "dedup --threshold $threshold --verify $verify: median ${median_s} s wall of ${runs[*]}," \
-      "median ${median_cpu} s CPU of ${cpu[*]}"
+    for b in "${!binaries[@]}"; do
+      # shellcheck disable=SC2086
+      median_s=$(median ${runs[$b]}) median_cpu=$(median ${cpu[$b]})
+      eval "seconds_${verify}_$b=$median_s cpu_${verify}_$b=$median_cpu"
+      echo "${labels[$b]} dedup --threshold $threshold --verify $verify: median ${median_s} s wall of${runs[$b]}," \
+        "median ${median_cpu} s CPU of${cpu[$b]}"
+    done
     grep -o '[0-9]* candidates verified on their pixels, [0-9]* rejected' "$BENCH_WORK/last.log" || true
     # Why each candidate was kept or rejected (the glance's "unrelated" never reached the full check).
     [[ $verify == true ]] && awk -F, 'NR > 1 { n[$NF]++ } END { for (r in n) printf "  %s %d\n", r, n[r] }' \
-      "$BENCH_WORK/pairs.csv" | sort
+      "$BENCH_WORK/pairs-popsweep-$threshold-true.csv" | sort
+    if [[ ${#binaries[@]} == 2 ]]; then
+      if cmp -s "$BENCH_WORK/pairs-baseline-$threshold-$verify.csv" "$BENCH_WORK/pairs-popsweep-$threshold-$verify.csv"; then
+        echo "  pairs files of both binaries identical ($(($(wc -l <"$BENCH_WORK/pairs-popsweep-$threshold-$verify.csv") - 1)) candidates)"
+      else
+        echo "  PAIRS FILES DIFFER: diff $BENCH_WORK/pairs-{baseline,popsweep}-$threshold-$verify.csv"
+      fi
+    fi
   done
-  # shellcheck disable=SC2154
-  awk -v a="$seconds_false" -v b="$seconds_true" -v c="$cpu_false" -v d="$cpu_true" -v t="$threshold" \
-    'BEGIN { printf "threshold %s: verification adds %.0f%% to the dedup stage (wall), %.0f%% (CPU)\n",
-             t, 100 * (b - a) / a, 100 * (d - c) / c }'
+  for b in "${!binaries[@]}"; do
+    # shellcheck disable=SC2154
+    awk -v a="$(eval echo "\$seconds_false_$b")" -v b="$(eval echo "\$seconds_true_$b")" \
+      -v c="$(eval echo "\$cpu_false_$b")" -v d="$(eval echo "\$cpu_true_$b")" -v t="$threshold" -v l="${labels[$b]}" \
+      'BEGIN { printf "%s, threshold %s: verification adds %.0f%% to the dedup stage (wall), %.0f%% (CPU): %.2f s CPU\n",
+               l, t, 100 * (b - a) / a, 100 * (d - c) / c, d - c }'
+  done
 done
 load_note after

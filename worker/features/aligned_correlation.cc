@@ -33,29 +33,12 @@ void axis_positions(int fixed_start, Step fixed_step, int side, std::vector<int>
   }
 }
 
-// warpAffine's bilinear weight table for floats (initInterTab1D/2D): the
-// products of the one-axis weights, each exact at 1/32 steps.
-struct Weights {
-  float table[kFractions][kFractions][4];
-  Weights() {
-    for (int fy = 0; fy < kFractions; ++fy) {
-      for (int fx = 0; fx < kFractions; ++fx) {
-        const float y = fy * (1.f / kFractions), x = fx * (1.f / kFractions);
-        const float wy[2] = {1.f - y, y}, wx[2] = {1.f - x, x};
-        for (int k = 0; k < 4; ++k) table[fy][fx][k] = wy[k / 2] * wx[k % 2];
-      }
-    }
-  }
-};
+// Two doubles added and multiplied lane by lane (SSE2's pairs on x86-64).
+using Lanes = double __attribute__((vector_size(16)));
 
 double rectangle_sum(const cv::Mat& integral, const cv::Rect& r) {
   return integral.at<double>(r.y + r.height, r.x + r.width) - integral.at<double>(r.y, r.x + r.width) -
          integral.at<double>(r.y + r.height, r.x) + integral.at<double>(r.y, r.x);
-}
-
-const Weights& weights() {
-  static const Weights table;
-  return table;
 }
 
 }  // namespace
@@ -88,39 +71,98 @@ AlignedCorrelation::AlignedCorrelation(const cv::Mat& first_grey, const cv::Mat&
   cv::integral(second_grey, sum_, square_sum_, CV_64F, CV_64F);
 }
 
+// The columns of the first picture that each column of the second reads
+// (its left and right neighbours), gathered for every row, and their
+// bilinear weights: the resampling then runs along contiguous rows. They
+// depend on the alignment's x only, which the search keeps or returns to
+// (the coarse grid's inner loops move y and come back to each x shift for
+// every y scale, the hill climb moves one parameter at a time), so the last
+// few are kept.
+const AlignedCorrelation::ColumnMap& AlignedCorrelation::map_columns(const cv::Matx23d& m) {
+  for (int i = 0; i < kept_maps_; ++i) {
+    if (column_maps_[i].scale == m(0, 0) && column_maps_[i].offset == m(0, 2)) return column_maps_[i];
+  }
+  ColumnMap& map = column_maps_[next_map_];
+  next_map_ = (next_map_ + 1) % kKeptColumnMaps;
+  kept_maps_ = std::min(kept_maps_ + 1, kKeptColumnMaps);
+  map.scale = m(0, 0), map.offset = m(0, 2);
+  // As warpAffine: a column's offset is rounded apart from the row's start (adelta).
+  axis_positions(
+      cvRound(m(0, 2) * kPositionScale) + kRoundDelta,
+      [&](int x) { return cvRound(m(0, 0) * x * kPositionScale); }, side_, left_, right_, column_fraction_);
+  const std::size_t pixels = static_cast<std::size_t>(side_) * side_;
+  map.left_columns.resize(pixels), map.right_columns.resize(pixels);
+  for (int r = 0; r < side_; ++r) {
+    const float* source = first_.ptr<float>(r);
+    float* left = &map.left_columns[static_cast<std::size_t>(r) * side_];
+    float* right = &map.right_columns[static_cast<std::size_t>(r) * side_];
+    for (int x = 0; x < side_; ++x) left[x] = source[left_[x]], right[x] = source[right_[x]];
+  }
+  map.left_weight.resize(side_), map.right_weight.resize(side_);
+  for (int x = 0; x < side_; ++x) {
+    const float fraction = column_fraction_[x] * (1.f / kFractions);
+    map.left_weight[x] = 1.f - fraction, map.right_weight[x] = fraction;
+  }
+  return map;
+}
+
+// Row y of the overlap resampled into `out`: warpAffine's four products in
+// its order, with its table's weights (each weight a product of two
+// multiples of 1/32, exact in float, so forming it here gives the table's
+// value bitwise).
+void AlignedCorrelation::resample_row(const ColumnMap& map, int y, const cv::Rect& rect, float* out) const {
+  const float fraction = row_fraction_[y] * (1.f / kFractions);
+  const float above = 1.f - fraction, below = fraction;
+  auto row = [&](const std::vector<float>& columns, int source_row) {
+    return &columns[static_cast<std::size_t>(source_row) * side_ + rect.x];
+  };
+  const float* top_left = row(map.left_columns, top_[y]);
+  const float* top_right = row(map.right_columns, top_[y]);
+  const float* bottom_left = row(map.left_columns, bottom_[y]);
+  const float* bottom_right = row(map.right_columns, bottom_[y]);
+  const float* left_weight = &map.left_weight[rect.x];
+  const float* right_weight = &map.right_weight[rect.x];
+  for (int i = 0; i < rect.width; ++i) {
+    out[i] = top_left[i] * (above * left_weight[i]) + top_right[i] * (above * right_weight[i]) +
+             bottom_left[i] * (below * left_weight[i]) + bottom_right[i] * (below * right_weight[i]);
+  }
+}
+
 double AlignedCorrelation::operator()(const Alignment& a) {
   const cv::Rect rect = overlap_rect(a, side_);
   if (rect.area() < min_overlap_ * side_ * side_) return -2;
   const cv::Matx23d m = warp_matrix(a, side_);
-  // As warpAffine: a column's offset is rounded apart from the row's start
-  // (adelta), a row's position is rounded whole (Y0); the matrix has no shear.
-  axis_positions(
-      cvRound(m(0, 2) * kPositionScale) + kRoundDelta,
-      [&](int x) { return cvRound(m(0, 0) * x * kPositionScale); }, side_, left_, right_, column_fraction_);
+  const ColumnMap& columns = map_columns(m);
+  // As warpAffine: a row's position is rounded whole (Y0); the matrix has no shear.
   axis_positions(
       kRoundDelta, [&](int y) { return cvRound((m(1, 1) * y + m(1, 2)) * kPositionScale); }, side_, top_,
       bottom_, row_fraction_);
-  const Weights& w = weights();
   const double n = static_cast<double>(rect.area());
   const double sum_b = rectangle_sum(sum_, rect), square_b = rectangle_sum(square_sum_, rect);
   const float centre_b = static_cast<float>(sum_b / n);
-  // One pass: resample the overlap, sum its values and squares, and its
-  // (exact) products with the second picture's float differences from its mean.
-  // Two accumulators of each, for pipelining.
-  double sum_a[2] = {0, 0}, square_a[2] = {0, 0}, cross[2] = {0, 0};
+  // One pass over the overlap, a row at a time: resample the row, then sum
+  // its values and squares and their (exact) products with the second
+  // picture's float differences from its mean. Two accumulators of each,
+  // lane k summing the pixels with x & 1 == k as the per-pixel loop this
+  // replaces did, so the sums are bitwise that loop's. Each row is padded
+  // with zeros (which add nothing) to whole pairs of an even and an odd x.
+  const int lead = rect.x & 1;
+  const int pairs = (lead + rect.width + 1) / 2;
+  moved_.assign(2 * static_cast<std::size_t>(pairs), 0.f);
+  difference_.assign(moved_.size(), 0.f);
+  float* moved_row = moved_.data() + lead;
+  float* difference_row = difference_.data() + lead;
+  Lanes sum_a = {0, 0}, square_a = {0, 0}, cross = {0, 0};
   for (int y = rect.y; y < rect.y + rect.height; ++y) {
-    const float* top = first_.ptr<float>(top_[y]);
-    const float* bottom = first_.ptr<float>(bottom_[y]);
-    const float* target = second_.ptr<float>(y);
-    const float(*row_weights)[4] = w.table[row_fraction_[y]];
-    for (int x = rect.x; x < rect.x + rect.width; ++x) {
-      const int left = left_[x], right = right_[x];
-      const float* c = row_weights[column_fraction_[x]];
-      const float v = top[left] * c[0] + top[right] * c[1] + bottom[left] * c[2] + bottom[right] * c[3];
-      const int lane = x & 1;
-      sum_a[lane] += v;
-      square_a[lane] += static_cast<double>(v) * v;
-      cross[lane] += static_cast<double>(v) * (target[x] - centre_b);
+    resample_row(columns, y, rect, moved_row);
+    const float* target = second_.ptr<float>(y) + rect.x;
+    for (int i = 0; i < rect.width; ++i) difference_row[i] = target[i] - centre_b;
+    for (int p = 0; p < pairs; ++p) {
+      const Lanes moved = {moved_[2 * p], moved_[2 * p + 1]};
+      const Lanes difference = {difference_[2 * p], difference_[2 * p + 1]};
+      sum_a += moved;
+      square_a += moved * moved;
+      cross += moved * difference;
     }
   }
   const double mean_a = (sum_a[0] + sum_a[1]) / n, mean_b = sum_b / n;

@@ -12,9 +12,13 @@
 // warpAffine gives. Only the sums over the overlap are formed otherwise
 // than by OpenCV's meanStdDev and mean (in one pass, in double), which moves
 // a score by 1e-10 to 1e-9: a choice between two alignments can only change
-// where they tie to that precision.
+// where they tie to that precision. The pass runs row by row over columns
+// of the first picture gathered per x alignment (vectorised), its sums in
+// the order of the per-pixel loop it replaced, so its scores are that
+// loop's, bitwise (docs/METHOD.md, "Verification's cost, third step").
 #pragma once
 
+#include <array>
 #include <opencv2/core/mat.hpp>
 #include <opencv2/core/matx.hpp>
 #include <vector>
@@ -53,6 +57,20 @@ class AlignedCorrelation {
   double min_overlap_;
   cv::Mat sum_, square_sum_;  // the second picture's integral images
   std::vector<int> left_, right_, column_fraction_, top_, bottom_, row_fraction_;
+  // The first picture's columns as one alignment's x reads them, and their
+  // bilinear weights.
+  struct ColumnMap {
+    double scale = 0, offset = 0;  // the warp matrix's x row
+    std::vector<float> left_columns, right_columns, left_weight, right_weight;
+  };
+  static constexpr int kKeptColumnMaps = 8;
+  std::array<ColumnMap, kKeptColumnMaps> column_maps_;
+  int kept_maps_ = 0, next_map_ = 0;
+  // One row's resampled values and second-picture differences (padded to whole pairs of x).
+  std::vector<float> moved_, difference_;
+
+  const ColumnMap& map_columns(const cv::Matx23d& m);
+  void resample_row(const ColumnMap& map, int y, const cv::Rect& rect, float* out) const;
 };
 
 }  // namespace popsweep::features

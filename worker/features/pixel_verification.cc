@@ -5,8 +5,11 @@
 #include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <utility>
+#include <vector>
 
 #include "worker/features/aligned_correlation.h"
+#include "worker/features/pixel_verification_blocks.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/video_frame_sampler.h"
 
@@ -95,10 +98,36 @@ double best_unscaled_correlation(const cv::Mat& first_grey, const cv::Mat& secon
   return best;
 }
 
+bool same_alignment(const Alignment& a, const Alignment& b) {
+  return a.scale_x == b.scale_x && a.scale_y == b.scale_y && a.shift_x == b.shift_x && a.shift_y == b.shift_y;
+}
+
+// The hill climb comes back to alignments it has scored: the other sign of
+// a parameter after the first sign moved it, the step back after a move.
+// Their scores are looked up instead of computed again (a few dozen
+// alignments a climb: a list is enough).
+class RememberedCorrelation {
+ public:
+  RememberedCorrelation(const cv::Mat& first_grey, const cv::Mat& second_grey)
+      : correlation_(first_grey, second_grey, kMinOverlap) {}
+
+  double operator()(const Alignment& a) {
+    for (const auto& [seen, score] : scored_) {
+      if (same_alignment(seen, a)) return score;
+    }
+    scored_.emplace_back(a, correlation_(a));
+    return scored_.back().second;
+  }
+
+ private:
+  AlignedCorrelation correlation_;
+  std::vector<std::pair<Alignment, double>> scored_;
+};
+
 // Hill climbing from `start`, one parameter at a time, the step halved when
 // no move helps, down to a quarter pixel.
 Alignment refine(const cv::Mat& first_grey, const cv::Mat& second_grey, Alignment start, int side) {
-  AlignedCorrelation correlation(first_grey, second_grey, kMinOverlap);
+  RememberedCorrelation correlation(first_grey, second_grey);
   double best_score = correlation(start);
   double step = 1.0 / side;
   for (int round = 0; round < 40 && step >= 0.25 / side; ++round) {
@@ -119,80 +148,6 @@ Alignment refine(const cv::Mat& first_grey, const cv::Mat& second_grey, Alignmen
     if (!moved) step /= 2;
   }
   return start;
-}
-
-// How far each pixel of `a` lies outside the range of `b` around it (3x3),
-// and the other way round: a shift of up to a pixel left after alignment
-// costs nothing, while a stroke, an edge or a patch that only one picture
-// has still counts in full.
-cv::Mat outside_envelope(const cv::Mat& a, const cv::Mat& b) {
-  auto one_way = [](const cv::Mat& x, const cv::Mat& y) {
-    cv::Mat high, low;
-    const cv::Mat kernel = cv::Mat::ones(3, 3, CV_8U);
-    cv::dilate(y, high, kernel);
-    cv::erode(y, low, kernel);
-    cv::Mat above = cv::max(x - high, 0.0);
-    cv::Mat below = cv::max(low - x, 0.0);
-    return cv::Mat(cv::max(above, below));
-  };
-  return cv::max(one_way(a, b), one_way(b, a));
-}
-
-// `from` with its tones mapped onto those of `to`: for each band of grey
-// levels of `from`, the mean level `to` has at those pixels, interpolated
-// between bands. Any monotone colour edit (gain, offset, gamma, highlights
-// clipped by a brightening) maps back; a region whose content changed is a
-// minority of its band and keeps its difference.
-cv::Mat matched_tones(const cv::Mat& from, const cv::Mat& to) {
-  constexpr int kBands = 32;
-  constexpr double kBandWidth = 256.0 / kBands;
-  std::array<double, kBands> sum_from{}, sum_to{}, count{};
-  for (int y = 0; y < from.rows; ++y) {
-    const float* f = from.ptr<float>(y);
-    const float* t = to.ptr<float>(y);
-    for (int x = 0; x < from.cols; ++x) {
-      const int band = std::clamp(static_cast<int>(f[x] / kBandWidth), 0, kBands - 1);
-      sum_from[band] += f[x];
-      sum_to[band] += t[x];
-      count[band] += 1;
-    }
-  }
-  // Each filled band is a point (mean level of `from`, mean level of `to`)
-  // of the curve; between points it is linear, beyond them a shift. A
-  // picture mapped onto itself comes back unchanged.
-  std::vector<double> at, level;
-  std::vector<int> band_of_point;
-  for (int b = 0; b < kBands; ++b) {
-    if (count[b] >= 4) {
-      at.push_back(sum_from[b] / count[b]), level.push_back(sum_to[b] / count[b]), band_of_point.push_back(b);
-    }
-  }
-  if (at.empty()) return from.clone();
-  // A point lies inside its own band, so the first point at or above a
-  // value is the first point of the value's band or later: found in
-  // constant time, for the 200 000 values of a pair.
-  std::array<std::size_t, kBands> first_point_from{};
-  for (int b = kBands - 1, next = static_cast<int>(at.size()); b >= 0; --b) {
-    if (next > 0 && band_of_point[next - 1] >= b) --next;
-    first_point_from[b] = static_cast<std::size_t>(next);
-  }
-  auto map = [&](double value) {
-    const int band = std::clamp(static_cast<int>(value / kBandWidth), 0, kBands - 1);
-    std::size_t high = first_point_from[band];
-    if (high < at.size() && band_of_point[high] == band && at[high] < value) ++high;
-    if (high == 0) return level.front() + (value - at.front());
-    if (high == at.size()) return level.back() + (value - at.back());
-    const std::size_t low = high - 1;
-    const double t = (value - at[low]) / (at[high] - at[low]);
-    return level[low] * (1 - t) + level[high] * t;
-  };
-  cv::Mat out(from.size(), CV_32F);
-  for (int y = 0; y < from.rows; ++y) {
-    const float* f = from.ptr<float>(y);
-    float* o = out.ptr<float>(y);
-    for (int x = 0; x < from.cols; ++x) o[x] = static_cast<float>(map(f[x]));
-  }
-  return out;
 }
 
 // After alignment: each channel of the first mapped onto the tones of the
