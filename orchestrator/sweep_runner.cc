@@ -81,19 +81,41 @@ LoadedRun load_run(const RunOptions& options) {
   return run;
 }
 
+// The sweep of this name already in the database, if any.
+std::optional<storage::SweepRow> recorded_sweep(const LoadedRun& run) {
+  if (!file_exists(run.database)) return std::nullopt;
+  storage::Database db = storage::Database::open(run.database);
+  return storage::find_sweep(db, run.points.front().name);
+}
+
 // A sweep recorded before train.split existed ran the paper's protocol. Its
 // spec does not mention the key, so the new default (post) would make every
 // point look changed and the rerun would be refused: such a sweep keeps the
 // protocol it ran with unless the spec sets train.split itself.
-void keep_legacy_split(LoadedRun& run, const RunOptions& options, std::ostream& out) {
-  if (run.loaded.explicit_keys.count("train.split") || !file_exists(run.database)) return;
-  storage::Database db = storage::Database::open(run.database);
-  const std::optional<storage::SweepRow> existing = storage::find_sweep(db, run.points.front().name);
-  if (!existing || existing->legacy_split.empty()) return;
+void keep_legacy_split(LoadedRun& run, const std::optional<storage::SweepRow>& existing,
+                       const RunOptions& options, std::ostream& out) {
+  if (run.loaded.explicit_keys.count("train.split") || !existing || existing->legacy_split.empty()) return;
   run.loaded.values["train.split"] = existing->legacy_split;
   make_points(run, options.spec_path);
   out << "sweep '" << existing->name << "' was recorded before train.split existed: it keeps train.split "
       << existing->legacy_split << " (set train.split, with a new sweep name, to change it)\n";
+}
+
+// dedup.verify was false by default before it turned true. A sweep that ran
+// with false has no point naming the key (its identity omits that value), so
+// a rerun of a spec that does not set it keeps false instead of being refused.
+void keep_recorded_dedup_rule(LoadedRun& run, const std::optional<storage::SweepRow>& existing,
+                              const RunOptions& options, std::ostream& out) {
+  if (run.loaded.explicit_keys.count("dedup.verify") || !existing) return;
+  const nlohmann::json identity = nlohmann::json::parse(existing->spec_text);
+  for (const nlohmann::json& point : identity.at("points")) {
+    if (point.contains("dedup.verify")) return;
+  }
+  run.loaded.values["dedup.verify"] = false;
+  make_points(run, options.spec_path);
+  out << "sweep '" << existing->name
+      << "' ran with dedup.verify false: it keeps it (set dedup.verify, with a "
+      << "new sweep name, to change it)\n";
 }
 
 void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
@@ -103,7 +125,8 @@ void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
   for (const auto& [stage, count] : per_stage) out << " " << stage << " " << count;
   out << "\n";
   for (size_t i = 0; i < jobs.size() && i < 12; ++i) {
-    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(), jobs[i].params.dump().substr(0, 120));
+    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(),
+                       jobs[i].params.dump().substr(0, 120));
   }
   if (jobs.size() > 12) out << "  ... (" << jobs.size() - 12 << " more)\n";
 }
@@ -115,7 +138,8 @@ std::int64_t record_sweep(storage::Database& db, const LoadedRun& run) {
   if (!search.is_null()) identity["search"] = search;
   const std::string name = run.points.front().name;
   if (const std::optional<storage::SweepRow> existing = storage::find_sweep(db, name)) {
-    const std::vector<std::string> changes = incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
+    const std::vector<std::string> changes =
+        incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
     if (!changes.empty()) {
       std::string message = "sweep '" + name + "' already exists in " + db.path() +
                             " with settings that give different results:\n";
@@ -149,7 +173,8 @@ void store_jobs(storage::Database& db, std::int64_t sweep_id, const std::vector<
     ids.push_back(id);
     points.push_back(job.point.dump());
     storage::add_dependency(db, id, ingest_id);
-    for (const std::string& dependency : job.depends_on) storage::add_dependency(db, id, id_of_key.at(dependency));
+    for (const std::string& dependency : job.depends_on)
+      storage::add_dependency(db, id, id_of_key.at(dependency));
   }
   storage::set_sweep_jobs(db, sweep_id, ids, points);
   transaction.commit();
@@ -255,8 +280,8 @@ void mark_pruned(storage::Database& db, const std::vector<std::string>& keys) {
   transaction.commit();
 }
 
-void print_pruning(const LoadedRun& run, const GraphInputs& inputs, const std::vector<std::string>& fingerprints,
-                   storage::Database& db, std::ostream& out) {
+void print_pruning(const LoadedRun& run, const GraphInputs& inputs,
+                   const std::vector<std::string>& fingerprints, storage::Database& db, std::ostream& out) {
   if (!halving_settings(run.loaded.values).enabled) return;
   const HalvingRound round = plan_round(run, inputs, fingerprints, db).halving;
   int pruned = 0;
@@ -279,7 +304,9 @@ WorkerEnvironment worker_environment(const Spec& spec, int threads) {
 
 int run_sweep(const RunOptions& options, std::ostream& out) {
   LoadedRun run = load_run(options);
-  keep_legacy_split(run, options, out);
+  const std::optional<storage::SweepRow> existing = recorded_sweep(run);
+  keep_legacy_split(run, existing, options, out);
+  keep_recorded_dedup_rule(run, existing, options, out);
   const Spec first = run.points.front();  // a copy: a tpe search adds points as it goes
   // Before the profile is generated or ingested, so a wrong pair fails at once.
   for (const Spec& point : run.points) check_weights_fit_backbone(point);
