@@ -150,11 +150,14 @@ std::vector<SpecField> build_schema() {
       bounded(field("dedup.threshold", FieldKind::NumberOrAuto, std::string("auto"),
                     "distance under which two media are duplicates, or `auto` to use the suggested one (M7)"),
               0, std::nullopt),
-      added_later(field("dedup.verify", FieldKind::Boolean, false,
+      // On by default since sweeps were first recorded with false: their
+      // identity omits the key, and a rerun that does not set it keeps false
+      // (sweep_runner.cc, keep_values_a_recorded_sweep_ran_with).
+      added_later(field("dedup.verify", FieldKind::Boolean, true,
                         "check every candidate pair of the feature search on its pixels (align, then every "
                         "block must agree; docs/METHOD.md) and keep only those as duplicates: same-template "
                         "posts with other text or another product survive. false: the paper's rule, "
-                        "distance alone"),
+                        "distance alone (experiments/paper.yaml)"),
                   "false"),
       added_later(field("dedup.verify_mirror", FieldKind::Boolean, false,
                         "dedup.verify: a left-right mirrored copy counts as the same picture"),

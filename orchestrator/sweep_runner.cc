@@ -82,36 +82,40 @@ LoadedRun load_run(const RunOptions& options) {
   return run;
 }
 
+// The sweep of this name already in the database, if any.
+std::optional<storage::SweepRow> recorded_sweep(const LoadedRun& run) {
+  if (!file_exists(run.database)) return std::nullopt;
+  storage::Database db = storage::Database::open(run.database);
+  return storage::find_sweep(db, run.points.front().name);
+}
+
 // A key added later whose default is not how popsweep worked before it
-// existed (features.jpeg_dct_scaling: on by default since issue 25) would
-// make every point of a sweep recorded before look changed, and its rerun
-// would be refused. Such a sweep ran with the key's old value, which its
-// recorded identity shows by not naming the key (sweep_identity leaves a
-// key out at that value), so it keeps that value unless the spec sets the
-// key itself (the run is then loaded again with the kept values).
-void keep_values_a_recorded_sweep_ran_with(LoadedRun& run, const RunOptions& options, std::ostream& out) {
-  if (!file_exists(run.database)) return;
+// existed (dedup.verify and features.jpeg_dct_scaling, on by default since
+// issues 21 and 25) would make every point of a sweep recorded before look
+// changed, and its rerun would be refused. Such a sweep ran with the key's
+// old value, which its recorded identity shows by not naming the key
+// (sweep_identity leaves a key out at that value), so it keeps that value
+// unless the spec sets the key itself (the run is then loaded again with the
+// kept values).
+void keep_values_a_recorded_sweep_ran_with(LoadedRun& run, const std::optional<storage::SweepRow>& existing,
+                                           const RunOptions& options, std::ostream& out) {
+  if (!existing) return;
+  const nlohmann::json recorded = nlohmann::json::parse(existing->spec_text);
   std::vector<std::string> kept;
-  {
-    storage::Database db = storage::Database::open(run.database);
-    const std::optional<storage::SweepRow> existing = storage::find_sweep(db, run.points.front().name);
-    if (!existing) return;
-    const nlohmann::json recorded = nlohmann::json::parse(existing->spec_text);
-    for (const SpecField& field : spec_schema()) {
-      if (!field.identity_omits_value || run.loaded.explicit_keys.count(field.path)) continue;
-      if (format_spec_value(field.default_value) == *field.identity_omits_value) continue;
-      bool named = false;
-      for (const nlohmann::json& point : recorded.value("points", nlohmann::json::array()))
-        named = named || point.contains(field.path);
-      if (!named) kept.push_back(field.path + "=" + *field.identity_omits_value);
-    }
+  for (const SpecField& field : spec_schema()) {
+    if (!field.identity_omits_value || run.loaded.explicit_keys.count(field.path)) continue;
+    if (format_spec_value(field.default_value) == *field.identity_omits_value) continue;
+    bool named = false;
+    for (const nlohmann::json& point : recorded.value("points", nlohmann::json::array()))
+      named = named || point.contains(field.path);
+    if (!named) kept.push_back(field.path + "=" + *field.identity_omits_value);
   }
   if (kept.empty()) return;
   RunOptions keeping = options;
   keeping.overrides.insert(keeping.overrides.begin(), kept.begin(), kept.end());
   run = load_run(keeping);
   for (const std::string& setting : kept) {
-    out << "sweep '" << run.points.front().name << "' was recorded with " << setting
+    out << "sweep '" << existing->name << "' was recorded with " << setting
         << ", the behaviour before that key's default changed: it keeps it (set the key, with a new sweep name, "
            "to change it)\n";
   }
@@ -121,11 +125,9 @@ void keep_values_a_recorded_sweep_ran_with(LoadedRun& run, const RunOptions& opt
 // spec does not mention the key, so the new default (post) would make every
 // point look changed and the rerun would be refused: such a sweep keeps the
 // protocol it ran with unless the spec sets train.split itself.
-void keep_legacy_split(LoadedRun& run, const RunOptions& options, std::ostream& out) {
-  if (run.loaded.explicit_keys.count("train.split") || !file_exists(run.database)) return;
-  storage::Database db = storage::Database::open(run.database);
-  const std::optional<storage::SweepRow> existing = storage::find_sweep(db, run.points.front().name);
-  if (!existing || existing->legacy_split.empty()) return;
+void keep_legacy_split(LoadedRun& run, const std::optional<storage::SweepRow>& existing,
+                       const RunOptions& options, std::ostream& out) {
+  if (run.loaded.explicit_keys.count("train.split") || !existing || existing->legacy_split.empty()) return;
   run.loaded.values["train.split"] = existing->legacy_split;
   make_points(run, options.spec_path);
   out << "sweep '" << existing->name << "' was recorded before train.split existed: it keeps train.split "
@@ -139,7 +141,8 @@ void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
   for (const auto& [stage, count] : per_stage) out << " " << stage << " " << count;
   out << "\n";
   for (size_t i = 0; i < jobs.size() && i < 12; ++i) {
-    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(), jobs[i].params.dump().substr(0, 120));
+    out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(),
+                       jobs[i].params.dump().substr(0, 120));
   }
   if (jobs.size() > 12) out << "  ... (" << jobs.size() - 12 << " more)\n";
 }
@@ -151,7 +154,8 @@ std::int64_t record_sweep(storage::Database& db, const LoadedRun& run) {
   if (!search.is_null()) identity["search"] = search;
   const std::string name = run.points.front().name;
   if (const std::optional<storage::SweepRow> existing = storage::find_sweep(db, name)) {
-    const std::vector<std::string> changes = incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
+    const std::vector<std::string> changes =
+        incompatible_changes(nlohmann::json::parse(existing->spec_text), identity);
     if (!changes.empty()) {
       std::string message = "sweep '" + name + "' already exists in " + db.path() +
                             " with settings that give different results:\n";
@@ -185,7 +189,8 @@ void store_jobs(storage::Database& db, std::int64_t sweep_id, const std::vector<
     ids.push_back(id);
     points.push_back(job.point.dump());
     storage::add_dependency(db, id, ingest_id);
-    for (const std::string& dependency : job.depends_on) storage::add_dependency(db, id, id_of_key.at(dependency));
+    for (const std::string& dependency : job.depends_on)
+      storage::add_dependency(db, id, id_of_key.at(dependency));
   }
   storage::set_sweep_jobs(db, sweep_id, ids, points);
   transaction.commit();
@@ -291,8 +296,8 @@ void mark_pruned(storage::Database& db, const std::vector<std::string>& keys) {
   transaction.commit();
 }
 
-void print_pruning(const LoadedRun& run, const GraphInputs& inputs, const std::vector<std::string>& fingerprints,
-                   storage::Database& db, std::ostream& out) {
+void print_pruning(const LoadedRun& run, const GraphInputs& inputs,
+                   const std::vector<std::string>& fingerprints, storage::Database& db, std::ostream& out) {
   if (!halving_settings(run.loaded.values).enabled) return;
   const HalvingRound round = plan_round(run, inputs, fingerprints, db).halving;
   int pruned = 0;
@@ -315,8 +320,9 @@ WorkerEnvironment worker_environment(const Spec& spec, int threads) {
 
 int run_sweep(const RunOptions& options, std::ostream& out) {
   LoadedRun run = load_run(options);
-  keep_values_a_recorded_sweep_ran_with(run, options, out);
-  keep_legacy_split(run, options, out);
+  const std::optional<storage::SweepRow> existing = recorded_sweep(run);
+  keep_values_a_recorded_sweep_ran_with(run, existing, options, out);
+  keep_legacy_split(run, existing, options, out);
   const Spec first = run.points.front();  // a copy: a tpe search adds points as it goes
   // Before the profile is generated or ingested, so a wrong pair fails at once.
   for (const Spec& point : run.points) check_weights_fit_backbone(point);

@@ -27,7 +27,9 @@ def main():
     found = set()
     with open(args.pairs) as f:
         for row in csv.DictReader(f):
-            if wanted(row["media_type"]):
+            # With verification the file lists every candidate; `kept` says
+            # which were duplicates (all are without it).
+            if wanted(row["media_type"]) and row.get("kept", "1") == "1":
                 found.add(frozenset(os.path.relpath(row[k], profile) for k in ("first_path", "second_path")))
     hits = len(truth & found)
     precision = hits / len(found) if found else 0.0

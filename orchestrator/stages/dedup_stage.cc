@@ -1,7 +1,10 @@
 #include "orchestrator/stages/dedup_stage.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -60,6 +63,35 @@ std::vector<storage::DedupCandidateRow> candidate_rows(const features::NearDupli
   return rows;
 }
 
+// A profile's media file names are unique (its posts' ids), and short.
+std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
+// The stage's log: what it removed and, with verification, the closest
+// pairs it kept apart, by file, so that a reader of `popsweep run` or
+// `popsweep demo` sees distinct look-alike posts (a template with other
+// words) survive; the report's pair sheet shows them beside the duplicates.
+void log_outcome(const features::NearDuplicateReport& report) {
+  constexpr std::size_t kNamedNearMisses = 5;
+  spdlog::info("dedup: {} media removed as near duplicates{}", report.removed,
+               report.rejected > 0 ? fmt::format("; pixel verification kept {} of {} candidate pairs apart "
+                                                 "(both media kept), the closest:",
+                                                 report.rejected, report.pairs.size())
+                                   : std::string());
+  std::vector<const features::DuplicatePair*> rejected;
+  for (const features::DuplicatePair& pair : report.pairs)
+    if (!pair.kept) rejected.push_back(&pair);
+  std::stable_sort(rejected.begin(), rejected.end(),
+                   [](const auto* a, const auto* b) { return a->distance < b->distance; });
+  if (rejected.size() > kNamedNearMisses) rejected.resize(kNamedNearMisses);
+  for (const features::DuplicatePair* pair : rejected) {
+    const std::string block = pair->block_difference
+                                  ? fmt::format(", worst block {:.1f} grey levels", *pair->block_difference)
+                                  : "";
+    spdlog::info("dedup:   kept apart: {} / {} (distance {:.4g}{}: {})", file_name(pair->first_path),
+                 file_name(pair->second_path), pair->distance, block, pair->reason);
+  }
+}
+
 }  // namespace
 
 features::DedupSettings dedup_settings_from_params(const nlohmann::json& dedup) {
@@ -102,7 +134,7 @@ void DedupStage::run_on_coordinator(const storage::JobRow& job) {
     transaction.commit();
     return;
   }
-  clean_near_duplicates(db_, set_id, dedup_settings_from_params(dedup));
+  log_outcome(clean_near_duplicates(db_, set_id, dedup_settings_from_params(dedup)));
 }
 
 }  // namespace popsweep::orchestrator

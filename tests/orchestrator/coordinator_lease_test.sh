@@ -95,7 +95,7 @@ wait_for_running_job() {
 }
 t=$SECONDS
 mkdir -p "$work/k"
-cp -r "$work/a/synth-tiny-1" "$work/k/"
+cp -r "$work/a"/synth-tiny-1* "$work/k/"
 "$bin" demo --out "$work/k" "${overrides[@]}" > "$work/k0.log" 2>&1 &
 stopped=$!
 wait_for_running_job "$work/k/popsweep.db" $stopped || fail "the coordinator ended before it could be stopped"

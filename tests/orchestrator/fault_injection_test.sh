@@ -110,7 +110,7 @@ for case in "${cases[@]}"; do
   tag=${fault//[.:]/-}
   dir=$work/$tag
   mkdir -p "$dir"
-  cp -r "$work/base/synth-tiny-1" "$dir/"
+  cp -r "$work/base"/synth-tiny-1* "$dir/"
   case_started=$SECONDS
 
   # In a subshell whose stderr is dropped, so bash's own "Killed" notice stays
@@ -166,7 +166,7 @@ if command -v mpirun > /dev/null; then
     point=${fault%%:*}
     dir=$work/mpi-${fault//[.:]/-}
     mkdir -p "$dir"
-    cp -r "$work/base/synth-tiny-1" "$dir/"
+    cp -r "$work/base"/synth-tiny-1* "$dir/"
     case_started=$SECONDS
     mpi_run=(timeout 600 mpirun -np 3 "$bin" run "$work/base/quick.yaml" "${overrides[@]}" --db "$dir/popsweep.db")
     set +e
@@ -195,10 +195,10 @@ fi
 # A real full disk (ENOSPC, which SQLite reports as SQLITE_FULL).
 full=$work/full
 mkdir -p "$full"
-profile_kb=$(du -sk "$work/base/synth-tiny-1" | cut -f1)
+profile_kb=$(du -sk "$work/base"/synth-tiny-1* | cut -f1)
 if mount -t tmpfs -o size=$(( profile_kb + 1024 ))k popsweep-full "$full" 2> /dev/null; then
   case_started=$SECONDS
-  cp -r "$work/base/synth-tiny-1" "$full/"
+  cp -r "$work/base"/synth-tiny-1* "$full/"
   if "$bin" demo --out "$full" "${overrides[@]}" > "$work/full.log" 2>&1; then
     fail "the sweep succeeded on a full disk"
   fi

@@ -10,6 +10,9 @@
 #   - the same spec under a new sweep name gets today's default (post) and
 #     trains new jobs, while naming train.split media explicitly reuses the
 #     old jobs.
+#   - likewise dedup.verify, true by default since: the rerun keeps false
+#     (the sweep ran with it) and says so; a new sweep that reuses the old
+#     jobs names it too.
 set -euo pipefail
 bin=${POPSWEEP_BIN:?POPSWEEP_BIN must name the popsweep binary}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,8 +45,9 @@ cd "$work"
 "$bin" run legacy.yaml --db "$db" > rerun.log 2>&1 || { cat rerun.log; fail "resuming the old sweep failed"; }
 grep -q "keeps train.split media" rerun.log || { cat rerun.log; fail "the rerun did not say it kept the old protocol"; }
 # Keys whose default changed after the sweep was recorded keep the value it ran with.
-grep -q "recorded with features.jpeg_dct_scaling=false.*it keeps it" rerun.log ||
-  { cat rerun.log; fail "the rerun did not say it kept the reference JPEG decoding"; }
+for kept in features.jpeg_dct_scaling=false dedup.verify=false; do
+  grep -q "recorded with $kept, .*it keeps it" rerun.log || { cat rerun.log; fail "the rerun did not say it kept $kept"; }
+done
 [[ $(sqlite3 "$db" "PRAGMA user_version") -ge 7 ]] || fail "the database was not migrated"
 [[ "$(jobs_state)" == "$jobs_before" ]] || { diff <(echo "$jobs_before") <(jobs_state); fail "jobs were run again"; }
 [[ "$(results)" == "$results_before" ]] || fail "recorded results changed"
@@ -68,12 +72,13 @@ stamped=$(sqlite3 "$db" "SELECT count(*) FROM sweeps, json_each(sweeps.spec_text
 echo "old sweep resumed: 0 of $(echo "$jobs_before" | wc -l) jobs rerun, 6 results unchanged, identity stamped media"
 
 # A new sweep from the same spec gets today's defaults and new jobs; naming the
-# old protocol (and the reference decoding it ran with) explicitly finds the
-# old jobs.
+# old protocol (and the decoding and dedup rule it ran with) explicitly finds
+# the old jobs.
 "$bin" run legacy.yaml --db "$db" --new-sweep explicit-media train.split=media features.jpeg_dct_scaling=false \
-  > explicit.log 2>&1 ||
+  dedup.verify=false > explicit.log 2>&1 ||
   { cat explicit.log; fail "the explicit media sweep failed"; }
-[[ "$(jobs_state)" == "$jobs_before" ]] || fail "train.split=media under a new name recomputed the old jobs"
+[[ "$(jobs_state)" == "$jobs_before" ]] ||
+  fail "train.split=media dedup.verify=false under a new name recomputed the old jobs"
 "$bin" run legacy.yaml --db "$db" --new-sweep by-post > post.log 2>&1 || { cat post.log; fail "the post sweep failed"; }
 post_jobs=$(sqlite3 "$db" "SELECT count(*) FROM jobs WHERE stage = 'train' AND json_extract(params, '\$.split') = 'post'")
 (( post_jobs == 6 )) || fail "the default protocol should have trained 6 new jobs, found $post_jobs"

@@ -22,7 +22,7 @@ started=$SECONDS
 "$bin" demo --out "$work/base" "${overrides[@]}" run.workers=2 > "$work/base.log" 2>&1 ||
   { cat "$work/base.log"; fail "baseline failed"; }
 mkdir -p "$work/hang"
-cp -r "$work/base/synth-tiny-1" "$work/hang/"
+cp -r "$work/base"/synth-tiny-1* "$work/hang/"
 set +e
 POPSWEEP_FAULT=train.mid_epoch:6 POPSWEEP_FAULT_ACTION=hang POPSWEEP_FAULT_MARKER=$work/hang/fault.fired \
   timeout 300 mpirun -np 3 "$bin" run "$work/base/quick.yaml" "${overrides[@]}" --db "$work/hang/popsweep.db" \

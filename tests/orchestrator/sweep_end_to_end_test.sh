@@ -43,7 +43,7 @@ history() {
 
 # Corrupt files: recorded as problems, never embedded; the rest embedded.
 corrupt=$(/usr/bin/python3 -c "import json,sys; t=json.load(open(sys.argv[1])); print(len(t['corrupt']))" \
-  "$work/a/synth-tiny-1/truth.json")
+  "$work/a"/synth-tiny-1*/truth.json)
 problems=$(sqlite3 "$work/a/popsweep.db" "SELECT count(DISTINCT m.content_hash) FROM media_problems p JOIN media m ON m.id = p.media_id")
 (( corrupt > 0 )) || fail "the tiny profile should plant corrupt files"
 (( problems >= corrupt )) || fail "$corrupt corrupt files planted, only $problems recorded as problems"

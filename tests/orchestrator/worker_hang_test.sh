@@ -18,7 +18,7 @@ overrides=("${hang_sweep_overrides[@]}" run.workers=2)
 started=$SECONDS
 "$bin" demo --out "$work/base" "${overrides[@]}" > "$work/base.log" 2>&1 || { cat "$work/base.log"; fail "baseline failed"; }
 mkdir -p "$work/hang"
-cp -r "$work/base/synth-tiny-1" "$work/hang/"
+cp -r "$work/base"/synth-tiny-1* "$work/hang/"
 POPSWEEP_FAULT=train.mid_epoch:6 POPSWEEP_FAULT_ACTION=hang POPSWEEP_FAULT_MARKER=$work/hang/fault.fired \
   "$bin" demo --out "$work/hang" "${overrides[@]}" > "$work/hang.log" 2>&1 ||
   { tail -20 "$work/hang.log"; fail "the sweep did not survive a hung worker"; }

@@ -57,6 +57,8 @@ def main():
         found = {"image": set(), "video": set(), "image-video": set()}
         with open(pairs_csv) as f:
             for row in csv.DictReader(f):
+                if row["kept"] != "1":  # a candidate verification rejected (dedup.verify, the default)
+                    continue
                 found[row["media_type"]].add(frozenset((relative(row["first_path"]), relative(row["second_path"]))))
         expected = {"image": set(), "video": set(),
                     "image-video": {frozenset((p["image"], p["video"])) for p in planted}}
