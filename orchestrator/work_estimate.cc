@@ -6,15 +6,18 @@ namespace popsweep::orchestrator {
 namespace {
 
 // The cost model's constants: seconds on a quiet 2-core x86 machine
-// (docs/BENCHMARKS.md: extraction of the paper-size profile, the 120
-// training jobs of the paper's table). Only their ratios matter once a sweep
-// has finished a few jobs; before that they are the whole estimate.
+// (docs/BENCHMARKS.md: the backbone alone at 85.8 images/s in "Where the
+// time goes"; one features-mode job of each experiment at paper size: image
+// 0.31 s, cnn_rnn 1.18 s, image_to_video 2.75 s). Only their ratios matter
+// once a sweep has finished a few jobs; before that they are the whole
+// estimate, so they follow the code's speed (issue 25 found them twice too
+// slow after the backbone and the trainers got faster).
 constexpr int kFramesPerVideo = 15;
 constexpr double kDecodeSecondsPerRow = 0.004;      // read, decode, resize one input
-constexpr double kBackboneSecondsPerRow224 = 0.025;  // EfficientNet-B0 at 224 x 224, 2 threads
-constexpr double kHeadSecondsPerItemEpoch = 6e-5;     // Dropout + Dense over 1280 features
-constexpr double kSequenceSecondsPerItemEpoch = 2.5e-4;  // two GRUs over 15 steps
-constexpr double kTrainJobOverheadSeconds = 0.3;     // loading features and labels, writing results
+constexpr double kBackboneSecondsPerRow224 = 0.012;  // EfficientNet-B0 at 224 x 224, 2 threads
+constexpr double kHeadSecondsPerItemEpoch = 1.1e-5;  // Dropout + Dense over 1280 features
+constexpr double kSequenceSecondsPerItemEpoch = 1.2e-4;  // two GRUs over 15 steps
+constexpr double kTrainJobOverheadSeconds = 0.1;     // loading features and labels, writing results
 constexpr double kMinimumSeconds = 0.05;
 
 double seconds_per_backbone_row(const nlohmann::json& features) {
@@ -127,15 +130,21 @@ void WorkEstimate::set_predicted(std::int64_t id, double predicted) {
 
 // Observed over predicted seconds per group, and over every compute job for
 // groups with no finished job yet. A running job that has already overrun
-// its prediction raises them at once (its ratio is at least elapsed over
-// predicted): a long extraction on a loaded machine would otherwise be
-// expected to end any moment for as long as it runs.
+// its prediction raises its group's ratio at once (it is at least elapsed
+// over predicted): a long extraction on a loaded machine would otherwise be
+// expected to end any moment for as long as it runs. It raises the overall
+// ratio only while no compute job has finished: then it is all there is to
+// say how fast the machine is, but once jobs have finished, one slow job
+// (the first of an experiment loads its features) says little about the
+// others. The paper run of bench/eta_truth.sh showed it: the first cnn_rnn
+// job's overrun made every other experiment 2.5 times dearer.
 WorkEstimate::Ratios WorkEstimate::current_ratios(double now) const {
   Ratios ratios;
   ratios.overall = ratio(overall_.observed, overall_.predicted);
   for (const auto& [name, calibration] : by_group_) ratios.group[name] = ratio(calibration.observed, calibration.predicted);
+  const bool machine_speed_unknown = overall_.predicted <= 0;
   for (const auto& [id, job] : jobs_) {
-    if (job.state != State::Running || job.predicted <= 0) continue;
+    if (!machine_speed_unknown || job.state != State::Running || job.predicted <= 0) continue;
     const double lower_bound = (now - job.started_at) / job.predicted;
     if (measures_machine_speed(job.group)) ratios.overall = std::max(ratios.overall, lower_bound);
   }

@@ -8,6 +8,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "orchestrator/progress_display.h"
 
@@ -17,19 +21,19 @@ namespace {
 TEST(WorkEstimate, CostModelByHand) {
   const ProfileSize size{100, 10};
   // (100 images x (1 + 2 views) + 10 videos x (15 frames + thumbnail)) / 2 shards = 230 rows,
-  // each 0.004 s to decode + 0.025 s of backbone at 224 px.
+  // each 0.004 s to decode + 0.012 s of backbone at 224 px.
   const nlohmann::json extract = {{"features", {{"image_size", 224}, {"views", 2}}}, {"shard", 0}, {"shards", 2}};
-  EXPECT_NEAR(predicted_job_seconds("extract", extract, size), 230 * 0.029, 1e-9);
+  EXPECT_NEAR(predicted_job_seconds("extract", extract, size), 230 * 0.016, 1e-9);
   // At 112 px the backbone does a quarter of the work.
   nlohmann::json small = extract;
   small["features"]["image_size"] = 112;
-  EXPECT_NEAR(predicted_job_seconds("extract", small, size), 230 * (0.004 + 0.025 / 4), 1e-9);
-  // 0.3 s + 10 epochs x 100 images x 4/5 in training x 6e-5 s.
+  EXPECT_NEAR(predicted_job_seconds("extract", small, size), 230 * (0.004 + 0.012 / 4), 1e-9);
+  // 0.1 s + 10 epochs x 100 images x 4/5 in training x 1.1e-5 s.
   const nlohmann::json image = {{"experiment", "image"}, {"folds", 5}, {"train", {{"epochs", 10}}}};
-  EXPECT_NEAR(predicted_job_seconds("train", image, size), 0.3 + 10 * 80 * 6e-5, 1e-12);
-  // The CNN-RNN learns from the videos, at 2.5e-4 s per sequence and epoch.
+  EXPECT_NEAR(predicted_job_seconds("train", image, size), 0.1 + 10 * 80 * 1.1e-5, 1e-12);
+  // The CNN-RNN learns from the videos, at 1.2e-4 s per sequence and epoch.
   const nlohmann::json video = {{"experiment", "cnn_rnn"}, {"folds", 5}, {"train", {{"epochs", 10}}}};
-  EXPECT_NEAR(predicted_job_seconds("train", video, size), 0.3 + 10 * 8 * 2.5e-4, 1e-12);
+  EXPECT_NEAR(predicted_job_seconds("train", video, size), 0.1 + 10 * 8 * 1.2e-4, 1e-12);
   EXPECT_EQ(work_group("train", image), "train:image");
   EXPECT_EQ(work_group("extract", extract), "extract");
 }
@@ -111,6 +115,97 @@ TEST(WorkEstimate, LongExtractionThenShortTrainingJobs) {
               by_jobs, by_jobs / truth, by_work, by_work / truth);
   EXPECT_GT(by_jobs / truth, 1.5);  // what the issue saw
   EXPECT_LT(std::max(by_work / truth, truth / by_work), 1.5);
+}
+
+// A second slow job of a group after jobs have finished raises its group,
+// not the machine: the other groups keep the ratio their peers measured.
+TEST(WorkEstimate, AnOverrunAfterJobsFinishedRaisesOnlyItsGroup) {
+  WorkEstimate work(1);
+  work.add_job(1, "extract", 10, false);
+  work.add_job(2, "train:cnn_rnn", 1, false);
+  work.add_job(3, "train:cnn_rnn", 1, false);
+  work.add_job(4, "train:image", 1, false);
+  work.started(1, 0);
+  work.finished(1, 10);  // as predicted: the machine runs at the model's speed
+  work.started(2, 10);
+  // 5 s into a job expected to take 1: its peer is expected to take 5 s too,
+  // the image job still 1 s.
+  EXPECT_DOUBLE_EQ(work.eta_seconds(15), 0 + 5 + 1);
+}
+
+// A real run replayed: bench/eta_truth.sh on experiments/paper.yaml
+// (tests/data/work_estimate/paper_run.csv holds each job's start and
+// seconds, and the run's end). The ETA the estimate gives at every second
+// must stay within 1.5x of the time the run really had left: issue 25 asks
+// it from the first minute on; held here from the first second, before any
+// job has finished, where the cost model's constants are the whole estimate
+// (the constants of the slower code before gave 2.73x there). The job-count
+// ETA is printed beside it.
+TEST(WorkEstimate, ReplayOfAPaperRunStaysWithinOneAndAHalfOfTheTruth) {
+  struct Recorded {
+    std::int64_t id;
+    std::string stage, experiment;
+    double started, seconds;
+  };
+  std::ifstream file(std::string(POPSWEEP_SOURCE_DIR) + "/tests/data/work_estimate/paper_run.csv");
+  ASSERT_TRUE(file.good());
+  std::vector<Recorded> jobs;
+  double end = 0;
+  for (std::string line; std::getline(file, line);) {
+    if (line.rfind("# end ", 0) == 0) end = std::stod(line.substr(6));
+    if (line.empty() || line[0] == '#' || line.rfind("id,", 0) == 0) continue;
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 7u) << line;
+    jobs.push_back({std::stoll(cells[0]), cells[1], cells[2], std::stod(cells[5]), std::stod(cells[6])});
+  }
+  ASSERT_EQ(jobs.size(), 128u);
+  ASSERT_GT(end, 300);
+  const ProfileSize size{1613, 575};  // the paper preset's usable media
+  const nlohmann::json features = {{"image_size", 224}, {"views", 4}};
+  WorkEstimate work(1);
+  for (const Recorded& job : jobs) {
+    nlohmann::json params = {{"features", features}};
+    if (job.stage == "extract") params["shards"] = 4;
+    if (job.stage == "train") params.update({{"experiment", job.experiment}, {"folds", 5}, {"train", {{"epochs", 15}}}});
+    work.add_job(job.id, work_group(job.stage, params), predicted_job_seconds(job.stage, params, size), false);
+  }
+  double worst = 1, worst_at = 0, worst_in_first_minute = 1, worst_by_jobs = 1;
+  std::size_t started = 0;
+  std::vector<bool> finished(jobs.size(), false);
+  for (double now = 0; now < end; now += 1) {
+    for (; started < jobs.size() && jobs[started].started <= now; ++started) work.started(jobs[started].id, jobs[started].started);
+    int done = 0;
+    for (std::size_t i = 0; i < started; ++i) {
+      const double at = jobs[i].started + jobs[i].seconds;
+      if (!finished[i] && at <= now) {
+        work.finished(jobs[i].id, at, jobs[i].seconds);
+        finished[i] = true;
+      }
+      done += finished[i] ? 1 : 0;
+    }
+    const double truth = end - now;
+    if (now < 1 || truth < 10) continue;
+    const double eta = work.eta_seconds(now);
+    const double factor = std::max(eta / truth, truth / eta);
+    if (static_cast<int>(now) % 30 == 0) std::printf("  at %3.0f s: ETA %4.0f s, truth %4.0f s\n", now, eta, truth);
+    if (now < 60) {
+      worst_in_first_minute = std::max(worst_in_first_minute, factor);
+      continue;
+    }
+    if (factor > worst) {
+      worst = factor;
+      worst_at = now;
+    }
+    const double by_jobs = done > 0 ? (jobs.size() - done) / (done / now) : 0;
+    if (by_jobs > 0) worst_by_jobs = std::max({worst_by_jobs, by_jobs / truth, truth / by_jobs});
+  }
+  std::printf("replayed paper run (%.0f s): worst factor between the ETA and the truth in the first minute %.2f, "
+              "from the first minute on %.2f (at %.0f s); by jobs per second it would be %.2f\n",
+              end, worst_in_first_minute, worst, worst_at, worst_by_jobs);
+  EXPECT_LE(worst_in_first_minute, 1.5);
+  EXPECT_LE(worst, 1.5);
 }
 
 TEST(ProgressDisplay, LineCountsWorkWhenKnown) {
