@@ -79,8 +79,10 @@ nlohmann::json dedup_params(const Spec& spec) {
       {"enabled", spec.dedup.enabled},
       {"threshold", spec.dedup.threshold ? nlohmann::json(*spec.dedup.threshold) : nlohmann::json("auto")}};
   // Only verification names itself, so jobs of the paper's rule keep the
-  // keys (and so the identity) they had before it existed.
-  if (spec.dedup.verify) {
+  // keys (and so the identity) they had before it existed; with cleaning off
+  // it changes nothing, so it stays out then too (it is on by default: jobs
+  // of a sweep without dedup keep their keys, and their seeds with them).
+  if (spec.dedup.enabled && spec.dedup.verify) {
     params["verify"] = {{"mirror", spec.dedup.verify_mirror},
                         {"max_block_difference", spec.dedup.verify_max_block_difference},
                         {"candidate_factor", spec.dedup.verify_candidate_factor}};

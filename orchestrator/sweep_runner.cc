@@ -142,7 +142,7 @@ void print_plan(const std::vector<PlannedJob>& jobs, std::ostream& out) {
   out << "\n";
   for (size_t i = 0; i < jobs.size() && i < 12; ++i) {
     out << fmt::format("  {:<8} {}  {}\n", jobs[i].stage, jobs[i].key(),
-                       jobs[i].params.dump().substr(0, 120));
+                       jobs[i].params.dump().substr(0, 200));
   }
   if (jobs.size() > 12) out << "  ... (" << jobs.size() - 12 << " more)\n";
 }

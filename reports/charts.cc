@@ -231,7 +231,13 @@ std::string histogram_chart(const ChartText& text, const std::vector<HistogramBa
   }
   if (marker) {
     canvas.line(x(*marker), kTop, x(*marker), kBottom, series_colour(1), 2, "6,3");
-    canvas.text(x(*marker) + 4, kTop + 12, marker_label, 10, "start", series_colour(1));
+    // Right of the line when the label fits the canvas (10 px text, about 6
+    // px a character), else left of it: a threshold at the histogram's far
+    // end (verification's generous candidate bound) would be cut off.
+    const double at = x(*marker);
+    const bool fits_right = at + 4 + 6.0 * static_cast<double>(marker_label.size()) <= kWidth;
+    canvas.text(fits_right ? at + 4 : at - 4, kTop + 12, marker_label, 10, fits_right ? "start" : "end",
+                series_colour(1));
   }
   return canvas.str();
 }

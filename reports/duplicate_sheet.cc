@@ -173,6 +173,9 @@ std::optional<ReportChart> duplicate_sheet_chart(const std::vector<storage::Medi
   ReportChart chart;
   chart.file_stem = "data_duplicate_pairs";
   chart.title = fmt::format("The {} closest near-duplicate pairs (kept left, removed right)", shown);
+  // The sheet's own heading names the duplicates only: the near-misses get
+  // theirs above their rows, and both in one line would run off the sheet.
+  const std::string heading_text = chart.title;
   int height = 30 + shown * kRowHeight;
   if (missed > 0) {
     chart.title +=
@@ -187,7 +190,7 @@ std::optional<ReportChart> duplicate_sheet_chart(const std::vector<storage::Medi
       fmt::format(
           R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}">)",
           kWidth, height) +
-      text_element(chart.title, 10, 18, "bold") + rows + "</svg>";
+      text_element(heading_text, 10, 18, "bold") + rows + "</svg>";
   return chart;
 }
 
