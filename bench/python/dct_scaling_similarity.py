@@ -165,7 +165,8 @@ def main() -> int:
     n = len(similarities)
     print(f"photos: {n} crops of 1080 x 1080 from {len(sources)} photographs")
     print(f"cosine similarity, reduced against reference decoding: min {similarities[0]:.5f}, "
-          f"1st percentile {similarities[max(0, n // 100 - 1)]:.5f}, median {similarities[n // 2]:.5f}")
+          f"1st percentile {similarities[max(0, n // 100 - 1)]:.5f}, median {similarities[n // 2]:.5f}, "
+          f"mean {sum(similarities) / n:.5f}")
     print(f"extract seconds (whole process, 2 threads): reference {seconds['false']:.2f}, "
           f"dct-scaled {seconds['true']:.2f}")
     # What a user of the features would notice: each photo's nearest other
@@ -180,7 +181,7 @@ def main() -> int:
     floor = resize_noise_floor(args.popsweep, crops, args.work)
     m = len(floor)
     print(f"yardstick, PIL against torchvision resize of the same full decoding: min {floor[0]:.5f}, "
-          f"1st percentile {floor[max(0, m // 100 - 1)]:.5f}, median {floor[m // 2]:.5f}")
+          f"1st percentile {floor[max(0, m // 100 - 1)]:.5f}, median {floor[m // 2]:.5f}, mean {sum(floor) / m:.5f}")
     below = sum(value < 0.999 for value in similarities)
     below_floor = sum(value < 0.999 for value in floor)
     print(f"photos under 0.999: {below} of {n} reduced, {below_floor} of {m} for the two resizes")
