@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
+#include "orchestrator/gang_address.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/local_pool_transport.h"
 #include "orchestrator/mpi_transport.h"
@@ -22,9 +24,13 @@ std::string describe_worker(const WorkerEnvironment& environment) {
 nlohmann::json hello_fields(const WorkerEnvironment& environment, int visible_gpus) {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  const char* address = std::getenv("POPSWEEP_GANG_ADDRESS");
+  const GangAddress address = gang_address_of_this_host();
+  if (!address.why_not_the_host_name.empty()) {
+    std::fprintf(stderr, "popsweep: worker on %s: %s; its gangs meet at %s (POPSWEEP_GANG_ADDRESS sets it)\n",
+                 host, address.why_not_the_host_name.c_str(), address.address.c_str());
+  }
   return {{"node", host},
-          {"address", address && *address ? address : host},
+          {"address", address.address},
           {"device", environment.device},
           {"gpus", visible_gpus}};
 }

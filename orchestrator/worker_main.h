@@ -15,9 +15,10 @@ void run_mpi_worker(MpiWorld& world, const WorkerEnvironment& environment);
 std::string describe_worker(const WorkerEnvironment& environment);
 
 // What the scheduler needs to place the worker in a gang: its node (host
-// name), the address its gang's collectives reach it at (POPSWEEP_GANG_ADDRESS
-// when set: a node whose host name resolves to the wrong interface; else the
-// host name), its device and how many GPUs it sees.
+// name), the address its gang's collectives reach it at (gang_address.h:
+// POPSWEEP_GANG_ADDRESS when set, for a node whose host name resolves to the
+// wrong interface; else the host name, or an interface's address where the
+// host name does not resolve), its device and how many GPUs it sees.
 nlohmann::json hello_fields(const WorkerEnvironment& environment, int visible_gpus);
 
 }  // namespace popsweep::orchestrator

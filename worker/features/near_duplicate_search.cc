@@ -106,14 +106,23 @@ namespace {
 // group links up through its members' nearest pairs.
 constexpr int kCandidatesPerMedia = 8;
 
+// Within one media type a pair is a candidate when it is among the closest
+// of either media (a repost group of several copies needs that reach). An
+// image and a video are a candidate only when each is among the other's
+// closest: a picture that is a video's thumbnail is the nearest of each to
+// the other, while "either" let every image propose 8 videos, most of the
+// candidates of a paper-size profile and none of its duplicates
+// (docs/METHOD.md, "Verification's cost, fourth step").
+enum class Reach { either, both };
+
 std::vector<NeighbourPair> closest_per_media(const std::vector<NeighbourPair>& sorted_pairs, int limit,
-                                             int second_offset) {
+                                             int second_offset, Reach reach) {
   std::map<int, int> seen;
   std::vector<NeighbourPair> kept;
   for (const NeighbourPair& p : sorted_pairs) {
     const int a = seen[p.first]++;
     const int b = seen[second_offset + p.second]++;
-    if (a < limit || b < limit) kept.push_back(p);
+    if (reach == Reach::either ? (a < limit || b < limit) : (a < limit && b < limit)) kept.push_back(p);
   }
   return kept;
 }
@@ -167,7 +176,9 @@ void record_verification(const PreparedPicture* a, const PreparedPicture* b,
   if (result.same) {
     pair.reason = result.mirrored ? "blocks-agree-mirrored" : "blocks-agree";
   } else {
-    pair.reason = result.overlap < 0.8 ? "no-alignment" : "block-differs";
+    pair.reason = result.early                ? "block-differs-64px"
+                  : result.overlap < 0.8 ? "no-alignment"
+                                         : "block-differs";
   }
 }
 
@@ -283,14 +294,15 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
     report.explanation += report.suggested && report.candidate_radius
                               ? fmt::format(
                                     "; with verification, candidates up to {:.3f} ({} x the median "
-                                    "nearest-neighbour distance, each media's {} closest) verified on "
+                                    "nearest-neighbour distance, each media's {} closest; an image and a video each among "
+                                    "the other's) verified on "
                                     "their pixels",
                                     *report.candidate_radius, settings.candidate_factor, kCandidatesPerMedia)
                               : "; candidates verified on their pixels";
   }
   const bool widened = settings.verify && report.suggested;
-  auto limited = [&](std::vector<NeighbourPair> pairs, int second_offset) {
-    return widened ? closest_per_media(pairs, kCandidatesPerMedia, second_offset) : pairs;
+  auto limited = [&](std::vector<NeighbourPair> pairs, int second_offset, Reach reach) {
+    return widened ? closest_per_media(pairs, kCandidatesPerMedia, second_offset, reach) : pairs;
   };
   if (report.candidate_radius) {
     // One resolution over images and videos together (images first, then
@@ -300,15 +312,15 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
     const torch::Tensor video_matrix = stack(videos.embeddings);
     const int video_offset = report.images;
     std::vector<CandidatePair> proposed;
-    for (const NeighbourPair& p : limited(pairs_within(image_matrix, radius), 0)) {
+    for (const NeighbourPair& p : limited(pairs_within(image_matrix, radius), 0, Reach::either)) {
       proposed.push_back(
           {&images.media[p.first], &images.media[p.second], "image", p.first, p.second, p.distance});
     }
-    for (const NeighbourPair& p : limited(video_pairs(db, videos, video_matrix, radius), 0)) {
+    for (const NeighbourPair& p : limited(video_pairs(db, videos, video_matrix, radius), 0, Reach::either)) {
       proposed.push_back({&videos.media[p.first], &videos.media[p.second], "video", video_offset + p.first,
                           video_offset + p.second, p.distance});
     }
-    for (const NeighbourPair& p : limited(pairs_between(image_matrix, video_matrix, radius), video_offset)) {
+    for (const NeighbourPair& p : limited(pairs_between(image_matrix, video_matrix, radius), video_offset, Reach::both)) {
       proposed.push_back({&images.media[p.first], &videos.media[p.second], kImageVideoPair, p.first,
                           video_offset + p.second, p.distance});
     }

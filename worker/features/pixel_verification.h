@@ -31,6 +31,7 @@ struct VerificationResult {
   double block_difference = 0;  // the worst block's mean absolute difference after alignment (0-255)
   double overlap = 0;           // share of the second picture that the aligned first one covers
   bool mirrored = false;        // the match needed a left-right flip
+  bool early = false;           // rejected by the early check: block_difference is at 64 pixels
 };
 
 // The first, cheap stage: a glance at two pictures. Most candidates the
@@ -56,9 +57,11 @@ inline constexpr double kMinGlanceCorrelation = 0.8;
 
 // What verification reads of one picture, made once however many pairs the
 // picture is in: its grey squares for each level of the alignment search and
-// its colour square for the block comparison (about 290 KB).
+// its colour squares for the early check and the block comparison (about
+// 300 KB).
 struct PreparedPicture {
   cv::Mat coarse, middle, fine;  // grey, float, lightly blurred: 32, 64 and 128 pixels
+  cv::Mat middle_colour;         // colour, 8-bit, 64 pixels: the early check's blocks
   cv::Mat compare;               // colour, 8-bit, 256 pixels, as resized (blurred per pair)
 };
 

@@ -63,15 +63,21 @@ float outside(float x, float high, float low) {
 }  // namespace
 
 cv::Mat matched_tones(const cv::Mat& from, const cv::Mat& to) {
-  std::array<double, kBands> sum_from{}, sum_to{}, count{};
+  std::array<double, kBands> sum_from{}, sum_to{};
+  std::array<int, kBands> count{};
+  // A row's bands first (a loop the compiler vectorises), then the sums:
+  // each band's additions in raster order, as a single loop would make
+  // them (the same doubles, bitwise), without the band's division and clamp
+  // in the chain of dependent additions.
+  std::vector<int> bands(static_cast<std::size_t>(from.cols));
   for (int y = 0; y < from.rows; ++y) {
     const float* f = from.ptr<float>(y);
     const float* t = to.ptr<float>(y);
+    for (int x = 0; x < from.cols; ++x) bands[x] = band_of(f[x]);
     for (int x = 0; x < from.cols; ++x) {
-      const int band = band_of(f[x]);
-      sum_from[band] += f[x];
-      sum_to[band] += t[x];
-      count[band] += 1;
+      sum_from[bands[x]] += f[x];
+      sum_to[bands[x]] += t[x];
+      ++count[bands[x]];
     }
   }
   // Each filled band is a point (mean level of `from`, mean level of `to`)

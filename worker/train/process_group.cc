@@ -83,8 +83,11 @@ std::unique_ptr<Collective> join_gang(const GangMembership& membership,
     if (server) announce(tcp->getPort());
     store = tcp;
   } catch (const c10::Error& error) {
-    throw Error("gang rank " + std::to_string(membership.rank) + ": the rendezvous store at " +
-                membership.host + ":" + std::to_string(membership.port) +
+    // Rank 0 opens the store on a port the system chooses: there is no port to name yet.
+    const std::string where = server ? "opening the rendezvous store on " + membership.host
+                                     : "reaching the rendezvous store at " + membership.host + ":" +
+                                           std::to_string(membership.port);
+    throw Error("gang rank " + std::to_string(membership.rank) + ": " + where +
                 " failed: " + error.what_without_backtrace());
   }
   try {

@@ -86,6 +86,34 @@ TEST(PixelVerification, MirrorOnlyWhenAllowed) {
   EXPECT_TRUE(r.mirrored);
 }
 
+// The early check (64 pixels, after the quick alignment) settles a pair of
+// other scenes without the full check, and never a copy: an edited copy is
+// accepted by the full check, a picture with one changed region is rejected
+// by it (its worst block at 64 pixels stays under the early bound).
+TEST(PixelVerification, TheEarlyCheckSettlesOtherScenesButNeitherCopiesNorSmallChanges) {
+  cv::Mat other_scene = scene(480, 320);
+  cv::flip(other_scene, other_scene, 0);
+  cv::GaussianBlur(other_scene, other_scene, {0, 0}, 3);
+  const VerificationResult other = verify(other_scene);
+  EXPECT_FALSE(other.same);
+  EXPECT_TRUE(other.early) << "worst block at 64 pixels " << other.block_difference;
+  EXPECT_GT(other.block_difference, 80.0);
+
+  const cv::Mat cropped = original()(cv::Rect(12, 6, 480 - 20, 320 - 14)).clone();
+  cv::Mat resized;
+  cv::resize(cropped, resized, {}, 0.6, 0.6, cv::INTER_AREA);
+  resized.convertTo(resized, -1, 1.1, -12);
+  const VerificationResult copy = verify(resized);
+  EXPECT_TRUE(copy.same);
+  EXPECT_FALSE(copy.early);
+
+  cv::Mat texted = original().clone();
+  cv::putText(texted, "SALE 20%", {40, 290}, cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(255, 255, 255), 2);
+  const VerificationResult changed = verify(texted);
+  EXPECT_FALSE(changed.same);
+  EXPECT_FALSE(changed.early) << "worst block at 64 pixels " << changed.block_difference;
+}
+
 // The dedup stage prepares each picture once and verifies every pair it is in
 // from the prepared squares: one prepared picture against several copies
 // decides each pair as a verification from the decoded pictures does, and
