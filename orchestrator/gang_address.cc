@@ -6,7 +6,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstdlib>
 
@@ -50,10 +49,8 @@ GangAddress choose_gang_address(const std::string& host_name, const char* config
   return {address, "the host name '" + host_name + "' does not resolve here"};
 }
 
-GangAddress gang_address_of_this_host() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return choose_gang_address(host, std::getenv("POPSWEEP_GANG_ADDRESS"), host_name_resolves,
+GangAddress gang_address_of_this_host(const std::string& host_name) {
+  return choose_gang_address(host_name, std::getenv("POPSWEEP_GANG_ADDRESS"), host_name_resolves,
                              first_interface_address);
 }
 

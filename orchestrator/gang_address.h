@@ -26,8 +26,8 @@ GangAddress choose_gang_address(const std::string& host_name, const char* config
                                 const std::function<bool(const std::string&)>& resolves,
                                 const std::function<std::string()>& interface_address);
 
-// choose_gang_address with this host's name, POPSWEEP_GANG_ADDRESS,
-// getaddrinfo and getifaddrs.
-GangAddress gang_address_of_this_host();
+// choose_gang_address with POPSWEEP_GANG_ADDRESS, getaddrinfo and getifaddrs
+// for this host, whose name is `host_name`.
+GangAddress gang_address_of_this_host(const std::string& host_name);
 
 }  // namespace popsweep::orchestrator

@@ -142,11 +142,11 @@ WorkEstimate::Ratios WorkEstimate::current_ratios(double now) const {
   Ratios ratios;
   ratios.overall = ratio(overall_.observed, overall_.predicted);
   for (const auto& [name, calibration] : by_group_) ratios.group[name] = ratio(calibration.observed, calibration.predicted);
-  const bool machine_speed_unknown = overall_.predicted <= 0;
-  for (const auto& [id, job] : jobs_) {
-    if (!machine_speed_unknown || job.state != State::Running || job.predicted <= 0) continue;
-    const double lower_bound = (now - job.started_at) / job.predicted;
-    if (measures_machine_speed(job.group)) ratios.overall = std::max(ratios.overall, lower_bound);
+  if (overall_.predicted <= 0) {  // no compute job has finished: the machine's speed is unknown
+    for (const auto& [id, job] : jobs_) {
+      if (job.state != State::Running || job.predicted <= 0 || !measures_machine_speed(job.group)) continue;
+      ratios.overall = std::max(ratios.overall, (now - job.started_at) / job.predicted);
+    }
   }
   for (const auto& [id, job] : jobs_) {
     if (job.state != State::Running || job.predicted <= 0) continue;

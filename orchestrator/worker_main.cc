@@ -24,7 +24,7 @@ std::string describe_worker(const WorkerEnvironment& environment) {
 nlohmann::json hello_fields(const WorkerEnvironment& environment, int visible_gpus) {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  const GangAddress address = gang_address_of_this_host();
+  const GangAddress address = gang_address_of_this_host(host);
   if (!address.why_not_the_host_name.empty()) {
     std::fprintf(stderr, "popsweep: worker on %s: %s; its gangs meet at %s (POPSWEEP_GANG_ADDRESS sets it)\n",
                  host, address.why_not_the_host_name.c_str(), address.address.c_str());

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -162,21 +163,24 @@ Alignment refine(const cv::Mat& first_grey, const cv::Mat& second_grey, Alignmen
   return start;
 }
 
+// The squares the blocks are compared on: colour, float, lightly blurred
+// (the prepared 8-bit squares, made once per pair and orientation).
+cv::Mat compared_square(const cv::Mat& prepared) { return colour_square(prepared, prepared.cols, 0.5); }
+
 // After alignment: each channel of the first mapped onto the tones of the
-// second, then the worst block's mean absolute difference.
-// `side` is the squares' side: the full check's 256, or the early check's 64
-// (blocks of 2 pixels, the same share of the picture as 8 of 256).
-VerificationResult compare_blocks(const cv::Mat& first_square, const cv::Mat& second_square,
-                                  const Alignment& a, const VerificationSettings& settings, int side) {
+// second, then the worst block's mean absolute difference. The squares'
+// side is the full check's 256, or the early check's 64 (blocks of 2
+// pixels, the same share of the picture as 8 of 256).
+VerificationResult compare_blocks(const cv::Mat& first_colour, const cv::Mat& second_colour,
+                                  const Alignment& a, const VerificationSettings& settings) {
   VerificationResult result;
+  const int side = first_colour.cols;
   const cv::Rect rect = overlap_rect(a, side);
   result.overlap = static_cast<double>(rect.area()) / (side * side);
   if (rect.area() < kMinOverlap * side * side) {
     result.block_difference = 255;
     return result;
   }
-  const cv::Mat first_colour = colour_square(first_square, side, 0.5);
-  const cv::Mat second_colour = colour_square(second_square, side, 0.5);
   std::vector<cv::Mat> moved_channels, target_channels;
   cv::split(warped(first_colour, a, side)(rect), moved_channels);
   cv::split(second_colour(rect), target_channels);
@@ -215,35 +219,35 @@ Alignment quick_alignment(const PreparedPicture& first, const PreparedPicture& s
 
 // The early check: the blocks at 64 pixels after the quick alignment. A
 // tenth of the full check's work; it only rejects, and only pairs far over
-// the bound.
-bool rejected_early(const PreparedPicture& first, const PreparedPicture& second, const Alignment& quick,
-                    const VerificationSettings& settings, VerificationResult& result) {
-  const VerificationResult early =
-      compare_blocks(first.middle_colour, second.middle_colour, quick, settings, kMiddleSide);
-  // A quick alignment that overlaps too little proves nothing: the full search decides.
+// the bound. A quick alignment that overlaps too little proves nothing: the
+// full search decides.
+std::optional<VerificationResult> early_rejection(const PreparedPicture& first, const PreparedPicture& second,
+                                                  const Alignment& quick, const VerificationSettings& settings) {
+  VerificationResult early = compare_blocks(compared_square(first.middle_colour),
+                                            compared_square(second.middle_colour), quick, settings);
   if (early.overlap < kMinOverlap ||
       early.block_difference <= std::max(kEarlyRejectBlockDifference, settings.max_block_difference))
-    return false;
-  result = early;
-  result.same = false;
-  result.early = true;
-  return true;
+    return std::nullopt;
+  early.same = false;
+  early.early = true;
+  return early;
 }
 
 VerificationResult verify_oriented(const PreparedPicture& first, const PreparedPicture& second,
                                    const VerificationSettings& settings) {
-  VerificationResult result;
   const Alignment quick = quick_alignment(first, second);
-  if (rejected_early(first, second, quick, settings, result)) return result;
+  if (std::optional<VerificationResult> rejected = early_rejection(first, second, quick, settings))
+    return *rejected;
+  const cv::Mat first_colour = compared_square(first.compare), second_colour = compared_square(second.compare);
   // Any alignment under which every block agrees shows the pictures are one:
   // most copies align from the quick start (a crop's scale is within the
   // hill climb's reach), and skip the search over scales.
-  result = compare_blocks(first.compare, second.compare, refine(first.fine, second.fine, quick, kFineSide),
-                          settings, kCompareSide);
-  if (result.same) return result;
+  const VerificationResult quick_result =
+      compare_blocks(first_colour, second_colour, refine(first.fine, second.fine, quick, kFineSide), settings);
+  if (quick_result.same) return quick_result;
   Alignment a = refine(first.middle, second.middle, coarse_search(first.coarse, second.coarse), kMiddleSide);
   a = refine(first.fine, second.fine, a, kFineSide);
-  return compare_blocks(first.compare, second.compare, a, settings, kCompareSide);
+  return compare_blocks(first_colour, second_colour, a, settings);
 }
 
 PreparedPicture mirrored(const PreparedPicture& picture) {

@@ -46,12 +46,18 @@ def accepted_pairs(pairs_csv, profile):
     return kept
 
 
-def unrelated_pairs(pairs_csv, profile):
-    """The candidates verification's glance rejected as unrelated pictures."""
+def pairs_with_reason(pairs_csv, profile, reason):
+    """The candidates verification rejected for `reason`: `unrelated` (the
+    glance) or `block-differs-64px` (the early check)."""
     with open(pairs_csv) as f:
         return {frozenset(os.path.relpath(p, profile) if os.path.isabs(p) else p
                           for p in (row["first_path"], row["second_path"]))
-                for row in csv.DictReader(f) if row["reason"] == "unrelated"}
+                for row in csv.DictReader(f) if row["reason"] == reason}
+
+
+def unrelated_pairs(pairs_csv, profile):
+    """The candidates verification's glance rejected as unrelated pictures."""
+    return pairs_with_reason(pairs_csv, profile, "unrelated")
 
 
 def evaluate(truth, kept):
@@ -125,6 +131,12 @@ def main(full=False):
             print(f"  {len(glanced)} candidates rejected at a glance as unrelated, "
                   f"{len(same_group_glanced)} of them the same picture")
             checks.check(not same_group_glanced, f"{backbone}: no copy of one picture rejected at a glance")
+            # Nor by the early check at 64 pixels (its bound, 80, was set on the development split).
+            early = pairs_with_reason(pairs_csv, profile, "block-differs-64px")
+            same_group_early = [p for p in early if len({truth.group_of[m] for m in p}) == 1]
+            print(f"  {len(early)} candidates rejected by the early check at 64 pixels, "
+                  f"{len(same_group_early)} of them the same picture")
+            checks.check(not same_group_early, f"{backbone}: no copy of one picture rejected by the early check")
             # Verification runs on torch's intra-op threads (OMP_NUM_THREADS); one thread and
             # three must decide every pair alike.
             pairs_files = []
