@@ -11,6 +11,7 @@
 
 #include "worker/features/aligned_correlation.h"
 #include "worker/features/pixel_verification_blocks.h"
+#include "worker/features/shift_correlation.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/video_frame_sampler.h"
 
@@ -98,14 +99,14 @@ Alignment coarse_search(const cv::Mat& first_grey, const cv::Mat& second_grey) {
 
 // The unscaled shift of the coarse grid that correlates best (the first
 // best in the grid's order), and its correlation.
+// The grid's shifts are whole coarse pixels: ShiftCorrelation scores them.
 std::pair<Alignment, double> best_unscaled_shift(const cv::Mat& first_grey, const cv::Mat& second_grey) {
-  AlignedCorrelation correlation(first_grey, second_grey, kMinOverlap);
+  const ShiftCorrelation correlation(first_grey, second_grey, kMinOverlap);
   std::pair<Alignment, double> best{coarse_alignment(0, 0, 0, 0), -2};
   for (int tx = -kShiftSteps; tx <= kShiftSteps; ++tx) {
     for (int ty = -kShiftSteps; ty <= kShiftSteps; ++ty) {
-      const Alignment a = coarse_alignment(0, 0, tx, ty);
-      const double score = correlation(a);
-      if (score > best.second) best = {a, score};
+      const double score = correlation(tx, ty);
+      if (score > best.second) best = {coarse_alignment(0, 0, tx, ty), score};
     }
   }
   return best;
@@ -280,11 +281,13 @@ PreparedPicture prepare_picture(const media::RgbImage& picture) {
   const cv::Mat image = as_mat(picture);
   PreparedPicture prepared;
   prepared.coarse = grey_square(image, kCoarseSide);
-  prepared.middle = grey_square(image, kMiddleSide);
   prepared.fine = grey_square(image, kFineSide);
   // The colour squares are copies: the picture's pixels may not outlive them.
   cv::resize(image, prepared.middle_colour, cv::Size(kMiddleSide, kMiddleSide), 0, 0, cv::INTER_AREA);
   cv::resize(image, prepared.compare, cv::Size(kCompareSide, kCompareSide), 0, 0, cv::INTER_AREA);
+  // The grey middle square starts from the same 64-pixel resize (resizing
+  // it again to its own size only copies it).
+  prepared.middle = grey_square(prepared.middle_colour, kMiddleSide);
   return prepared;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <limits>
 #include <opencv2/core.hpp>
 #include <vector>
@@ -14,7 +15,6 @@ constexpr double kBandWidth = 256.0 / kBands;
 
 // Two doubles (or indices) handled lane by lane (SSE2's pairs on x86-64).
 using Lanes = double __attribute__((vector_size(16)));
-using Indices = long long __attribute__((vector_size(16)));
 
 int band_of(double value) { return std::clamp(static_cast<int>(value / kBandWidth), 0, kBands - 1); }
 
@@ -63,22 +63,33 @@ float outside(float x, float high, float low) {
 }  // namespace
 
 cv::Mat matched_tones(const cv::Mat& from, const cv::Mat& to) {
-  std::array<double, kBands> sum_from{}, sum_to{};
-  std::array<int, kBands> count{};
-  // A row's bands first (a loop the compiler vectorises), then the sums:
-  // each band's additions in raster order, as a single loop would make
-  // them (the same doubles, bitwise), without the band's division and clamp
-  // in the chain of dependent additions.
-  std::vector<int> bands(static_cast<std::size_t>(from.cols));
+  // Each pixel's band once, kept for the mapping below.
+  const int cols = from.cols;
+  std::vector<std::uint8_t> bands(from.total());
+  for (int y = 0; y < from.rows; ++y) {
+    const float* f = from.ptr<float>(y);
+    std::uint8_t* row_bands = &bands[static_cast<std::size_t>(y) * cols];
+    for (int x = 0; x < cols; ++x) row_bands[x] = static_cast<std::uint8_t>(band_of(f[x]));
+  }
+  // The bands' sums in four sets, pixel x in set x % 4: neighbouring pixels
+  // mostly share a band, and in one set each addition would wait for the
+  // one before it; the four sets' chains run side by side. (A band's sum
+  // may differ from a raster-order sum in its last bit.)
+  constexpr int kSets = 4;
+  std::array<std::array<double, kBands>, kSets> set_from{}, set_to{};
+  std::array<std::array<int, kBands>, kSets> set_count{};
   for (int y = 0; y < from.rows; ++y) {
     const float* f = from.ptr<float>(y);
     const float* t = to.ptr<float>(y);
-    for (int x = 0; x < from.cols; ++x) bands[x] = band_of(f[x]);
-    for (int x = 0; x < from.cols; ++x) {
-      sum_from[bands[x]] += f[x];
-      sum_to[bands[x]] += t[x];
-      ++count[bands[x]];
+    const std::uint8_t* row_bands = &bands[static_cast<std::size_t>(y) * cols];
+    int x = 0;
+    for (; x + kSets <= cols; x += kSets) {
+      for (int k = 0; k < kSets; ++k) {
+        const int b = row_bands[x + k];
+        set_from[k][b] += f[x + k], set_to[k][b] += t[x + k], ++set_count[k][b];
+      }
     }
+    for (; x < cols; ++x) set_from[0][row_bands[x]] += f[x], set_to[0][row_bands[x]] += t[x], ++set_count[0][row_bands[x]];
   }
   // Each filled band is a point (mean level of `from`, mean level of `to`)
   // of the curve; between points it is linear, beyond them a shift. A
@@ -86,71 +97,47 @@ cv::Mat matched_tones(const cv::Mat& from, const cv::Mat& to) {
   std::vector<double> at, level;
   std::vector<int> band_of_point;
   for (int b = 0; b < kBands; ++b) {
-    if (count[b] >= 4) {
-      at.push_back(sum_from[b] / count[b]), level.push_back(sum_to[b] / count[b]), band_of_point.push_back(b);
-    }
+    const int count = set_count[0][b] + set_count[1][b] + set_count[2][b] + set_count[3][b];
+    if (count < 4) continue;
+    const double sum_from = (set_from[0][b] + set_from[1][b]) + (set_from[2][b] + set_from[3][b]);
+    const double sum_to = (set_to[0][b] + set_to[1][b]) + (set_to[2][b] + set_to[3][b]);
+    at.push_back(sum_from / count), level.push_back(sum_to / count), band_of_point.push_back(b);
   }
   if (at.empty()) return from.clone();
-  // A point lies inside its own band, so the first point above a value is
-  // the first point of the value's band or later: the first from the
-  // value's band on, or the one after it when that is the band's own point
-  // and lies at or below the value. Found without a search or a branch, for
-  // the 200 000 values of a pair.
+  // The curve as lines: line 0 below the first point, line k between points
+  // k - 1 and k, the last beyond the last point. A point lies inside its
+  // own band, so the first point above a value is the first point of the
+  // value's band or later: the first from the value's band on, or the one
+  // after it when that is the band's own point and lies at or below the
+  // value. Found without a search, for the 200 000 values of a pair.
   const std::size_t points = at.size();
-  std::array<std::size_t, kBands> first_point_from{};
+  std::vector<double> gain(points + 1, 1.0), offset(points + 1);
+  offset[0] = level.front() - at.front();
+  offset[points] = level.back() - at.back();
+  for (std::size_t k = 1; k < points; ++k) {
+    gain[k] = (level[k] - level[k - 1]) / (at[k] - at[k - 1]);
+    offset[k] = level[k - 1] - at[k - 1] * gain[k];
+  }
+  std::array<std::uint8_t, kBands> first_point_from{};
   std::array<double, kBands> own_point_at{};  // the band's own point, else +infinity (never below a value)
   for (int b = kBands - 1, next = static_cast<int>(points); b >= 0; --b) {
     if (next > 0 && band_of_point[next - 1] >= b) --next;
-    first_point_from[b] = static_cast<std::size_t>(next);
+    first_point_from[b] = static_cast<std::uint8_t>(next);
     own_point_at[b] = next < static_cast<int>(points) && band_of_point[next] == b
                           ? at[next]
                           : std::numeric_limits<double>::infinity();
   }
-  auto map = [&](double value) {
-    const int b = band_of(value);
-    const std::size_t high = first_point_from[b] + (own_point_at[b] < value ? 1 : 0);
-    if (high == 0) return level.front() + (value - at.front());
-    if (high == points) return level.back() + (value - at.back());
-    const std::size_t low = high - 1;
-    const double t = (value - at[low]) / (at[high] - at[low]);
-    return level[low] * (1 - t) + level[high] * t;
-  };
   cv::Mat out(from.size(), CV_32F);
-  if (points == 1) {  // a shift: no segment to interpolate on
-    for (int y = 0; y < from.rows; ++y) {
-      const float* f = from.ptr<float>(y);
-      float* o = out.ptr<float>(y);
-      for (int x = 0; x < from.cols; ++x) o[x] = static_cast<float>(map(f[x]));
-    }
-    return out;
-  }
-  // Two values at a time, without a branch: both the segment's
-  // interpolation and the shifts beyond the end points are computed (the
-  // segment's indices clamped into the curve), then the right one kept.
-  auto segment_above = [&](double value) {
-    const int b = band_of(value);
-    return static_cast<long long>(first_point_from[b]) + (own_point_at[b] < value ? 1 : 0);
-  };
-  const long long last = static_cast<long long>(points);
   for (int y = 0; y < from.rows; ++y) {
     const float* f = from.ptr<float>(y);
+    const std::uint8_t* row_bands = &bands[static_cast<std::size_t>(y) * cols];
     float* o = out.ptr<float>(y);
-    int x = 0;
-    for (; x + 1 < from.cols; x += 2) {
-      const Lanes value = {f[x], f[x + 1]};
-      const Indices high = {segment_above(value[0]), segment_above(value[1])};
-      const std::size_t h0 = static_cast<std::size_t>(std::clamp(high[0], 1LL, last - 1));
-      const std::size_t h1 = static_cast<std::size_t>(std::clamp(high[1], 1LL, last - 1));
-      const Lanes at_low = {at[h0 - 1], at[h1 - 1]}, at_high = {at[h0], at[h1]};
-      const Lanes level_low = {level[h0 - 1], level[h1 - 1]}, level_high = {level[h0], level[h1]};
-      const Lanes t = (value - at_low) / (at_high - at_low);
-      const Lanes inside = level_low * (1 - t) + level_high * t;
-      const Lanes below = level.front() + (value - at.front());
-      const Lanes beyond = level.back() + (value - at.back());
-      const Lanes mapped = high == 0 ? below : (high == last ? beyond : inside);
-      o[x] = static_cast<float>(mapped[0]), o[x + 1] = static_cast<float>(mapped[1]);
+    for (int x = 0; x < cols; ++x) {
+      const double value = f[x];
+      const int b = row_bands[x];
+      const std::size_t line = first_point_from[b] + (own_point_at[b] < value ? 1 : 0);
+      o[x] = static_cast<float>(value * gain[line] + offset[line]);
     }
-    for (; x < from.cols; ++x) o[x] = static_cast<float>(map(f[x]));
   }
   return out;
 }

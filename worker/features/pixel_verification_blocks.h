@@ -2,11 +2,11 @@
 // the tone curve that maps one picture's channel onto the other's, and how
 // far each pixel lies outside the other picture's local range.
 //
-// Both compute exactly what their first versions computed with OpenCV
-// matrix expressions and per-value searches (the tests hold them to those,
-// bitwise), in one or two passes with no temporary matrices: the comparison
-// runs on every fully checked candidate pair, 3 channels of up to 65 536
-// pixels each.
+// Both compute what their first versions computed with OpenCV matrix
+// expressions and per-value searches (the tests hold them to those: the
+// envelope bitwise, the tone curve to a float's last bit or two), in one or
+// two passes with no temporary matrices: the comparison runs on every fully
+// checked candidate pair, 3 channels of up to 65 536 pixels each.
 #pragma once
 
 #include <opencv2/core/mat.hpp>

@@ -1,8 +1,13 @@
 // The block comparison's per-pixel steps (issue 21) against the code they
 // replaced: the tone curve found by a binary search per value, and the
 // outside-the-envelope difference built from cv::dilate, cv::erode and
-// OpenCV matrix expressions. Equal bitwise, not to a tolerance: every
-// verification decision and worst-block figure must stay what it was.
+// OpenCV matrix expressions. The envelope is equal bitwise. The tone curve
+// may differ in a float's last bit or two (none did on these planes): its
+// band sums are added in four interleaved sets and each segment is applied
+// as a gain and an offset (issue 21, fifth step), which rounds otherwise
+// than the interpolation between two points; a worst block moves by far
+// less than the 0.001 grey level the pairs files print (they stayed byte
+// for byte the same on the paper-size profile and on the planted truth).
 #include "worker/features/pixel_verification_blocks.h"
 
 #include <gtest/gtest.h>
@@ -107,7 +112,22 @@ TEST(PixelVerificationBlocks, OutsideEnvelopeEqualsOpenCvMorphologyBitwise) {
   EXPECT_GT(compared, 2 * 256 * 256);
 }
 
-TEST(PixelVerificationBlocks, MatchedTonesEqualTheCurveFoundByBinarySearchBitwise) {
+// The largest difference between two float planes, and how many pixels differ at all.
+std::pair<double, int> largest_difference(const cv::Mat& a, const cv::Mat& b) {
+  return {cv::norm(a, b, cv::NORM_INF), pixels_differing(a, b)};
+}
+
+// Within 2e-5 of a grey level: a float's last bit or two at the top of the range.
+constexpr double kToneTolerance = 2e-5;
+
+TEST(PixelVerificationBlocks, MatchedTonesEqualTheCurveFoundByBinarySearch) {
+  double largest = 0;
+  int differing = 0, compared = 0;
+  auto expect_close = [&](const cv::Mat& from, const cv::Mat& to) {
+    const auto [difference, pixels] = largest_difference(matched_tones(from, to), reference_matched_tones(from, to));
+    EXPECT_LE(difference, kToneTolerance) << from.size();
+    largest = std::max(largest, difference), differing += pixels, compared += static_cast<int>(from.total());
+  };
   for (const cv::Size size : kSizes) {
     for (const double blur : {0.0, 3.0}) {
       const cv::Mat from = plane(size, 2 * size.area() + 1, blur);
@@ -116,7 +136,7 @@ TEST(PixelVerificationBlocks, MatchedTonesEqualTheCurveFoundByBinarySearchBitwis
       cv::pow(from / 255.0, 0.7, to);
       to = to * 230.0 + 10.0;
       cv::rectangle(to, {0, 0}, {size.width / 4, size.height / 4}, cv::Scalar(30), -1);
-      EXPECT_EQ(pixels_differing(matched_tones(from, to), reference_matched_tones(from, to)), 0) << size;
+      expect_close(from, to);
     }
   }
   // Few tones: one filled band (a shift, no segment), and bands left empty
@@ -126,14 +146,15 @@ TEST(PixelVerificationBlocks, MatchedTonesEqualTheCurveFoundByBinarySearchBitwis
     for (int x = 0; x < 64; ++x) sparse.at<float>(y, x) = static_cast<float>((x % 3) * 96 + (y % 2) * 8);
   }
   const cv::Mat target = plane({64, 64}, 5, 1.0);
-  for (const cv::Mat& from : {flat, sparse}) {
-    EXPECT_EQ(pixels_differing(matched_tones(from, target), reference_matched_tones(from, target)), 0);
-  }
+  for (const cv::Mat& from : {flat, sparse}) expect_close(from, target);
+  std::printf("%d of %d pixels differ from the binary search's curve, by %.2e grey levels at most\n", differing,
+              compared, largest);
 }
 
 TEST(PixelVerificationBlocks, APictureMatchedOntoItselfComesBackUnchanged) {
   const cv::Mat picture = plane({96, 80}, 9, 2.0);
-  EXPECT_LT(cv::norm(matched_tones(picture, picture), picture, cv::NORM_INF), 1e-3);
+  // Each segment's gain is exactly 1 and its offset 0: the same floats.
+  EXPECT_EQ(pixels_differing(matched_tones(picture, picture), picture), 0);
   EXPECT_EQ(cv::countNonZero(outside_envelope(picture, picture)), 0);
 }
 
