@@ -155,8 +155,11 @@ void run_single_dedup(const SingleJobOptions& options, const std::string& pairs_
   const std::optional<storage::FeatureSetRow> set =
       storage::find_feature_set(context.db, features::feature_set_key(features));
   if (!set) throw ConfigError("no features for these features.* settings yet: run `popsweep extract` first");
-  const features::NearDuplicateReport report = clean_near_duplicates(
-      context.db, set->id, dedup_settings_from_params(dedup_params(context.spec)));
+  features::DedupSettings settings = dedup_settings_from_params(dedup_params(context.spec));
+  // --threads (run.threads_per_worker) is the verification's thread count
+  // here, as it is extraction's; unset, LibTorch's own count.
+  settings.threads = std::max(0, context.spec.run.threads_per_worker);
+  const features::NearDuplicateReport report = clean_near_duplicates(context.db, set->id, settings);
   std::map<std::string, int> pairs_by_kind;
   for (const features::DuplicatePair& pair : report.pairs) pairs_by_kind[pair.media_type] += pair.kept;
   out << fmt::format(

@@ -215,15 +215,15 @@ std::vector<std::optional<T>> for_each_media(const CandidateMedia& media, int th
   return out;
 }
 
-// Pixel verification of the candidates on the stage's threads (torch's
-// intra-op count), in two stages: a glance at every pair (pictures decoded
+// Pixel verification of the candidates on the stage's threads (as asked,
+// else torch's intra-op count), in two stages: a glance at every pair (pictures decoded
 // at an eighth of their size), then the full check of the pairs that pass,
 // each of their pictures decoded and prepared once. Each pair's outcome
 // depends on its two pictures only, so the threads change the time, not
 // the result.
 void verify_candidates(const std::vector<CandidatePair>& candidates, const VerificationSettings& settings,
-                       std::vector<DuplicatePair>& pairs) {
-  const int threads = std::max(1, torch::get_num_threads());
+                       int requested_threads, std::vector<DuplicatePair>& pairs) {
+  const int threads = std::max(1, requested_threads > 0 ? requested_threads : torch::get_num_threads());
   const CandidateMedia all = media_of(candidates, std::vector<char>(candidates.size(), 1));
   const std::vector<std::optional<PictureGlance>> glances =
       for_each_media<PictureGlance>(all, threads, [](const storage::MediaOfPost& m) {
@@ -329,7 +329,7 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
       pairs.push_back(describe_pair(*c.first, *c.second, c.kind, c.distance));
       pairs.back().reason = "distance";
     }
-    if (settings.verify) verify_candidates(proposed, settings.verification, pairs);
+    if (settings.verify) verify_candidates(proposed, settings.verification, settings.threads, pairs);
     std::vector<MatchedPair> matched;
     for (std::size_t i = 0; i < proposed.size(); ++i) {
       if (pairs[i].kept) {

@@ -49,6 +49,9 @@ struct DedupSettings {
   // verification decides. A given threshold is used as it is.
   double candidate_factor = 5.0;
   VerificationSettings verification;
+  // Threads pixel verification runs on; 0: LibTorch's intra-op count (the
+  // physical cores it sees). `popsweep dedup --threads N` sets it.
+  int threads = 0;
 };
 
 struct NearDuplicateReport {
