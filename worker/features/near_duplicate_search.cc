@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <functional>
@@ -222,8 +223,13 @@ std::vector<std::optional<T>> for_each_media(const CandidateMedia& media, int th
 // depends on its two pictures only, so the threads change the time, not
 // the result.
 void verify_candidates(const std::vector<CandidatePair>& candidates, const VerificationSettings& settings,
-                       int requested_threads, std::vector<DuplicatePair>& pairs) {
+                       int requested_threads, std::vector<DuplicatePair>& pairs, VerificationPhases& phases) {
   const int threads = std::max(1, requested_threads > 0 ? requested_threads : torch::get_num_threads());
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  const Clock::time_point glance_start = Clock::now();
   const CandidateMedia all = media_of(candidates, std::vector<char>(candidates.size(), 1));
   const std::vector<std::optional<PictureGlance>> glances =
       for_each_media<PictureGlance>(all, threads, [](const storage::MediaOfPost& m) {
@@ -241,11 +247,17 @@ void verify_candidates(const std::vector<CandidatePair>& candidates, const Verif
       pairs[i].reason = "unrelated";
     }
   });
+  phases.glance_seconds = seconds_since(glance_start);
+  phases.glanced_pictures = static_cast<int>(all.media.size());
+  const Clock::time_point prepare_start = Clock::now();
   const CandidateMedia checked = media_of(candidates, related);
   const std::vector<std::optional<PreparedPicture>> pictures =
       for_each_media<PreparedPicture>(checked, threads, [](const storage::MediaOfPost& m) {
         return prepare_picture(picture_to_verify(m.path, m.media_type, m.thumbnail_path));
       });
+  phases.prepare_seconds = seconds_since(prepare_start);
+  phases.prepared_pictures = static_cast<int>(checked.media.size());
+  const Clock::time_point check_start = Clock::now();
   auto picture = [&](const storage::MediaOfPost* m) {
     const std::optional<PreparedPicture>& p = pictures[checked.slot(m)];
     return p ? &*p : nullptr;
@@ -254,6 +266,8 @@ void verify_candidates(const std::vector<CandidatePair>& candidates, const Verif
     if (!related[i]) return;
     record_verification(picture(candidates[i].first), picture(candidates[i].second), settings, pairs[i]);
   });
+  phases.check_seconds = seconds_since(check_start);
+  phases.checked_pairs = static_cast<int>(std::count(related.begin(), related.end(), 1));
 }
 
 // The search and M9's resolution; the removals as rows to store.
@@ -329,7 +343,7 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
       pairs.push_back(describe_pair(*c.first, *c.second, c.kind, c.distance));
       pairs.back().reason = "distance";
     }
-    if (settings.verify) verify_candidates(proposed, settings.verification, settings.threads, pairs);
+    if (settings.verify) verify_candidates(proposed, settings.verification, settings.threads, pairs, report.verification);
     std::vector<MatchedPair> matched;
     for (std::size_t i = 0; i < proposed.size(); ++i) {
       if (pairs[i].kept) {

@@ -54,6 +54,15 @@ struct DedupSettings {
   int threads = 0;
 };
 
+// Where verification's time went (wall clock on its threads): what
+// `popsweep dedup` prints, so a slow stage says which phase to look at.
+struct VerificationPhases {
+  double glance_seconds = 0;   // decoding every candidate's picture at a reduced scale, the glance at every pair
+  double prepare_seconds = 0;  // decoding and preparing the pictures of pairs past the glance
+  double check_seconds = 0;    // the early and full checks of those pairs
+  int glanced_pictures = 0, prepared_pictures = 0, checked_pairs = 0;
+};
+
 struct NearDuplicateReport {
   std::optional<double> threshold;
   bool suggested = false;
@@ -66,6 +75,7 @@ struct NearDuplicateReport {
   std::vector<DuplicatePair> pairs;             // every candidate pair: images, videos, then
                                                 // image-video, each closest first; kept or not
   int rejected = 0;                             // candidates verification rejected
+  VerificationPhases verification;              // with verification on
 };
 
 // The search alone, writing nothing: what the dedup stage
