@@ -62,6 +62,39 @@ cv::Rect overlap_rect(const Alignment& a, int side) {
   return {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
 }
 
+cv::Mat resampled_overlap(const cv::Mat& first_colour, const Alignment& a, const cv::Rect& rect) {
+  CV_Assert(first_colour.type() == CV_32FC3 && first_colour.rows == first_colour.cols);
+  const int side = first_colour.cols;
+  CV_Assert((rect & cv::Rect(0, 0, side, side)) == rect);
+  const cv::Matx23d m = warp_matrix(a, side);
+  std::vector<int> left, right, column_fraction, top, bottom, row_fraction;
+  axis_positions(
+      cvRound(m(0, 2) * kPositionScale) + kRoundDelta, [&](int x) { return cvRound(m(0, 0) * x * kPositionScale); },
+      side, left, right, column_fraction);
+  axis_positions(
+      kRoundDelta, [&](int y) { return cvRound((m(1, 1) * y + m(1, 2)) * kPositionScale); }, side, top, bottom,
+      row_fraction);
+  cv::Mat out(rect.size(), CV_32FC3);
+  for (int y = rect.y; y < rect.y + rect.height; ++y) {
+    const float below = row_fraction[y] * (1.f / kFractions), above = 1.f - below;
+    const float* upper = first_colour.ptr<float>(top[y]);
+    const float* lower = first_colour.ptr<float>(bottom[y]);
+    float* row = out.ptr<float>(y - rect.y);
+    for (int x = rect.x; x < rect.x + rect.width; ++x) {
+      const float right_weight = column_fraction[x] * (1.f / kFractions), left_weight = 1.f - right_weight;
+      const float* upper_left = upper + 3 * left[x];
+      const float* upper_right = upper + 3 * right[x];
+      const float* lower_left = lower + 3 * left[x];
+      const float* lower_right = lower + 3 * right[x];
+      for (int c = 0; c < 3; ++c) {
+        *row++ = upper_left[c] * (above * left_weight) + upper_right[c] * (above * right_weight) +
+                 lower_left[c] * (below * left_weight) + lower_right[c] * (below * right_weight);
+      }
+    }
+  }
+  return out;
+}
+
 AlignedCorrelation::AlignedCorrelation(const cv::Mat& first_grey, const cv::Mat& second_grey,
                                        double min_overlap)
     : first_(first_grey), second_(second_grey), side_(first_grey.cols), min_overlap_(min_overlap) {

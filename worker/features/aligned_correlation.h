@@ -37,6 +37,15 @@ cv::Matx23d warp_matrix(const Alignment& a, int side);
 // The rectangle of the second picture whose pixels map inside the first.
 cv::Rect overlap_rect(const Alignment& a, int side);
 
+// The first picture (a colour float square, CV_32FC3) resampled onto the
+// second's pixels of `rect` (inside overlap_rect(a, side)): bitwise what
+// cv::warpAffine(first, out, warp_matrix(a, side), ..., INTER_LINEAR |
+// WARP_INVERSE_MAP, BORDER_REPLICATE)(rect) gives, by the same positions
+// and weights as the scorer below, without resampling the pixels outside
+// the overlap or going through warpAffine's general map (the block
+// comparison's largest single step at 256 pixels).
+cv::Mat resampled_overlap(const cv::Mat& first_colour, const Alignment& a, const cv::Rect& rect);
+
 // Scores alignments of one pair of grey float squares (CV_32F, side x side),
 // which it keeps references to: both must outlive it.
 // Keeps its workspace, so one scorer per thread.

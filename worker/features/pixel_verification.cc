@@ -61,13 +61,6 @@ cv::Mat grey_square(const cv::Mat& picture, int side) {
   return grey;
 }
 
-cv::Mat warped(const cv::Mat& first, const Alignment& a, int side) {
-  cv::Mat out;
-  cv::warpAffine(first, out, cv::Mat(warp_matrix(a, side)), cv::Size(side, side),
-                 cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-  return out;
-}
-
 // The coarse grid: 7 scales per axis (within the largest scale change), 5
 // shifts per axis a coarse pixel apart.
 constexpr int kScaleSteps = 3;
@@ -183,7 +176,7 @@ VerificationResult compare_blocks(const cv::Mat& first_colour, const cv::Mat& se
     return result;
   }
   std::vector<cv::Mat> moved_channels, target_channels;
-  cv::split(warped(first_colour, a, side)(rect), moved_channels);
+  cv::split(resampled_overlap(first_colour, a, rect), moved_channels);
   cv::split(second_colour(rect), target_channels);
   cv::Mat difference = cv::Mat::zeros(rect.size(), CV_32F);
   for (int c = 0; c < 3; ++c) {

@@ -178,5 +178,37 @@ TEST(AlignedCorrelation, FlatOverlapsScoreByTheirMeans) {
   EXPECT_EQ(score(Alignment{1, 1, 0.5, 0}), -2);  // half the square: too small an overlap
 }
 
+// The block comparison's resampling of a colour square: bitwise warpAffine's
+// output over the overlap, for alignments all over the search range and a
+// little beyond (scales up to 8%, shifts up to 7% of the side).
+TEST(AlignedCorrelation, ResampledOverlapEqualsWarpAffineBitwise) {
+  int compared = 0;
+  for (const int side : {64, 256, 37}) {
+    cv::Mat colour(side, side, CV_32FC3);
+    cv::RNG rng(side);
+    rng.fill(colour, cv::RNG::UNIFORM, 0, 255);
+    cv::GaussianBlur(colour, colour, cv::Size(3, 3), 0.5);
+    for (int trial = 0; trial < 60; ++trial) {
+      const Alignment a{1 + rng.uniform(-0.08, 0.08), 1 + rng.uniform(-0.08, 0.08), rng.uniform(-0.07, 0.07),
+                        rng.uniform(-0.07, 0.07)};
+      const cv::Rect rect = overlap_rect(a, side);
+      if (rect.area() == 0) continue;
+      cv::Mat expected;
+      cv::warpAffine(colour, expected, cv::Mat(warp_matrix(a, side)), colour.size(),
+                     cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+      const cv::Mat got = resampled_overlap(colour, a, rect);
+      ASSERT_EQ(got.size(), rect.size());
+      const cv::Mat want = expected(rect);
+      int differing = 0;
+      for (int y = 0; y < rect.height; ++y) {
+        for (int x = 0; x < 3 * rect.width; ++x) differing += !(got.ptr<float>(y)[x] == want.ptr<float>(y)[x]);
+      }
+      EXPECT_EQ(differing, 0) << side << " trial " << trial;
+      compared += rect.area();
+    }
+  }
+  EXPECT_GT(compared, 60 * 256 * 256 / 2);
+}
+
 }  // namespace
 }  // namespace popsweep::features
