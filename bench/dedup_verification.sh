@@ -20,9 +20,15 @@
 # also times a second binary in the same sitting, its runs alternating with
 # $POPSWEEP's (so both meet the same load), and compares the two binaries'
 # --pairs files row by row: every candidate's decision, worst block and reason.
+#
+#   BENCH_THREADS=1 bench/dedup_verification.sh
+#
+# runs the stage on one thread (default 2: --threads, which verification
+# follows since issue 21's fifth step; binaries before it verified on
+# LibTorch's count whatever --threads said).
 source "$(dirname "$0")/common.sh"
 
-features=(${BENCH_FEATURES:---backbone efficientnet_b0 --weights random} --views 0 --image-size 224 --threads 2)
+features=(${BENCH_FEATURES:---backbone efficientnet_b0 --weights random} --views 0 --image-size 224 --threads "${BENCH_THREADS:-2}")
 load_note before
 db=${BENCH_DB:-}
 if [[ -z $db ]]; then
@@ -66,7 +72,7 @@ for threshold in ${BENCH_THRESHOLDS:-auto 5}; do
       echo "${labels[$b]} dedup --threshold $threshold --verify $verify: median ${median_s} s wall of${runs[$b]}," \
         "median ${median_cpu} s CPU of${cpu[$b]}"
     done
-    grep -o '[0-9]* candidates verified on their pixels, [0-9]* rejected' "$BENCH_WORK/last.log" || true
+    grep -o '[0-9]* candidates verified on their pixels, [0-9]* rejected.*' "$BENCH_WORK/last.log" || true
     # Why each candidate was kept or rejected (the glance's "unrelated" never reached the full check).
     [[ $verify == true ]] && awk -F, 'NR > 1 { n[$NF]++ } END { for (r in n) printf "  %s %d\n", r, n[r] }' \
       "$BENCH_WORK/pairs-popsweep-$threshold-true.csv" | sort

@@ -113,17 +113,17 @@ constexpr int kCandidatesPerMedia = 8;
 // closest: a picture that is a video's thumbnail is the nearest of each to
 // the other, while "either" let every image propose 8 videos, most of the
 // candidates of a paper-size profile and none of its duplicates
-// (docs/METHOD.md, "Verification's cost, fourth step").
-enum class Reach { either, both };
-
-std::vector<NeighbourPair> closest_per_media(const std::vector<NeighbourPair>& sorted_pairs, int limit,
-                                             int second_offset, Reach reach) {
+// (docs/METHOD.md, "Verification's cost, fourth step"). Images and
+// image-video pairs are ranked while their distances are computed
+// (closest_pairs_within, mutual_closest_pairs_between); videos, whose pairs
+// must first have the same timing, here from their sorted list.
+std::vector<NeighbourPair> closest_per_media(const std::vector<NeighbourPair>& sorted_pairs, int limit) {
   std::map<int, int> seen;
   std::vector<NeighbourPair> kept;
   for (const NeighbourPair& p : sorted_pairs) {
     const int a = seen[p.first]++;
-    const int b = seen[second_offset + p.second]++;
-    if (reach == Reach::either ? (a < limit || b < limit) : (a < limit && b < limit)) kept.push_back(p);
+    const int b = seen[p.second]++;
+    if (a < limit || b < limit) kept.push_back(p);
   }
   return kept;
 }
@@ -315,9 +315,6 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
                               : "; candidates verified on their pixels";
   }
   const bool widened = settings.verify && report.suggested;
-  auto limited = [&](std::vector<NeighbourPair> pairs, int second_offset, Reach reach) {
-    return widened ? closest_per_media(pairs, kCandidatesPerMedia, second_offset, reach) : pairs;
-  };
   if (report.candidate_radius) {
     // One resolution over images and videos together (images first, then
     // videos), so a picture that is also a video's thumbnail joins the
@@ -326,15 +323,22 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
     const torch::Tensor video_matrix = stack(videos.embeddings);
     const int video_offset = report.images;
     std::vector<CandidatePair> proposed;
-    for (const NeighbourPair& p : limited(pairs_within(image_matrix, radius), 0, Reach::either)) {
+    const std::vector<NeighbourPair> image_pairs = widened
+                                                       ? closest_pairs_within(image_matrix, radius, kCandidatesPerMedia)
+                                                       : pairs_within(image_matrix, radius);
+    for (const NeighbourPair& p : image_pairs) {
       proposed.push_back(
           {&images.media[p.first], &images.media[p.second], "image", p.first, p.second, p.distance});
     }
-    for (const NeighbourPair& p : limited(video_pairs(db, videos, video_matrix, radius), 0, Reach::either)) {
+    const std::vector<NeighbourPair> timed_video_pairs = video_pairs(db, videos, video_matrix, radius);
+    for (const NeighbourPair& p : widened ? closest_per_media(timed_video_pairs, kCandidatesPerMedia) : timed_video_pairs) {
       proposed.push_back({&videos.media[p.first], &videos.media[p.second], "video", video_offset + p.first,
                           video_offset + p.second, p.distance});
     }
-    for (const NeighbourPair& p : limited(pairs_between(image_matrix, video_matrix, radius), video_offset, Reach::both)) {
+    const std::vector<NeighbourPair> cross_pairs =
+        widened ? mutual_closest_pairs_between(image_matrix, video_matrix, radius, kCandidatesPerMedia)
+                : pairs_between(image_matrix, video_matrix, radius);
+    for (const NeighbourPair& p : cross_pairs) {
       proposed.push_back({&images.media[p.first], &videos.media[p.second], kImageVideoPair, p.first,
                           video_offset + p.second, p.distance});
     }

@@ -47,16 +47,17 @@ NearestNeighbours nearest_neighbours(const torch::Tensor& embeddings, int block_
 
 namespace {
 
-// Every (row of `rows`, row of `columns`) pair closer than `threshold`;
-// `upper_only` keeps i < j when both are the same matrix.
-std::vector<NeighbourPair> close_pairs(const torch::Tensor& rows_in, const torch::Tensor& columns_in,
-                                       double threshold, int block_rows, bool upper_only) {
+// Calls visit(i, j, distance) for every (row of `rows`, row of `columns`)
+// pair closer than `threshold`, block by block of rows; `upper_only` keeps
+// i < j when both are the same matrix.
+template <typename Visit>
+void for_each_close_pair(const torch::Tensor& rows_in, const torch::Tensor& columns_in, double threshold,
+                         int block_rows, bool upper_only, Visit visit) {
   torch::NoGradGuard no_grad;
   const torch::Tensor rows_all = rows_in.to(torch::kFloat64).contiguous();
   const torch::Tensor columns = columns_in.to(torch::kFloat64).contiguous();
   const int64_t n = rows_all.size(0);
-  std::vector<NeighbourPair> pairs;
-  if (n == 0 || columns.size(0) == 0) return pairs;
+  if (n == 0 || columns.size(0) == 0) return;
   const torch::Tensor norms = columns.pow(2).sum(1);
   for (int64_t start = 0; start < n; start += block_rows) {
     const int64_t rows = std::min<int64_t>(block_rows, n - start);
@@ -69,15 +70,52 @@ std::vector<NeighbourPair> close_pairs(const torch::Tensor& rows_in, const torch
     for (int64_t h = 0; h < hits.size(0); ++h) {
       const int64_t row = hit[2 * h], j = hit[2 * h + 1];
       const int64_t i = start + row;
-      if (!upper_only || i < j) pairs.push_back({static_cast<int>(i), static_cast<int>(j), distance[row][j]});
+      if (!upper_only || i < j) visit(static_cast<int>(i), static_cast<int>(j), distance[row][j]);
     }
   }
-  std::sort(pairs.begin(), pairs.end(), [](const NeighbourPair& a, const NeighbourPair& b) {
-    return a.distance != b.distance ? a.distance < b.distance
-                                    : std::make_pair(a.first, a.second) < std::make_pair(b.first, b.second);
-  });
+}
+
+// Closest first; equal distances by the pair's indices.
+bool closer(const NeighbourPair& a, const NeighbourPair& b) {
+  return a.distance != b.distance ? a.distance < b.distance
+                                  : std::make_pair(a.first, a.second) < std::make_pair(b.first, b.second);
+}
+
+std::vector<NeighbourPair> close_pairs(const torch::Tensor& rows, const torch::Tensor& columns, double threshold,
+                                       int block_rows, bool upper_only) {
+  std::vector<NeighbourPair> pairs;
+  for_each_close_pair(rows, columns, threshold, block_rows, upper_only,
+                      [&](int i, int j, double d) { pairs.push_back({i, j, d}); });
+  std::sort(pairs.begin(), pairs.end(), closer);
   return pairs;
 }
+
+// Each media's `limit` closest partners among the pairs offered to it, as
+// (distance, partner) closest first: in the order of `closer` over the
+// media's own pairs, since the media is the same index in all of them.
+class ClosestPartners {
+ public:
+  ClosestPartners(int64_t media, int limit) : limit_(limit), partners_(static_cast<std::size_t>(media)) {}
+
+  void offer(int media, double distance, int partner) {
+    std::vector<std::pair<double, int>>& kept = partners_[static_cast<std::size_t>(media)];
+    const std::pair<double, int> candidate{distance, partner};
+    if (static_cast<int>(kept.size()) == limit_ && !(candidate < kept.back())) return;
+    kept.insert(std::upper_bound(kept.begin(), kept.end(), candidate), candidate);
+    if (static_cast<int>(kept.size()) > limit_) kept.pop_back();
+  }
+
+  const std::vector<std::pair<double, int>>& of(int media) const { return partners_[static_cast<std::size_t>(media)]; }
+
+  bool holds(int media, double distance, int partner) const {
+    const std::vector<std::pair<double, int>>& kept = of(media);
+    return std::binary_search(kept.begin(), kept.end(), std::make_pair(distance, partner));
+  }
+
+ private:
+  int limit_;
+  std::vector<std::vector<std::pair<double, int>>> partners_;
+};
 
 }  // namespace
 
@@ -89,6 +127,46 @@ std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double 
 std::vector<NeighbourPair> pairs_between(const torch::Tensor& first, const torch::Tensor& second, double threshold,
                                          int block_rows) {
   return close_pairs(first, second, threshold, block_rows, false);
+}
+
+std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings, double threshold, int per_media,
+                                                int block_rows) {
+  if (embeddings.size(0) < 2) return {};
+  ClosestPartners closest(embeddings.size(0), per_media);
+  for_each_close_pair(embeddings, embeddings, threshold, block_rows, true, [&](int i, int j, double d) {
+    closest.offer(i, d, j);
+    closest.offer(j, d, i);
+  });
+  std::vector<NeighbourPair> pairs;
+  for (int m = 0; m < static_cast<int>(embeddings.size(0)); ++m) {
+    for (const auto& [distance, partner] : closest.of(m)) {
+      // A pair among the closest of both media is listed once, from its first.
+      if (m < partner) {
+        pairs.push_back({m, partner, distance});
+      } else if (!closest.holds(partner, distance, m)) {
+        pairs.push_back({partner, m, distance});
+      }
+    }
+  }
+  std::sort(pairs.begin(), pairs.end(), closer);
+  return pairs;
+}
+
+std::vector<NeighbourPair> mutual_closest_pairs_between(const torch::Tensor& first, const torch::Tensor& second,
+                                                        double threshold, int per_media, int block_rows) {
+  ClosestPartners of_first(first.size(0), per_media), of_second(second.size(0), per_media);
+  for_each_close_pair(first, second, threshold, block_rows, false, [&](int i, int j, double d) {
+    of_first.offer(i, d, j);
+    of_second.offer(j, d, i);
+  });
+  std::vector<NeighbourPair> pairs;
+  for (int i = 0; i < static_cast<int>(first.size(0)); ++i) {
+    for (const auto& [distance, j] : of_first.of(i)) {
+      if (of_second.holds(j, distance, i)) pairs.push_back({i, j, distance});
+    }
+  }
+  std::sort(pairs.begin(), pairs.end(), closer);
+  return pairs;
 }
 
 }  // namespace popsweep::features

@@ -32,4 +32,17 @@ std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double 
 std::vector<NeighbourPair> pairs_between(const torch::Tensor& first, const torch::Tensor& second, double threshold,
                                          int block_rows = 1024);
 
+// What verification's widened search proposes without listing every pair
+// within a wide radius (on a paper-size profile most of its 1.3 million
+// image pairs; quadratic memory on a large one): the pairs closer than
+// `threshold` that are among the `per_media` closest of either media
+// (pairs of one matrix), or of both (between `first` and `second`). A
+// media's closest are in the order of its pairs sorted by distance, then
+// by (first, second); the result is sorted so too: exactly what ranking the
+// media along pairs_within / pairs_between's sorted list picks.
+std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings, double threshold, int per_media,
+                                                int block_rows = 1024);
+std::vector<NeighbourPair> mutual_closest_pairs_between(const torch::Tensor& first, const torch::Tensor& second,
+                                                        double threshold, int per_media, int block_rows = 1024);
+
 }  // namespace popsweep::features

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <vector>
 
 namespace popsweep::features {
 namespace {
@@ -88,6 +90,58 @@ TEST(NearestNeighbours, SingleRowHasNoNeighbour) {
   const NearestNeighbours found = nearest_neighbours(torch::ones({1, 4}));
   EXPECT_EQ(found.index[0], -1);
   EXPECT_TRUE(std::isinf(found.distance[0]));
+}
+
+// Each media's rank along a sorted list of pairs, as the dedup stage first
+// limited widened candidates: a pair is kept when it is among the `limit`
+// first pairs of its first media, or (`both`: and) of its second.
+std::vector<NeighbourPair> ranked_along_the_list(const std::vector<NeighbourPair>& sorted, int limit, bool both,
+                                                 int second_offset) {
+  std::map<int, int> seen;
+  std::vector<NeighbourPair> kept;
+  for (const NeighbourPair& p : sorted) {
+    const bool first_close = seen[p.first]++ < limit, second_close = seen[second_offset + p.second]++ < limit;
+    if (both ? first_close && second_close : first_close || second_close) kept.push_back(p);
+  }
+  return kept;
+}
+
+bool same_pairs(const std::vector<NeighbourPair>& a, const std::vector<NeighbourPair>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (a[k].first != b[k].first || a[k].second != b[k].second || a[k].distance != b[k].distance) return false;
+  }
+  return true;
+}
+
+// Verification's widened search ranks each media's partners while the
+// distances are computed: the same pairs, in the same order, as ranking
+// along the full sorted list, with ties (repeated points, so equal
+// distances) and a radius that leaves some media with fewer partners than
+// the limit.
+TEST(NearestNeighbours, ClosestPairsAreThoseRankedAlongTheSortedList) {
+  torch::manual_seed(21);
+  torch::Tensor images = torch::randn({61, 4}).mul(2);
+  images[30].copy_(images[5]);  // equal distances from 5 and 30 to everyone
+  images[44].copy_(images[5]);
+  images[12].copy_(images[9] + 0.001);
+  torch::Tensor videos = torch::randn({17, 4}).mul(2);
+  videos[3].copy_(images[5]);
+  videos[8].copy_(images[12]);
+  int compared = 0;
+  for (const double radius : {1.5, 3.0, 100.0}) {
+    for (const int limit : {1, 3, 8}) {
+      const std::vector<NeighbourPair> within = closest_pairs_within(images, radius, limit, 16);
+      EXPECT_TRUE(same_pairs(within, ranked_along_the_list(pairs_within(images, radius, 16), limit, false, 0)))
+          << radius << " " << limit;
+      const std::vector<NeighbourPair> between = mutual_closest_pairs_between(images, videos, radius, limit, 16);
+      EXPECT_TRUE(
+          same_pairs(between, ranked_along_the_list(pairs_between(images, videos, radius, 16), limit, true, 1000)))
+          << radius << " " << limit;
+      compared += static_cast<int>(within.size() + between.size());
+    }
+  }
+  EXPECT_GT(compared, 300);
 }
 
 }  // namespace
