@@ -117,6 +117,16 @@ class ClosestPartners {
   std::vector<std::vector<std::pair<double, int>>> partners_;
 };
 
+// Offers every close pair (i, j) to row i's partners and to column j's
+// (the same ClosestPartners when rows and columns are one matrix).
+void rank_close_pairs(const torch::Tensor& rows, const torch::Tensor& columns, double threshold, int block_rows,
+                      bool upper_only, ClosestPartners& of_rows, ClosestPartners& of_columns) {
+  for_each_close_pair(rows, columns, threshold, block_rows, upper_only, [&](int i, int j, double d) {
+    of_rows.offer(i, d, j);
+    of_columns.offer(j, d, i);
+  });
+}
+
 }  // namespace
 
 std::vector<NeighbourPair> pairs_within(const torch::Tensor& embeddings, double threshold, int block_rows) {
@@ -133,10 +143,7 @@ std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings,
                                                 int block_rows) {
   if (embeddings.size(0) < 2) return {};
   ClosestPartners closest(embeddings.size(0), per_media);
-  for_each_close_pair(embeddings, embeddings, threshold, block_rows, true, [&](int i, int j, double d) {
-    closest.offer(i, d, j);
-    closest.offer(j, d, i);
-  });
+  rank_close_pairs(embeddings, embeddings, threshold, block_rows, true, closest, closest);
   std::vector<NeighbourPair> pairs;
   for (int m = 0; m < static_cast<int>(embeddings.size(0)); ++m) {
     for (const auto& [distance, partner] : closest.of(m)) {
@@ -155,10 +162,7 @@ std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings,
 std::vector<NeighbourPair> mutual_closest_pairs_between(const torch::Tensor& first, const torch::Tensor& second,
                                                         double threshold, int per_media, int block_rows) {
   ClosestPartners of_first(first.size(0), per_media), of_second(second.size(0), per_media);
-  for_each_close_pair(first, second, threshold, block_rows, false, [&](int i, int j, double d) {
-    of_first.offer(i, d, j);
-    of_second.offer(j, d, i);
-  });
+  rank_close_pairs(first, second, threshold, block_rows, false, of_first, of_second);
   std::vector<NeighbourPair> pairs;
   for (int i = 0; i < static_cast<int>(first.size(0)); ++i) {
     for (const auto& [distance, j] : of_first.of(i)) {
