@@ -69,11 +69,11 @@ cv::Mat resampled_overlap(const cv::Mat& first_colour, const Alignment& a, const
   const cv::Matx23d m = warp_matrix(a, side);
   std::vector<int> left, right, column_fraction, top, bottom, row_fraction;
   axis_positions(
-      cvRound(m(0, 2) * kPositionScale) + kRoundDelta, [&](int x) { return cvRound(m(0, 0) * x * kPositionScale); },
-      side, left, right, column_fraction);
+      cvRound(m(0, 2) * kPositionScale) + kRoundDelta,
+      [&](int x) { return cvRound(m(0, 0) * x * kPositionScale); }, side, left, right, column_fraction);
   axis_positions(
-      kRoundDelta, [&](int y) { return cvRound((m(1, 1) * y + m(1, 2)) * kPositionScale); }, side, top, bottom,
-      row_fraction);
+      kRoundDelta, [&](int y) { return cvRound((m(1, 1) * y + m(1, 2)) * kPositionScale); }, side, top,
+      bottom, row_fraction);
   cv::Mat out(rect.size(), CV_32FC3);
   for (int y = rect.y; y < rect.y + rect.height; ++y) {
     const float below = row_fraction[y] * (1.f / kFractions), above = 1.f - below;

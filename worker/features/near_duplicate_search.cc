@@ -217,8 +217,8 @@ std::vector<std::optional<T>> for_each_media(const CandidateMedia& media, int th
 }
 
 // Pixel verification of the candidates on the stage's threads (as asked,
-// else torch's intra-op count), in two stages: a glance at every pair (pictures decoded
-// at an eighth of their size), then the full check of the pairs that pass,
+// else torch's intra-op count), in two stages: a glance at every pair
+// (pictures decoded at an eighth of their size), then the full check of the pairs that pass,
 // each of their pictures decoded and prepared once. Each pair's outcome
 // depends on its two pictures only, so the threads change the time, not
 // the result.
@@ -323,15 +323,17 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
     const torch::Tensor video_matrix = stack(videos.embeddings);
     const int video_offset = report.images;
     std::vector<CandidatePair> proposed;
-    const std::vector<NeighbourPair> image_pairs = widened
-                                                       ? closest_pairs_within(image_matrix, radius, kCandidatesPerMedia)
-                                                       : pairs_within(image_matrix, radius);
+    const std::vector<NeighbourPair> image_pairs =
+        widened ? closest_pairs_within(image_matrix, radius, kCandidatesPerMedia)
+                : pairs_within(image_matrix, radius);
     for (const NeighbourPair& p : image_pairs) {
       proposed.push_back(
           {&images.media[p.first], &images.media[p.second], "image", p.first, p.second, p.distance});
     }
-    const std::vector<NeighbourPair> timed_video_pairs = video_pairs(db, videos, video_matrix, radius);
-    for (const NeighbourPair& p : widened ? closest_per_media(timed_video_pairs, kCandidatesPerMedia) : timed_video_pairs) {
+    const std::vector<NeighbourPair> timed = video_pairs(db, videos, video_matrix, radius);
+    const std::vector<NeighbourPair> video_candidates =
+        widened ? closest_per_media(timed, kCandidatesPerMedia) : timed;
+    for (const NeighbourPair& p : video_candidates) {
       proposed.push_back({&videos.media[p.first], &videos.media[p.second], "video", video_offset + p.first,
                           video_offset + p.second, p.distance});
     }
@@ -347,7 +349,8 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
       pairs.push_back(describe_pair(*c.first, *c.second, c.kind, c.distance));
       pairs.back().reason = "distance";
     }
-    if (settings.verify) verify_candidates(proposed, settings.verification, settings.threads, pairs, report.verification);
+    if (settings.verify)
+      verify_candidates(proposed, settings.verification, settings.threads, pairs, report.verification);
     std::vector<MatchedPair> matched;
     for (std::size_t i = 0; i < proposed.size(); ++i) {
       if (pairs[i].kept) {

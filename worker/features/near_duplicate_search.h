@@ -57,7 +57,8 @@ struct DedupSettings {
 // Where verification's time went (wall clock on its threads): what
 // `popsweep dedup` prints, so a slow stage says which phase to look at.
 struct VerificationPhases {
-  double glance_seconds = 0;   // decoding every candidate's picture at a reduced scale, the glance at every pair
+  double glance_seconds =
+      0;  // decoding every candidate's picture at a reduced scale, the glance at every pair
   double prepare_seconds = 0;  // decoding and preparing the pictures of pairs past the glance
   double check_seconds = 0;    // the early and full checks of those pairs
   int glanced_pictures = 0, prepared_pictures = 0, checked_pairs = 0;

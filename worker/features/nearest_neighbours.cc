@@ -81,11 +81,12 @@ bool closer(const NeighbourPair& a, const NeighbourPair& b) {
                                   : std::make_pair(a.first, a.second) < std::make_pair(b.first, b.second);
 }
 
-std::vector<NeighbourPair> close_pairs(const torch::Tensor& rows, const torch::Tensor& columns, double threshold,
-                                       int block_rows, bool upper_only) {
+std::vector<NeighbourPair> close_pairs(const torch::Tensor& rows, const torch::Tensor& columns,
+                                       double threshold, int block_rows, bool upper_only) {
   std::vector<NeighbourPair> pairs;
-  for_each_close_pair(rows, columns, threshold, block_rows, upper_only,
-                      [&](int i, int j, double d) { pairs.push_back({i, j, d}); });
+  for_each_close_pair(rows, columns, threshold, block_rows, upper_only, [&](int i, int j, double d) {
+    pairs.push_back({i, j, d});
+  });
   std::sort(pairs.begin(), pairs.end(), closer);
   return pairs;
 }
@@ -105,7 +106,9 @@ class ClosestPartners {
     if (static_cast<int>(kept.size()) > limit_) kept.pop_back();
   }
 
-  const std::vector<std::pair<double, int>>& of(int media) const { return partners_[static_cast<std::size_t>(media)]; }
+  const std::vector<std::pair<double, int>>& of(int media) const {
+    return partners_[static_cast<std::size_t>(media)];
+  }
 
   bool holds(int media, double distance, int partner) const {
     const std::vector<std::pair<double, int>>& kept = of(media);
@@ -119,8 +122,9 @@ class ClosestPartners {
 
 // Offers every close pair (i, j) to row i's partners and to column j's
 // (the same ClosestPartners when rows and columns are one matrix).
-void rank_close_pairs(const torch::Tensor& rows, const torch::Tensor& columns, double threshold, int block_rows,
-                      bool upper_only, ClosestPartners& of_rows, ClosestPartners& of_columns) {
+void rank_close_pairs(const torch::Tensor& rows, const torch::Tensor& columns, double threshold,
+                      int block_rows, bool upper_only, ClosestPartners& of_rows,
+                      ClosestPartners& of_columns) {
   for_each_close_pair(rows, columns, threshold, block_rows, upper_only, [&](int i, int j, double d) {
     of_rows.offer(i, d, j);
     of_columns.offer(j, d, i);
@@ -139,8 +143,8 @@ std::vector<NeighbourPair> pairs_between(const torch::Tensor& first, const torch
   return close_pairs(first, second, threshold, block_rows, false);
 }
 
-std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings, double threshold, int per_media,
-                                                int block_rows) {
+std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings, double threshold,
+                                                int per_media, int block_rows) {
   if (embeddings.size(0) < 2) return {};
   ClosestPartners closest(embeddings.size(0), per_media);
   rank_close_pairs(embeddings, embeddings, threshold, block_rows, true, closest, closest);
@@ -159,8 +163,9 @@ std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings,
   return pairs;
 }
 
-std::vector<NeighbourPair> mutual_closest_pairs_between(const torch::Tensor& first, const torch::Tensor& second,
-                                                        double threshold, int per_media, int block_rows) {
+std::vector<NeighbourPair> mutual_closest_pairs_between(const torch::Tensor& first,
+                                                        const torch::Tensor& second, double threshold,
+                                                        int per_media, int block_rows) {
   ClosestPartners of_first(first.size(0), per_media), of_second(second.size(0), per_media);
   rank_close_pairs(first, second, threshold, block_rows, false, of_first, of_second);
   std::vector<NeighbourPair> pairs;

@@ -40,9 +40,10 @@ std::vector<NeighbourPair> pairs_between(const torch::Tensor& first, const torch
 // media's closest are in the order of its pairs sorted by distance, then
 // by (first, second); the result is sorted so too: exactly what ranking the
 // media along pairs_within / pairs_between's sorted list picks.
-std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings, double threshold, int per_media,
-                                                int block_rows = 1024);
-std::vector<NeighbourPair> mutual_closest_pairs_between(const torch::Tensor& first, const torch::Tensor& second,
-                                                        double threshold, int per_media, int block_rows = 1024);
+std::vector<NeighbourPair> closest_pairs_within(const torch::Tensor& embeddings, double threshold,
+                                                int per_media, int block_rows = 1024);
+std::vector<NeighbourPair> mutual_closest_pairs_between(const torch::Tensor& first,
+                                                        const torch::Tensor& second, double threshold,
+                                                        int per_media, int block_rows = 1024);
 
 }  // namespace popsweep::features

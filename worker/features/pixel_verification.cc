@@ -91,8 +91,8 @@ Alignment coarse_search(const cv::Mat& first_grey, const cv::Mat& second_grey) {
 }
 
 // The unscaled shift of the coarse grid that correlates best (the first
-// best in the grid's order), and its correlation.
-// The grid's shifts are whole coarse pixels: ShiftCorrelation scores them.
+// best in the grid's order), and its correlation. The grid's shifts are
+// whole coarse pixels, which ShiftCorrelation scores.
 std::pair<Alignment, double> best_unscaled_shift(const cv::Mat& first_grey, const cv::Mat& second_grey) {
   const ShiftCorrelation correlation(first_grey, second_grey, kMinOverlap);
   std::pair<Alignment, double> best{coarse_alignment(0, 0, 0, 0), -2};
@@ -281,7 +281,8 @@ PreparedPicture prepare_picture(const media::RgbImage& picture) {
   cv::resize(as_mat(picture), prepared.compare, cv::Size(kCompareSide, kCompareSide), 0, 0, cv::INTER_AREA);
   prepared.coarse = grey_square(prepared.compare, kCoarseSide);
   prepared.fine = grey_square(prepared.compare, kFineSide);
-  cv::resize(prepared.compare, prepared.middle_colour, cv::Size(kMiddleSide, kMiddleSide), 0, 0, cv::INTER_AREA);
+  cv::resize(prepared.compare, prepared.middle_colour, cv::Size(kMiddleSide, kMiddleSide), 0, 0,
+             cv::INTER_AREA);
   // The grey middle square from that 64-pixel resize (resizing it again to
   // its own size only copies it).
   prepared.middle = grey_square(prepared.middle_colour, kMiddleSide);

@@ -89,7 +89,8 @@ cv::Mat matched_tones(const cv::Mat& from, const cv::Mat& to) {
         set_from[k][b] += f[x + k], set_to[k][b] += t[x + k], ++set_count[k][b];
       }
     }
-    for (; x < cols; ++x) set_from[0][row_bands[x]] += f[x], set_to[0][row_bands[x]] += t[x], ++set_count[0][row_bands[x]];
+    for (; x < cols; ++x)
+      set_from[0][row_bands[x]] += f[x], set_to[0][row_bands[x]] += t[x], ++set_count[0][row_bands[x]];
   }
   // Each filled band is a point (mean level of `from`, mean level of `to`)
   // of the curve; between points it is linear, beyond them a shift. A

@@ -201,7 +201,8 @@ TEST(AlignedCorrelation, ResampledOverlapEqualsWarpAffineBitwise) {
       const cv::Mat want = expected(rect);
       int differing = 0;
       for (int y = 0; y < rect.height; ++y) {
-        for (int x = 0; x < 3 * rect.width; ++x) differing += !(got.ptr<float>(y)[x] == want.ptr<float>(y)[x]);
+        for (int x = 0; x < 3 * rect.width; ++x)
+          differing += !(got.ptr<float>(y)[x] == want.ptr<float>(y)[x]);
       }
       EXPECT_EQ(differing, 0) << side << " trial " << trial;
       compared += rect.area();

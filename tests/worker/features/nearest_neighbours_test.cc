@@ -95,8 +95,8 @@ TEST(NearestNeighbours, SingleRowHasNoNeighbour) {
 // Each media's rank along a sorted list of pairs, as the dedup stage first
 // limited widened candidates: a pair is kept when it is among the `limit`
 // first pairs of its first media, or (`both`: and) of its second.
-std::vector<NeighbourPair> ranked_along_the_list(const std::vector<NeighbourPair>& sorted, int limit, bool both,
-                                                 int second_offset) {
+std::vector<NeighbourPair> ranked_along_the_list(const std::vector<NeighbourPair>& sorted, int limit,
+                                                 bool both, int second_offset) {
   std::map<int, int> seen;
   std::vector<NeighbourPair> kept;
   for (const NeighbourPair& p : sorted) {
@@ -109,7 +109,8 @@ std::vector<NeighbourPair> ranked_along_the_list(const std::vector<NeighbourPair
 bool same_pairs(const std::vector<NeighbourPair>& a, const std::vector<NeighbourPair>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t k = 0; k < a.size(); ++k) {
-    if (a[k].first != b[k].first || a[k].second != b[k].second || a[k].distance != b[k].distance) return false;
+    if (a[k].first != b[k].first || a[k].second != b[k].second || a[k].distance != b[k].distance)
+      return false;
   }
   return true;
 }
@@ -132,11 +133,13 @@ TEST(NearestNeighbours, ClosestPairsAreThoseRankedAlongTheSortedList) {
   for (const double radius : {1.5, 3.0, 100.0}) {
     for (const int limit : {1, 3, 8}) {
       const std::vector<NeighbourPair> within = closest_pairs_within(images, radius, limit, 16);
-      EXPECT_TRUE(same_pairs(within, ranked_along_the_list(pairs_within(images, radius, 16), limit, false, 0)))
-          << radius << " " << limit;
-      const std::vector<NeighbourPair> between = mutual_closest_pairs_between(images, videos, radius, limit, 16);
       EXPECT_TRUE(
-          same_pairs(between, ranked_along_the_list(pairs_between(images, videos, radius, 16), limit, true, 1000)))
+          same_pairs(within, ranked_along_the_list(pairs_within(images, radius, 16), limit, false, 0)))
+          << radius << " " << limit;
+      const std::vector<NeighbourPair> between =
+          mutual_closest_pairs_between(images, videos, radius, limit, 16);
+      EXPECT_TRUE(same_pairs(
+          between, ranked_along_the_list(pairs_between(images, videos, radius, 16), limit, true, 1000)))
           << radius << " " << limit;
       compared += static_cast<int>(within.size() + between.size());
     }

@@ -124,7 +124,8 @@ TEST(PixelVerificationBlocks, MatchedTonesEqualTheCurveFoundByBinarySearch) {
   double largest = 0;
   int differing = 0, compared = 0;
   auto expect_close = [&](const cv::Mat& from, const cv::Mat& to) {
-    const auto [difference, pixels] = largest_difference(matched_tones(from, to), reference_matched_tones(from, to));
+    const auto [difference, pixels] =
+        largest_difference(matched_tones(from, to), reference_matched_tones(from, to));
     EXPECT_LE(difference, kToneTolerance) << from.size();
     largest = std::max(largest, difference), differing += pixels, compared += static_cast<int>(from.total());
   };
@@ -147,8 +148,8 @@ TEST(PixelVerificationBlocks, MatchedTonesEqualTheCurveFoundByBinarySearch) {
   }
   const cv::Mat target = plane({64, 64}, 5, 1.0);
   for (const cv::Mat& from : {flat, sparse}) expect_close(from, target);
-  std::printf("%d of %d pixels differ from the binary search's curve, by %.2e grey levels at most\n", differing,
-              compared, largest);
+  std::printf("%d of %d pixels differ from the binary search's curve, by %.2e grey levels at most\n",
+              differing, compared, largest);
 }
 
 TEST(PixelVerificationBlocks, APictureMatchedOntoItselfComesBackUnchanged) {

@@ -71,8 +71,8 @@ TEST(ShiftCorrelation, AShiftLeavingTooLittleOverlapIsNoMatch) {
   const cv::Mat first = blurred_noise(32, 1, 0, 255);
   const ShiftCorrelation shifted(first, first, 0.8);
   EXPECT_NEAR(shifted(0, 0), 1.0, 1e-12);
-  EXPECT_GT(shifted(6, 0), -2);  // 26 of 32 columns: 81% of the square
-  EXPECT_EQ(shifted(7, 0), -2);  // 25 of 32: 78%
+  EXPECT_GT(shifted(6, 0), -2);   // 26 of 32 columns: 81% of the square
+  EXPECT_EQ(shifted(7, 0), -2);   // 25 of 32: 78%
   EXPECT_GT(shifted(-3, 3), -2);  // 29 x 29: 82%
   EXPECT_EQ(shifted(4, -4), -2);  // 28 x 28: 77%
 }
