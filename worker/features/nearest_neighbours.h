@@ -33,8 +33,8 @@ std::vector<NeighbourPair> pairs_between(const torch::Tensor& first, const torch
                                          int block_rows = 1024);
 
 // What verification's widened search proposes without listing every pair
-// within a wide radius (on a paper-size profile most of its 1.3 million
-// image pairs; quadratic memory on a large one): the pairs closer than
+// within a wide radius (on a paper-size profile 483 420 of its 1.29
+// million image pairs; quadratic memory on a large one): the pairs closer than
 // `threshold` that are among the `per_media` closest of either media
 // (pairs of one matrix), or of both (between `first` and `second`). A
 // media's closest are in the order of its pairs sorted by distance, then
