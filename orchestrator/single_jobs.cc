@@ -168,14 +168,8 @@ void run_single_dedup(const SingleJobOptions& options, const std::string& pairs_
       report.images, report.videos, report.explanation, report.removed, report.pairs.size() - report.rejected,
       pairs_by_kind["image"], pairs_by_kind["video"], pairs_by_kind[features::kImageVideoPair]);
   if (context.spec.dedup.verify) {
-    const features::VerificationPhases& phases = report.verification;
-    out << fmt::format(
-        "; {} candidates verified on their pixels, {} rejected (verification {:.2f} s: glance {:.2f} s "
-        "over {} pictures, preparing {:.2f} s for {}, checks {:.2f} s of {} pairs)",
-        report.pairs.size(), report.rejected,
-        phases.glance_seconds + phases.prepare_seconds + phases.check_seconds, phases.glance_seconds,
-        phases.glanced_pictures, phases.prepare_seconds, phases.prepared_pictures, phases.check_seconds,
-        phases.checked_pairs);
+    out << fmt::format("; {} candidates verified on their pixels, {} rejected ({})", report.pairs.size(),
+                       report.rejected, features::describe_phases(report.verification));
   }
   out << "\n";
   if (!pairs_csv.empty()) {

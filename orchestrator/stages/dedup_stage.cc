@@ -77,6 +77,8 @@ void log_outcome(const features::NearDuplicateReport& report) {
                                                  "(both media kept), the closest:",
                                                  report.rejected, report.pairs.size())
                                    : std::string());
+  if (report.verification.glanced_pictures > 0)
+    spdlog::info("dedup: {}", features::describe_phases(report.verification));
   std::vector<const features::DuplicatePair*> rejected;
   for (const features::DuplicatePair& pair : report.pairs)
     if (!pair.kept) rejected.push_back(&pair);

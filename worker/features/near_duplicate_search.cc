@@ -94,6 +94,15 @@ std::vector<NeighbourPair> video_pairs(storage::Database& db, const Candidates& 
 
 }  // namespace
 
+std::string describe_phases(const VerificationPhases& phases) {
+  return fmt::format(
+      "verification {:.2f} s: glance {:.2f} s over {} pictures, preparing {:.2f} s for {}, checks {:.2f} s of {} "
+      "pairs",
+      phases.glance_seconds + phases.prepare_seconds + phases.check_seconds, phases.glance_seconds,
+      phases.glanced_pictures, phases.prepare_seconds, phases.prepared_pictures, phases.check_seconds,
+      phases.checked_pairs);
+}
+
 bool same_video_timing(double duration_a, double rate_a, double duration_b, double rate_b) {
   if (std::fabs(rate_a - rate_b) > 0.01 * std::max(1.0, rate_a)) return false;
   const double one_frame = rate_a > 0 ? 1.0 / rate_a : 0.05;

@@ -64,6 +64,10 @@ struct VerificationPhases {
   int glanced_pictures = 0, prepared_pictures = 0, checked_pairs = 0;
 };
 
+// "verification 0.75 s: glance 0.12 s over 833 pictures, preparing 0.17 s
+// for 360, checks 0.46 s of 209 pairs", for the dedup command and the log.
+std::string describe_phases(const VerificationPhases& phases);
+
 struct NearDuplicateReport {
   std::optional<double> threshold;
   bool suggested = false;

@@ -19,6 +19,7 @@ missing ones fail under CI (scripts/setup installs them) and skip here."""
 import collections
 import csv
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "pylib"))
@@ -58,6 +59,26 @@ def pairs_with_reason(pairs_csv, profile, reason):
 def unrelated_pairs(pairs_csv, profile):
     """The candidates verification's glance rejected as unrelated pictures."""
     return pairs_with_reason(pairs_csv, profile, "unrelated")
+
+
+def check_phase_counts(checks, stdout, pairs_csv, label):
+    """The dedup line says where verification's time went; its counts must be
+    the pairs file's: every candidate's pictures glanced at, the pictures of the
+    pairs past the glance prepared, those pairs checked."""
+    found = re.search(r"glance [0-9.]+ s over (\d+) pictures, preparing [0-9.]+ s for (\d+), "
+                      r"checks [0-9.]+ s of (\d+) pairs", stdout)
+    checks.check(found is not None, f"{label}: the dedup line gives verification's phases")
+    if not found:
+        return
+    with open(pairs_csv) as f:
+        rows = list(csv.DictReader(f))
+    past_glance = [r for r in rows if r["reason"] not in ("unrelated", "unreadable")]
+    expected = (len({m for r in rows for m in (r["first_media_id"], r["second_media_id"])}),
+                len({m for r in past_glance for m in (r["first_media_id"], r["second_media_id"])}),
+                len(past_glance))
+    got = tuple(int(g) for g in found.groups())
+    print(f"  phases: {got[0]} pictures glanced at, {got[1]} prepared, {got[2]} pairs checked")
+    checks.check(got == expected, f"{label}: phase counts {got} are the pairs file's {expected}")
 
 
 def evaluate(truth, kept):
@@ -124,6 +145,7 @@ def main(full=False):
             verified = run_popsweep("dedup", *features, "--verify", "true", "--pairs", pairs_csv)
             print("  " + verified.stdout.strip())
             precision, recall = report("features + pixel verification", truth, accepted_pairs(pairs_csv, profile))
+            check_phase_counts(checks, verified.stdout, pairs_csv, backbone)
             # The glance (the cheap first stage) settles most candidates; it must not be what
             # loses a planted duplicate: same-group pairs go on to the full check.
             glanced = unrelated_pairs(pairs_csv, profile)
