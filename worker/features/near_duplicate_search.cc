@@ -96,8 +96,8 @@ std::vector<NeighbourPair> video_pairs(storage::Database& db, const Candidates& 
 
 std::string describe_phases(const VerificationPhases& phases) {
   return fmt::format(
-      "verification {:.2f} s: glance {:.2f} s over {} pictures, preparing {:.2f} s for {}, checks {:.2f} s of {} "
-      "pairs",
+      "verification {:.2f} s: glance {:.2f} s over {} pictures, preparing {:.2f} s for {}, "
+      "checks {:.2f} s of {} pairs",
       phases.glance_seconds + phases.prepare_seconds + phases.check_seconds, phases.glance_seconds,
       phases.glanced_pictures, phases.prepare_seconds, phases.prepared_pictures, phases.check_seconds,
       phases.checked_pairs);
