@@ -33,15 +33,45 @@ void axis_positions(int fixed_start, Step fixed_step, int side, std::vector<int>
   }
 }
 
+// As warpAffine: a column's offset is rounded apart from the row's start (adelta).
+void column_positions(const cv::Matx23d& m, int side, std::vector<int>& left, std::vector<int>& right,
+                      std::vector<int>& fraction) {
+  axis_positions(
+      cvRound(m(0, 2) * kPositionScale) + kRoundDelta,
+      [&](int x) { return cvRound(m(0, 0) * x * kPositionScale); }, side, left, right, fraction);
+}
+
+// As warpAffine: a row's position is rounded whole (Y0); the matrix has no shear.
+void row_positions(const cv::Matx23d& m, int side, std::vector<int>& top, std::vector<int>& bottom,
+                   std::vector<int>& fraction) {
+  axis_positions(
+      kRoundDelta, [&](int y) { return cvRound((m(1, 1) * y + m(1, 2)) * kPositionScale); }, side, top,
+      bottom, fraction);
+}
+
 // Two doubles added and multiplied lane by lane (SSE2's pairs on x86-64).
 using Lanes = double __attribute__((vector_size(16)));
+
+}  // namespace
 
 double rectangle_sum(const cv::Mat& integral, const cv::Rect& r) {
   return integral.at<double>(r.y + r.height, r.x + r.width) - integral.at<double>(r.y, r.x + r.width) -
          integral.at<double>(r.y + r.height, r.x) + integral.at<double>(r.y, r.x);
 }
 
-}  // namespace
+double correlation_from_sums(const OverlapSums& s) {
+  const double mean_a = s.sum_a / s.n, mean_b = s.sum_b / s.n;
+  const double std_a = std::sqrt(std::max(s.square_a / s.n - mean_a * mean_a, 0.0));
+  const double std_b = std::sqrt(std::max(s.square_b / s.n - mean_b * mean_b, 0.0));
+  if (std_a < 1e-3 || std_b < 1e-3) {
+    // Flat pictures: equal means are the best a flat pair can do.
+    return 1.0 - std::fabs(mean_a - mean_b) / 255.0;
+  }
+  // The mean of (a - mean_a) * (b - mean_b), from the sums: the second
+  // factor's differences from centre_b sum to sum_b - n * centre_b, not 0.
+  const double covariance = (s.cross - mean_a * (s.sum_b - s.n * s.centre_b)) / s.n;
+  return covariance / (std_a * std_b);
+}
 
 cv::Matx23d warp_matrix(const Alignment& a, int side) {
   const double cx = a.shift_x * side + 0.5 * a.scale_x - 0.5;
@@ -68,12 +98,8 @@ cv::Mat resampled_overlap(const cv::Mat& first_colour, const Alignment& a, const
   CV_Assert((rect & cv::Rect(0, 0, side, side)) == rect);
   const cv::Matx23d m = warp_matrix(a, side);
   std::vector<int> left, right, column_fraction, top, bottom, row_fraction;
-  axis_positions(
-      cvRound(m(0, 2) * kPositionScale) + kRoundDelta,
-      [&](int x) { return cvRound(m(0, 0) * x * kPositionScale); }, side, left, right, column_fraction);
-  axis_positions(
-      kRoundDelta, [&](int y) { return cvRound((m(1, 1) * y + m(1, 2)) * kPositionScale); }, side, top,
-      bottom, row_fraction);
+  column_positions(m, side, left, right, column_fraction);
+  row_positions(m, side, top, bottom, row_fraction);
   cv::Mat out(rect.size(), CV_32FC3);
   for (int y = rect.y; y < rect.y + rect.height; ++y) {
     const float below = row_fraction[y] * (1.f / kFractions), above = 1.f - below;
@@ -119,10 +145,7 @@ const AlignedCorrelation::ColumnMap& AlignedCorrelation::map_columns(const cv::M
   next_map_ = (next_map_ + 1) % kKeptColumnMaps;
   kept_maps_ = std::min(kept_maps_ + 1, kKeptColumnMaps);
   map.scale = m(0, 0), map.offset = m(0, 2);
-  // As warpAffine: a column's offset is rounded apart from the row's start (adelta).
-  axis_positions(
-      cvRound(m(0, 2) * kPositionScale) + kRoundDelta,
-      [&](int x) { return cvRound(m(0, 0) * x * kPositionScale); }, side_, left_, right_, column_fraction_);
+  column_positions(m, side_, left_, right_, column_fraction_);
   const std::size_t pixels = static_cast<std::size_t>(side_) * side_;
   map.left_columns.resize(pixels), map.right_columns.resize(pixels);
   for (int r = 0; r < side_; ++r) {
@@ -166,10 +189,7 @@ double AlignedCorrelation::operator()(const Alignment& a) {
   if (rect.area() < min_overlap_ * side_ * side_) return -2;
   const cv::Matx23d m = warp_matrix(a, side_);
   const ColumnMap& columns = map_columns(m);
-  // As warpAffine: a row's position is rounded whole (Y0); the matrix has no shear.
-  axis_positions(
-      kRoundDelta, [&](int y) { return cvRound((m(1, 1) * y + m(1, 2)) * kPositionScale); }, side_, top_,
-      bottom_, row_fraction_);
+  row_positions(m, side_, top_, bottom_, row_fraction_);
   const double n = static_cast<double>(rect.area());
   const double sum_b = rectangle_sum(sum_, rect), square_b = rectangle_sum(square_sum_, rect);
   const float centre_b = static_cast<float>(sum_b / n);
@@ -198,17 +218,8 @@ double AlignedCorrelation::operator()(const Alignment& a) {
       cross += moved * difference;
     }
   }
-  const double mean_a = (sum_a[0] + sum_a[1]) / n, mean_b = sum_b / n;
-  const double std_a = std::sqrt(std::max((square_a[0] + square_a[1]) / n - mean_a * mean_a, 0.0));
-  const double std_b = std::sqrt(std::max(square_b / n - mean_b * mean_b, 0.0));
-  if (std_a < 1e-3 || std_b < 1e-3) {
-    // Flat pictures: equal means are the best a flat pair can do.
-    return 1.0 - std::fabs(mean_a - mean_b) / 255.0;
-  }
-  // The mean of (moved - mean_a) * (target - mean_b), from the sums above:
-  // the second factor's differences sum to sum_b - n * centre_b, not 0.
-  const double covariance = (cross[0] + cross[1] - mean_a * (sum_b - n * centre_b)) / n;
-  return covariance / (std_a * std_b);
+  return correlation_from_sums(
+      {n, sum_a[0] + sum_a[1], square_a[0] + square_a[1], sum_b, square_b, cross[0] + cross[1], centre_b});
 }
 
 }  // namespace popsweep::features

@@ -37,6 +37,22 @@ cv::Matx23d warp_matrix(const Alignment& a, int side);
 // The rectangle of the second picture whose pixels map inside the first.
 cv::Rect overlap_rect(const Alignment& a, int side);
 
+// The sum of an integral image (cv::integral, CV_64F) over a rectangle.
+double rectangle_sum(const cv::Mat& integral, const cv::Rect& r);
+
+// What both scorers sum over an overlap of n pixels, a the first picture's
+// values, b the second's: the sums of a, a^2, b, b^2, and of a * (b -
+// centre_b), centre_b a float near the mean of b (so that the products
+// cancel little).
+struct OverlapSums {
+  double n = 0, sum_a = 0, square_a = 0, sum_b = 0, square_b = 0, cross = 0;
+  float centre_b = 0;
+};
+
+// Their normalised cross-correlation, in [-1, 1]; two flat overlaps score
+// by how close their means are.
+double correlation_from_sums(const OverlapSums& sums);
+
 // The first picture (a colour float square, CV_32FC3) resampled onto the
 // second's pixels of `rect` (inside overlap_rect(a, side)): bitwise what
 // cv::warpAffine(first, out, warp_matrix(a, side), ..., INTER_LINEAR |

@@ -13,9 +13,6 @@ namespace {
 constexpr int kBands = 32;
 constexpr double kBandWidth = 256.0 / kBands;
 
-// Two doubles (or indices) handled lane by lane (SSE2's pairs on x86-64).
-using Lanes = double __attribute__((vector_size(16)));
-
 int band_of(double value) { return std::clamp(static_cast<int>(value / kBandWidth), 0, kBands - 1); }
 
 // The 3x3 maximum and minimum around each pixel, pixels outside the plane

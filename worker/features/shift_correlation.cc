@@ -5,16 +5,13 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "worker/features/aligned_correlation.h"
+
 namespace popsweep::features {
 namespace {
 
 // Two doubles added and multiplied lane by lane (SSE2's pairs on x86-64).
 using Lanes = double __attribute__((vector_size(16)));
-
-double rectangle_sum(const cv::Mat& integral, int x, int y, int width, int height) {
-  return integral.at<double>(y + height, x + width) - integral.at<double>(y, x + width) -
-         integral.at<double>(y + height, x) + integral.at<double>(y, x);
-}
 
 }  // namespace
 
@@ -33,15 +30,17 @@ double ShiftCorrelation::operator()(int dx, int dy) const {
   const int y0 = std::max(0, -dy), y1 = std::min(side_ - 1, side_ - 1 - dy);
   const int width = x1 - x0 + 1, height = y1 - y0 + 1;
   if (width <= 0 || height <= 0 || width * height < min_overlap_ * side_ * side_) return -2;
-  const double n = static_cast<double>(width) * height;
-  const double sum_a = rectangle_sum(first_sum_, x0 + dx, y0 + dy, width, height);
-  const double square_a = rectangle_sum(first_square_sum_, x0 + dx, y0 + dy, width, height);
-  const double sum_b = rectangle_sum(second_sum_, x0, y0, width, height);
-  const double square_b = rectangle_sum(second_square_sum_, x0, y0, width, height);
-  // The cross term against the second picture's differences from its mean
-  // (as AlignedCorrelation forms it, so that the subtraction below cancels
-  // little), over pairs of pixels in four independent accumulators.
-  const float centre_b = static_cast<float>(sum_b / n);
+  const cv::Rect second_rect(x0, y0, width, height), first_rect(x0 + dx, y0 + dy, width, height);
+  OverlapSums sums;
+  sums.n = static_cast<double>(width) * height;
+  sums.sum_a = rectangle_sum(first_sum_, first_rect);
+  sums.square_a = rectangle_sum(first_square_sum_, first_rect);
+  sums.sum_b = rectangle_sum(second_sum_, second_rect);
+  sums.square_b = rectangle_sum(second_square_sum_, second_rect);
+  // Only the cross term is summed here, over pairs of pixels in four
+  // independent accumulators.
+  sums.centre_b = static_cast<float>(sums.sum_b / sums.n);
+  const float centre_b = sums.centre_b;
   Lanes cross[2] = {{0, 0}, {0, 0}};
   for (int y = y0; y <= y1; ++y) {
     const float* a = first_.ptr<float>(y + dy) + x0 + dx;
@@ -57,12 +56,8 @@ double ShiftCorrelation::operator()(int dx, int dy) const {
     for (; i < width; ++i) cross[0][0] += static_cast<double>(a[i]) * (b[i] - centre_b);
   }
   const Lanes total = cross[0] + cross[1];
-  const double mean_a = sum_a / n, mean_b = sum_b / n;
-  const double std_a = std::sqrt(std::max(square_a / n - mean_a * mean_a, 0.0));
-  const double std_b = std::sqrt(std::max(square_b / n - mean_b * mean_b, 0.0));
-  if (std_a < 1e-3 || std_b < 1e-3) return 1.0 - std::fabs(mean_a - mean_b) / 255.0;
-  const double covariance = (total[0] + total[1] - mean_a * (sum_b - n * centre_b)) / n;
-  return covariance / (std_a * std_b);
+  sums.cross = total[0] + total[1];
+  return correlation_from_sums(sums);
 }
 
 }  // namespace popsweep::features
