@@ -249,11 +249,13 @@ void verify_candidates(const std::vector<CandidatePair>& candidates, const Verif
     const std::optional<PictureGlance>& a = glances[all.slot(candidates[i].first)];
     const std::optional<PictureGlance>& b = glances[all.slot(candidates[i].second)];
     if (!a || !b) return record_verification(nullptr, nullptr, settings, pairs[i]);
-    if (glance_correlation(*a, *b, settings.allow_mirror) >= kMinGlanceCorrelation) {
-      related[i] = 1;
-    } else {
-      pairs[i].kept = false;
+    pairs[i].kept = false;
+    if (glance_correlation(*a, *b, settings.allow_mirror) < kMinGlanceCorrelation) {
       pairs[i].reason = "unrelated";
+    } else if (glance_detail_correlation(*a, *b, settings.allow_mirror) < kMinGlanceDetailCorrelation) {
+      pairs[i].reason = "unrelated-detail";
+    } else {
+      related[i] = 1;
     }
   });
   phases.glance_seconds = seconds_since(glance_start);

@@ -25,6 +25,9 @@ constexpr int kFineSide = 128;   // and here
 // pixels, its strokes one or two, which a smaller square would blur away.
 constexpr int kCompareSide = 256;
 constexpr int kBlocksPerSide = 32;  // 8-pixel blocks: a word is several
+// The glance's detail keeps what varies over less than about a fifth of the
+// square: a smooth wash of colour is gone, a copy's edges and spots stay.
+constexpr double kGlanceDetailBlur = 2.0;
 // A crop of 5% of a side scales that axis by 0.95 (or 1/0.95 seen from the
 // cropped copy) and shifts it by up to 5%; the ranges leave a little room.
 constexpr double kMaxScaleChange = 0.065;
@@ -257,17 +260,39 @@ PreparedPicture mirrored(const PreparedPicture& picture) {
 }  // namespace
 
 PictureGlance glance_at(const media::RgbImage& picture) {
-  return {grey_square(as_mat(picture), kCoarseSide)};
+  PictureGlance glance;
+  glance.square = grey_square(as_mat(picture), kCoarseSide);
+  cv::Mat broad;
+  // Reflected borders: a symmetric kernel and border make the detail of a
+  // flipped square the flip of its detail, so mirrored copies compare alike.
+  cv::GaussianBlur(glance.square, broad, cv::Size(0, 0), kGlanceDetailBlur, kGlanceDetailBlur,
+                   cv::BORDER_REFLECT_101);
+  glance.detail = glance.square - broad;
+  cv::Scalar mean, spread;
+  cv::meanStdDev(glance.detail, mean, spread);
+  glance.detail_spread = spread[0];
+  return glance;
+}
+
+// The best unscaled-shift correlation of `first` against `second`, or
+// against its mirror image as well when allowed.
+static double best_orientation(const cv::Mat& first, const cv::Mat& second, bool allow_mirror) {
+  double best = best_unscaled_shift(first, second).second;
+  if (allow_mirror) {
+    cv::Mat flipped;
+    cv::flip(second, flipped, 1);
+    best = std::max(best, best_unscaled_shift(first, flipped).second);
+  }
+  return best;
 }
 
 double glance_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror) {
-  double best = best_unscaled_shift(first.square, second.square).second;
-  if (allow_mirror) {
-    cv::Mat flipped;
-    cv::flip(second.square, flipped, 1);
-    best = std::max(best, best_unscaled_shift(first.square, flipped).second);
-  }
-  return best;
+  return best_orientation(first.square, second.square, allow_mirror);
+}
+
+double glance_detail_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror) {
+  if (first.detail_spread < kMinGlanceDetailSpread || second.detail_spread < kMinGlanceDetailSpread) return 1;
+  return best_orientation(first.detail, second.detail, allow_mirror);
 }
 
 PreparedPicture prepare_picture(const media::RgbImage& picture) {

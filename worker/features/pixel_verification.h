@@ -39,9 +39,13 @@ struct VerificationResult {
 // (from a decode at an eighth of the size) do not correlate at any of the 25
 // shifts of the coarse grid at scale 1, which a crop of up to 5% of a side,
 // a resize or a colour edit still does (about 0.1 ms a pair, against a few
-// ms for the full check).
+// ms for the full check). Two smooth pictures (colour washes, skies, blurred
+// backgrounds) can correlate by their broad light and dark alone; their
+// details, the square less its blur, do not, while a copy's still do.
 struct PictureGlance {
-  cv::Mat square;  // grey, float, lightly blurred: 32 pixels
+  cv::Mat square;            // grey, float, lightly blurred: 32 pixels
+  cv::Mat detail;            // the square less its Gaussian blur of 2 pixels
+  double detail_spread = 0;  // the detail's standard deviation, grey levels
 };
 
 PictureGlance glance_at(const media::RgbImage& picture);
@@ -50,10 +54,24 @@ PictureGlance glance_at(const media::RgbImage& picture);
 // the mirrored second picture's, when allowed).
 double glance_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror);
 
+// The same of the two pictures' details; 1 (no evidence against the pair)
+// when either picture has too little detail to judge by: a flat card's
+// detail is its JPEG noise, which no copy of it need reproduce.
+double glance_detail_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror);
+
 // A pair whose glance_correlation is lower is unrelated: rejected before the
 // full check. Set on the development split of the planted truth
 // (docs/METHOD.md, "Verification's cost, second step").
 inline constexpr double kMinGlanceCorrelation = 0.8;
+
+// A pair past that bound whose glance_detail_correlation is lower is
+// unrelated too (docs/METHOD.md, "Verification's cost, sixth step"): every
+// copy of the planted truth's development split scores 0.77 or more.
+inline constexpr double kMinGlanceDetailCorrelation = 0.5;
+
+// Pictures whose detail spreads less than this (grey levels) are not
+// judged by their detail (docs/METHOD.md, "Verification's cost, sixth step").
+inline constexpr double kMinGlanceDetailSpread = 2.0;
 
 // What verification reads of one picture, made once however many pairs the
 // picture is in: its grey squares for each level of the alignment search and

@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <iostream>
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <vector>
 
 namespace popsweep::features {
 namespace {
@@ -147,12 +151,25 @@ TEST(PixelVerification, APicturePreparedOnceServesEveryPair) {
 // eighth of their size: a crop of ~4% of each side, a 60% resize with a tone
 // change and a mirrored copy (when allowed) clear the bound the dedup stage
 // uses; another scene does not, nor a mirror when mirrors are not allowed.
+PictureGlance glance_at_an_eighth(const cv::Mat& picture) {
+  cv::Mat eighth;
+  cv::resize(picture, eighth, {}, 0.125, 0.125, cv::INTER_AREA);
+  return glance_at(as_rgb(eighth));
+}
+
+// A crop of 5% of each side (all of it from the right and bottom, the glance's
+// worst case: content moves by up to 5% towards one corner), a 60% resize and
+// a tone change.
+cv::Mat edited_copy(const cv::Mat& picture) {
+  const int width = picture.cols * 95 / 100, height = picture.rows * 95 / 100;
+  cv::Mat copy;
+  cv::resize(picture(cv::Rect(0, 0, width, height)), copy, {}, 0.6, 0.6, cv::INTER_AREA);
+  copy.convertTo(copy, -1, 1.1, -12);
+  return copy;
+}
+
 TEST(PixelVerification, AGlanceSeparatesEditedCopiesFromOtherPictures) {
-  auto glance = [](const cv::Mat& picture) {
-    cv::Mat eighth;
-    cv::resize(picture, eighth, {}, 0.125, 0.125, cv::INTER_AREA);
-    return glance_at(as_rgb(eighth));
-  };
+  const auto glance = glance_at_an_eighth;
   const double bound = kMinGlanceCorrelation;
   const PictureGlance original_glance = glance(original());
   const cv::Mat cropped = original()(cv::Rect(12, 6, 480 - 20, 320 - 14)).clone();
@@ -160,15 +177,81 @@ TEST(PixelVerification, AGlanceSeparatesEditedCopiesFromOtherPictures) {
   cv::resize(cropped, resized, {}, 0.6, 0.6, cv::INTER_AREA);
   resized.convertTo(resized, -1, 1.1, -12);
   cv::flip(original(), mirrored, 1);
-  for (const cv::Mat& copy : {cropped, resized}) {
+  for (const cv::Mat& copy : {cropped, resized, edited_copy(original())}) {
     EXPECT_GE(glance_correlation(original_glance, glance(copy), false), bound);
+    EXPECT_GE(glance_detail_correlation(original_glance, glance(copy), false), kMinGlanceDetailCorrelation);
   }
   EXPECT_GE(glance_correlation(original_glance, glance(mirrored), true), bound);
+  EXPECT_GE(glance_detail_correlation(original_glance, glance(mirrored), true), kMinGlanceDetailCorrelation);
   EXPECT_LT(glance_correlation(original_glance, glance(mirrored), false), bound);
   cv::Mat other_scene;
   cv::flip(scene(320, 480), other_scene, 0);
   cv::resize(other_scene, other_scene, {480, 320});
   EXPECT_LT(glance_correlation(original_glance, glance(other_scene), true), bound);
+}
+
+// A wash of colour (light and dark that vary over a third of the picture
+// or more) with spots scattered by `seed`, as the synthetic profiles' posts
+// are: two washes alike with other spots are other pictures that correlate
+// by their light alone.
+cv::Mat spotted_wash(int seed) {
+  cv::Mat image(320, 320, CV_8UC3);
+  for (int y = 0; y < image.rows; ++y) {
+    for (int x = 0; x < image.cols; ++x) {
+      image.at<cv::Vec3b>(y, x) =
+          cv::Vec3b(static_cast<uchar>(128 + 70 * std::sin(x * 0.012 + 0.4) * std::cos(y * 0.009)),
+                    static_cast<uchar>(120 + 60 * std::cos(x * 0.008 - y * 0.01)),
+                    static_cast<uchar>(100 + 50 * std::sin(y * 0.011)));
+    }
+  }
+  cv::RNG rng(static_cast<std::uint64_t>(seed));
+  for (int spot = 0; spot < 60; ++spot) {
+    const cv::Point centre(rng.uniform(0, image.cols), rng.uniform(0, image.rows));
+    const int shade = rng.uniform(0, 2) ? 250 : 10;
+    cv::circle(image, centre, rng.uniform(2, 7), cv::Scalar(shade, shade, shade), cv::FILLED);
+  }
+  return image;
+}
+
+// Planted truth for the glance's second score: two washes alike with other
+// spots pass the glance's layout bound (so the full check used to settle
+// them) but not its detail bound, while an edited copy of one passes both.
+TEST(PixelVerification, TheGlancesDetailSeparatesPicturesAlikeOnlyInTheirLight) {
+  const PictureGlance first = glance_at_an_eighth(spotted_wash(1));
+  const PictureGlance other = glance_at_an_eighth(spotted_wash(2));
+  const PictureGlance copy = glance_at_an_eighth(edited_copy(spotted_wash(1)));
+  const double other_layout = glance_correlation(first, other, false);
+  const double other_detail = glance_detail_correlation(first, other, false);
+  const double copy_layout = glance_correlation(first, copy, false);
+  const double copy_detail = glance_detail_correlation(first, copy, false);
+  std::cout << "other spots: layout " << other_layout << ", detail " << other_detail
+            << "; edited copy: layout " << copy_layout << ", detail " << copy_detail << " (bounds "
+            << kMinGlanceCorrelation << " and " << kMinGlanceDetailCorrelation << "; detail spread "
+            << first.detail_spread << ")\n";
+  EXPECT_GE(first.detail_spread, kMinGlanceDetailSpread);
+  EXPECT_GE(other_layout, kMinGlanceCorrelation);
+  EXPECT_LT(other_detail, kMinGlanceDetailCorrelation);
+  EXPECT_GE(copy_layout, kMinGlanceCorrelation);
+  EXPECT_GE(copy_detail, kMinGlanceDetailCorrelation);
+}
+
+// A picture with almost no detail (a gradient, re-encoded) is not judged by
+// it: its detail is mostly JPEG noise, which a copy need not share.
+TEST(PixelVerification, APictureWithoutDetailIsNotJudgedByIt) {
+  cv::Mat gradient(320, 320, CV_8UC3);
+  for (int y = 0; y < gradient.rows; ++y) {
+    for (int x = 0; x < gradient.cols; ++x)
+      gradient.at<cv::Vec3b>(y, x) =
+          cv::Vec3b(static_cast<uchar>(60 + x / 3), 90, static_cast<uchar>(40 + y / 2));
+  }
+  std::vector<std::uint8_t> bytes;
+  cv::imencode(".jpg", gradient, bytes, {cv::IMWRITE_JPEG_QUALITY, 50});
+  const cv::Mat reencoded = cv::imdecode(bytes, cv::IMREAD_COLOR);
+  const PictureGlance first = glance_at_an_eighth(gradient),
+                      copy = glance_at_an_eighth(edited_copy(reencoded));
+  EXPECT_LT(first.detail_spread, kMinGlanceDetailSpread);
+  EXPECT_GE(glance_correlation(first, copy, false), kMinGlanceCorrelation);
+  EXPECT_EQ(glance_detail_correlation(first, copy, false), 1.0);
 }
 
 }  // namespace

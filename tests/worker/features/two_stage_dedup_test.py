@@ -47,18 +47,23 @@ def accepted_pairs(pairs_csv, profile):
     return kept
 
 
-def pairs_with_reason(pairs_csv, profile, reason):
-    """The candidates verification rejected for `reason`: `unrelated` (the
-    glance) or `block-differs-64px` (the early check)."""
+# Why the glance rejects a pair: its layout (the grey squares) or, past
+# that, its detail (the squares less their blur) does not correlate.
+GLANCE_REASONS = ("unrelated", "unrelated-detail")
+
+
+def pairs_with_reason(pairs_csv, profile, *reasons):
+    """The candidates verification rejected for one of `reasons`: `unrelated`
+    or `unrelated-detail` (the glance), `block-differs-64px` (the early check)."""
     with open(pairs_csv) as f:
         return {frozenset(os.path.relpath(p, profile) if os.path.isabs(p) else p
                           for p in (row["first_path"], row["second_path"]))
-                for row in csv.DictReader(f) if row["reason"] == reason}
+                for row in csv.DictReader(f) if row["reason"] in reasons}
 
 
 def unrelated_pairs(pairs_csv, profile):
     """The candidates verification's glance rejected as unrelated pictures."""
-    return pairs_with_reason(pairs_csv, profile, "unrelated")
+    return pairs_with_reason(pairs_csv, profile, *GLANCE_REASONS)
 
 
 def check_phase_counts(checks, stdout, pairs_csv, label):
@@ -72,7 +77,7 @@ def check_phase_counts(checks, stdout, pairs_csv, label):
         return
     with open(pairs_csv) as f:
         rows = list(csv.DictReader(f))
-    past_glance = [r for r in rows if r["reason"] not in ("unrelated", "unreadable")]
+    past_glance = [r for r in rows if r["reason"] not in GLANCE_REASONS + ("unreadable",)]
     expected = (len({m for r in rows for m in (r["first_media_id"], r["second_media_id"])}),
                 len({m for r in past_glance for m in (r["first_media_id"], r["second_media_id"])}),
                 len(past_glance))
@@ -150,8 +155,9 @@ def main(full=False):
             # loses a planted duplicate: same-group pairs go on to the full check.
             glanced = unrelated_pairs(pairs_csv, profile)
             same_group_glanced = [p for p in glanced if len({truth.group_of[m] for m in p}) == 1]
-            print(f"  {len(glanced)} candidates rejected at a glance as unrelated, "
-                  f"{len(same_group_glanced)} of them the same picture")
+            by_detail = pairs_with_reason(pairs_csv, profile, "unrelated-detail")
+            print(f"  {len(glanced)} candidates rejected at a glance as unrelated ({len(by_detail)} of them "
+                  f"by their detail), {len(same_group_glanced)} of them the same picture")
             checks.check(not same_group_glanced, f"{backbone}: no copy of one picture rejected at a glance")
             # Nor by the early check at 64 pixels (its bound, 80, was set on the development split).
             early = pairs_with_reason(pairs_csv, profile, "block-differs-64px")
