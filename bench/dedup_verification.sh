@@ -7,6 +7,12 @@
 #
 # Without BENCH_DB: generates the paper-size profile once ($BENCH_WORK/paper),
 # ingests it and extracts features (random EfficientNet-B0, 224 px, not timed).
+#
+#   BENCH_PHOTOS=1600 bench/dedup_verification.sh
+#
+# instead cuts that many 1080 x 1080 JPEGs from the real photographs of
+# plasma-workspace-wallpapers (bench/python/photo_crops_profile.py), the
+# media users have, and extracts them with the real MobileNetV2.
 # Then times `popsweep dedup` $BENCH_RUNS times each with --verify false and
 # --verify true, for the suggested threshold and for the paper's fixed 5
 # (wall clock and CPU seconds, user + system, process start included), and
@@ -31,13 +37,20 @@ source "$(dirname "$0")/common.sh"
 features=(${BENCH_FEATURES:---backbone efficientnet_b0 --weights random} --views 0 --image-size 224 --threads "${BENCH_THREADS:-2}")
 load_note before
 db=${BENCH_DB:-}
-if [[ -z $db ]]; then
+if [[ -z $db && -n ${BENCH_PHOTOS:-} ]]; then
+  features=(--backbone mobilenet_v2 --weights builtin:mobilenet_v2 --views 0 --image-size 224 --threads "${BENCH_THREADS:-2}")
+  profile=$BENCH_WORK/photos-$BENCH_PHOTOS
+  db=$BENCH_WORK/dedup-verification-photos-$BENCH_PHOTOS.db
+  [[ -f $profile/posts.csv ]] || "$BENCH_PYTHON" "$BENCH_ROOT/bench/python/photo_crops_profile.py" "$profile" --count "$BENCH_PHOTOS"
+elif [[ -z $db ]]; then
   profile=$BENCH_WORK/paper
   db=$BENCH_WORK/dedup-verification.db
   if [[ ! -f $profile/posts.csv ]]; then
     rm -rf "$profile"
     "$POPSWEEP" synth --preset paper --out "$profile" --threads 2 >/dev/null
   fi
+fi
+if [[ -n ${profile:-} ]]; then
   if [[ ! -f $db ]]; then
     "$POPSWEEP" ingest --profile "$profile" --db "$db" >/dev/null
     "$POPSWEEP" extract --db "$db" "${features[@]}" >/dev/null 2>&1

@@ -384,6 +384,18 @@ const char* const kCheckpointFiles = R"SQL(
 ALTER TABLE checkpoints ADD COLUMN file_sha256 TEXT;
 )SQL";
 
+// Issue 21: the 32-pixel pictures pixel verification's glance starts from,
+// written by extraction beside the features of the same set (storage/glance_tables.h).
+const char* const kGlanceSquares = R"SQL(
+CREATE TABLE glance_squares (
+  feature_set_id INTEGER NOT NULL REFERENCES feature_sets(id) ON DELETE CASCADE,
+  content_hash   TEXT NOT NULL,
+  side           INTEGER NOT NULL CHECK (side > 0),
+  pixels         BLOB NOT NULL,
+  PRIMARY KEY (feature_set_id, content_hash)
+);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -403,6 +415,7 @@ const std::vector<Migration>& schema_migrations() {
       {"pruned jobs", kPrunedJobs, true},
       {"verified duplicate candidates", kDedupCandidates},
       {"checkpoint files beside the database", kCheckpointFiles},
+      {"glance squares of extracted pictures", kGlanceSquares},
   };
   return migrations;
 }

@@ -12,12 +12,14 @@ plus a followers.csv.
     /usr/bin/python3 bench/python/make_image_profile.py SOURCE OUT --count 200
 """
 import argparse
-import datetime
 import hashlib
 import pathlib
 import sys
 
 from PIL import Image, ImageOps
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from profile_files import write_image_posts  # noqa: E402
 
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
 
@@ -74,14 +76,7 @@ def main() -> int:
                 written.append(path)
         quality -= 5  # another pass gives other bytes
 
-    start = datetime.datetime(2021, 1, 1, 12, tzinfo=datetime.timezone.utc)
-    with open(args.out / "posts.csv", "w") as posts:
-        posts.write("post_id,timestamp,likes,comments,impressions,kind,media\n")
-        for i, path in enumerate(written):
-            when = (start + datetime.timedelta(hours=12 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            posts.write(f"b{i:04d},{when},{100 + i % 50},{i % 7},,image,media/{path.name}\n")
-    with open(args.out / "followers.csv", "w") as followers:
-        followers.write("date,followers\n2021-01-01,1000\n2021-12-31,1500\n")
+    write_image_posts(args.out, [path.name for path in written], "b")
     print(f"{len(written)} images from {len(sources)} readable source images in {args.out}")
     return 0
 

@@ -32,8 +32,9 @@ std::vector<features::MediaToEmbed> items_of(const nlohmann::json& items) {
 // record_extracted's layout (extract_stage.h).
 Message extracted_message(const std::string& type, const std::vector<features::EmbeddedMedia>& batch) {
   nlohmann::json features = nlohmann::json::array(), videos = nlohmann::json::array(),
-                 problems = nlohmann::json::array();
+                 problems = nlohmann::json::array(), glances = nlohmann::json::array();
   std::vector<float> values;
+  std::string glance_pixels;
   for (const features::EmbeddedMedia& media : batch) {
     if (!media.problem.empty()) {
       problems.push_back({media.content_hash, media.problem});
@@ -43,13 +44,19 @@ Message extracted_message(const std::string& type, const std::vector<features::E
       features.push_back({media.content_hash, embedding.role, embedding.view, embedding.rows});
       values.insert(values.end(), embedding.values.begin(), embedding.values.end());
     }
+    if (media.glance) {
+      glances.push_back({media.content_hash, media.glance->width});
+      glance_pixels.append(media.glance->pixels.begin(), media.glance->pixels.end());
+    }
     if (media.video) {
       videos.push_back({media.content_hash, media.video->duration_seconds, media.video->frame_rate, media.video->width,
                         media.video->height});
     }
   }
-  Message message = make_message(type, {{"features", features}, {"videos", videos}, {"problems", problems}});
+  Message message = make_message(
+      type, {{"features", features}, {"videos", videos}, {"problems", problems}, {"glances", glances}});
   message.blobs.push_back(floats_to_blob(values));
+  message.blobs.push_back(std::move(glance_pixels));
   return message;
 }
 

@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "storage/database.h"
 #include "storage/feature_tables.h"
+#include "storage/glance_tables.h"
 #include "storage/profile_tables.h"
 #include "worker/features/feature_set_key.h"
 
@@ -85,6 +86,24 @@ void record_extracted(storage::Database& db, std::int64_t set_id, const Message&
     }
   }
   if (!records.empty()) storage::save_features(db, set_id, records);
+  // The glance squares (worker/features/pixel_verification.h), in the same
+  // transaction as the features: a feature stored by this version always
+  // has its square. Messages of workers from before have none.
+  std::vector<storage::GlanceSquareRow> squares;
+  size_t glance_offset = 0;
+  for (const nlohmann::json& g : header.value("glances", nlohmann::json::array())) {
+    storage::GlanceSquareRow row;
+    row.content_hash = g.at(0).get<std::string>();
+    row.side = g.at(1).get<int>();
+    const size_t bytes = static_cast<size_t>(row.side) * static_cast<size_t>(row.side) * 3;
+    if (row.side <= 0 || message.blobs.size() < 2 || glance_offset + bytes > message.blobs[1].size())
+      throw Error("malformed extraction message: too few glance pixels");
+    const auto* first = reinterpret_cast<const std::uint8_t*>(message.blobs[1].data()) + glance_offset;
+    row.pixels.assign(first, first + bytes);
+    glance_offset += bytes;
+    squares.push_back(std::move(row));
+  }
+  if (!squares.empty()) storage::save_glance_squares(db, set_id, squares);
   for (const nlohmann::json& v : header.value("videos", nlohmann::json::array())) {
     storage::save_video_info(db, {v.at(0).get<std::string>(), v.at(1).get<double>(), v.at(2).get<double>(),
                                   v.at(3).get<int>(), v.at(4).get<int>()});

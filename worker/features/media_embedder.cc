@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "worker/features/augmentation.h"
+#include "worker/features/pixel_verification.h"
 #include "worker/media/image_decoder.h"
 #include "worker/media/image_preprocess.h"
 #include "worker/media/video_frame_sampler.h"
@@ -50,6 +51,10 @@ void decode_image(const MediaToEmbed& item, const Preparation& how, DecodedMedia
   const media::RgbImage decoded = how.jpeg_dct_scaling ? media::decode_image_file_reduced(item.path, how.size * 2)
                                                        : media::decode_image_file(item.path);
   const media::RgbImage resized = media::resize_bilinear(decoded, how.size, how.size);
+  // From the backbone's input rather than the decoded file: the same for
+  // every decoding of the set, and a box average by a whole factor (224 to
+  // 32: 0.03 ms) where the decoded 1080 px photo would cost 2 ms.
+  out.result.glance = glance_picture(resized);
   for (const EmbeddingRequest& request : item.needed) {
     if (request.role != "image") throw Error("an image has no '" + request.role + "' embedding");
     media::RgbImage view = resized;
@@ -71,8 +76,11 @@ void decode_video(const MediaToEmbed& item, const Preparation& how, DecodedMedia
         pending.rows.push_back(prepare(frame, how));
       }
     } else if (request.role == "thumbnail") {
-      pending.rows.push_back(prepare(
-          item.thumbnail_path.empty() ? sampler.frame_at(0.0) : media::decode_image_file(item.thumbnail_path), how));
+      const media::RgbImage resized = media::resize_bilinear(
+          item.thumbnail_path.empty() ? sampler.frame_at(0.0) : media::decode_image_file(item.thumbnail_path),
+          how.size, how.size);
+      out.result.glance = glance_picture(resized);
+      pending.rows.push_back(media::normalize_to_chw(resized, how.normalization));
     } else {
       throw Error("a video has no '" + request.role + "' embedding");
     }
@@ -92,6 +100,7 @@ DecodedMedia decode(const MediaToEmbed& item, const Preparation& how) {
   } catch (const std::exception& error) {
     // One bad file never stops the job: it is reported and skipped.
     out.pending.clear();
+    out.result.glance.reset();
     out.result.problem = error.what();
   }
   return out;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "worker/media/rgb_image.h"
 #include "worker/media/video_info.h"
 
 namespace popsweep::nets {
@@ -59,6 +60,10 @@ struct EmbeddedMedia {
   std::string content_hash;
   std::vector<Embedding> embeddings;
   std::optional<media::VideoInfo> video;  // probed videos
+  // What pixel verification's glance starts from (glance_picture of the
+  // backbone's input picture: the image's, or a video's thumbnail's); set
+  // when this item decoded one (an image, or a video's "thumbnail" role).
+  std::optional<media::RgbImage> glance;
   std::string problem;                    // set when the file could not be used; embeddings are then empty
 };
 

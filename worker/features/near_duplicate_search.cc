@@ -15,6 +15,7 @@
 
 #include "storage/database.h"
 #include "storage/feature_tables.h"
+#include "storage/glance_tables.h"
 #include "storage/profile_tables.h"
 #include "worker/features/duplicate_resolution.h"
 #include "worker/features/nearest_neighbours.h"
@@ -96,11 +97,11 @@ std::vector<NeighbourPair> video_pairs(storage::Database& db, const Candidates& 
 
 std::string describe_phases(const VerificationPhases& phases) {
   return fmt::format(
-      "verification {:.2f} s: glance {:.2f} s over {} pictures, preparing {:.2f} s for {}, "
+      "verification {:.2f} s: glance {:.2f} s over {} pictures ({} decoded), preparing {:.2f} s for {}, "
       "checks {:.2f} s of {} pairs",
       phases.glance_seconds + phases.prepare_seconds + phases.check_seconds, phases.glance_seconds,
-      phases.glanced_pictures, phases.prepare_seconds, phases.prepared_pictures, phases.check_seconds,
-      phases.checked_pairs);
+      phases.glanced_pictures, phases.decoded_glances, phases.prepare_seconds, phases.prepared_pictures,
+      phases.check_seconds, phases.checked_pairs);
 }
 
 bool same_video_timing(double duration_a, double rate_a, double duration_b, double rate_b) {
@@ -232,6 +233,7 @@ std::vector<std::optional<T>> for_each_media(const CandidateMedia& media, int th
 // depends on its two pictures only, so the threads change the time, not
 // the result.
 void verify_candidates(const std::vector<CandidatePair>& candidates, const VerificationSettings& settings,
+                       const std::map<std::string, storage::GlanceSquareRow>& stored_squares,
                        int requested_threads, std::vector<DuplicatePair>& pairs, VerificationPhases& phases) {
   const int threads = std::max(1, requested_threads > 0 ? requested_threads : torch::get_num_threads());
   using Clock = std::chrono::steady_clock;
@@ -240,10 +242,19 @@ void verify_candidates(const std::vector<CandidatePair>& candidates, const Verif
   };
   const Clock::time_point glance_start = Clock::now();
   const CandidateMedia all = media_of(candidates, std::vector<char>(candidates.size(), 1));
+  std::atomic<int> decoded{0};
   const std::vector<std::optional<PictureGlance>> glances =
-      for_each_media<PictureGlance>(all, threads, [](const storage::MediaOfPost& m) {
+      for_each_media<PictureGlance>(all, threads, [&](const storage::MediaOfPost& m) {
+        const auto stored = stored_squares.find(m.content_hash);
+        if (stored != stored_squares.end()) {
+          media::RgbImage square(stored->second.side, stored->second.side);
+          square.pixels = stored->second.pixels;
+          return glance_at(square);
+        }
+        ++decoded;
         return glance_at(picture_to_glance_at(m.path, m.media_type, m.thumbnail_path));
       });
+  phases.decoded_glances = decoded;
   std::vector<char> related(candidates.size(), 0);  // char, not bool: written from several threads
   for_each_index(candidates.size(), threads, [&](std::size_t i) {
     const std::optional<PictureGlance>& a = glances[all.slot(candidates[i].first)];
@@ -361,7 +372,8 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
       pairs.back().reason = "distance";
     }
     if (settings.verify)
-      verify_candidates(proposed, settings.verification, settings.threads, pairs, report.verification);
+      verify_candidates(proposed, settings.verification, storage::load_glance_squares(db, feature_set_id),
+                        settings.threads, pairs, report.verification);
     std::vector<MatchedPair> matched;
     for (std::size_t i = 0; i < proposed.size(); ++i) {
       if (pairs[i].kept) {

@@ -57,15 +57,18 @@ struct DedupSettings {
 // Where verification's time went (wall clock on its threads): what
 // `popsweep dedup` prints, so a slow stage says which phase to look at.
 struct VerificationPhases {
-  double glance_seconds =
-      0;  // decoding every candidate's picture at a reduced scale, the glance at every pair
+  // Each candidate's glance square (stored by extraction, or decoded at a
+  // reduced scale where the set has none), then the glance at every pair.
+  double glance_seconds = 0;
   double prepare_seconds = 0;  // decoding and preparing the pictures of pairs past the glance
   double check_seconds = 0;    // the early and full checks of those pairs
   int glanced_pictures = 0, prepared_pictures = 0, checked_pairs = 0;
+  int decoded_glances = 0;  // glanced pictures whose square was not stored: decoded here
 };
 
-// "verification 0.75 s: glance 0.12 s over 833 pictures, preparing 0.17 s
-// for 360, checks 0.46 s of 209 pairs", for the dedup command and the log.
+// "verification 0.75 s: glance 0.12 s over 833 pictures (0 decoded),
+// preparing 0.17 s for 360, checks 0.46 s of 209 pairs", for the dedup
+// command and the log.
 std::string describe_phases(const VerificationPhases& phases);
 
 struct NearDuplicateReport {

@@ -18,7 +18,7 @@
 namespace popsweep::features {
 namespace {
 
-constexpr int kCoarseSide = 32;  // the exhaustive search runs here
+constexpr int kCoarseSide = kGlanceSide;  // the exhaustive search runs here
 constexpr int kMiddleSide = 64;  // then a local refinement here
 constexpr int kFineSide = 128;   // and here
 // Blocks are compared here: a line of text 6% of the picture high is 15
@@ -258,6 +258,13 @@ PreparedPicture mirrored(const PreparedPicture& picture) {
 }
 
 }  // namespace
+
+media::RgbImage glance_picture(const media::RgbImage& picture) {
+  media::RgbImage out(kGlanceSide, kGlanceSide);
+  cv::Mat small(kGlanceSide, kGlanceSide, CV_8UC3, out.pixels.data());
+  cv::resize(as_mat(picture), small, small.size(), 0, 0, cv::INTER_AREA);
+  return out;
+}
 
 PictureGlance glance_at(const media::RgbImage& picture) {
   PictureGlance glance;

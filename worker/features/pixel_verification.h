@@ -50,6 +50,12 @@ struct PictureGlance {
 
 PictureGlance glance_at(const media::RgbImage& picture);
 
+// The 32-pixel picture a glance is made from (the area average of
+// `picture`): glance_at of it is glance_at of `picture`, bit for bit.
+// Extraction stores it for each picture it decodes (storage/glance_tables.h).
+inline constexpr int kGlanceSide = 32;
+media::RgbImage glance_picture(const media::RgbImage& picture);
+
 // The best normalised cross-correlation of the 25 unscaled shifts (and of
 // the mirrored second picture's, when allowed).
 double glance_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror);

@@ -254,5 +254,21 @@ TEST(PixelVerification, APictureWithoutDetailIsNotJudgedByIt) {
   EXPECT_EQ(glance_detail_correlation(first, copy, false), 1.0);
 }
 
+// Extraction stores glance_picture of each picture it decodes, and the dedup
+// stage glances at that instead of decoding the file again: glance_at of
+// the stored 32-pixel picture is glance_at of the picture itself, bit for bit.
+TEST(PixelVerification, AStoredGlancePictureGivesTheSameGlance) {
+  for (const cv::Mat& picture : {original(), spotted_wash(3)}) {
+    const media::RgbImage whole = as_rgb(picture);
+    const media::RgbImage stored = glance_picture(whole);
+    EXPECT_EQ(stored.width, kGlanceSide);
+    EXPECT_EQ(stored.height, kGlanceSide);
+    const PictureGlance direct = glance_at(whole), from_stored = glance_at(stored);
+    EXPECT_EQ(cv::norm(direct.square, from_stored.square, cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(direct.detail, from_stored.detail, cv::NORM_INF), 0.0);
+    EXPECT_EQ(direct.detail_spread, from_stored.detail_spread);
+  }
+}
+
 }  // namespace
 }  // namespace popsweep::features
