@@ -22,17 +22,20 @@ void save_glance_squares(Database& db, std::int64_t feature_set_id,
   transaction.commit();
 }
 
-std::map<std::string, GlanceSquareRow> load_glance_squares(Database& db, std::int64_t feature_set_id) {
+std::map<std::string, GlanceSquareRow> load_glance_squares(Database& db, std::int64_t feature_set_id,
+                                                           const std::set<std::string>& content_hashes) {
   Statement query =
-      db.prepare("SELECT content_hash, side, pixels FROM glance_squares WHERE feature_set_id = ?");
-  query.bind(1, feature_set_id);
+      db.prepare("SELECT side, pixels FROM glance_squares WHERE feature_set_id = ? AND content_hash = ?");
   std::map<std::string, GlanceSquareRow> rows;
-  while (query.step()) {
+  for (const std::string& hash : content_hashes) {
+    query.reset();
+    query.bind_all(feature_set_id, hash);
+    if (!query.step()) continue;
     GlanceSquareRow row;
-    row.content_hash = query.column_text(0);
-    row.side = static_cast<int>(query.column_int(1));
-    row.pixels = query.column_blob(2);
-    rows.emplace(row.content_hash, std::move(row));
+    row.content_hash = hash;
+    row.side = static_cast<int>(query.column_int(0));
+    row.pixels = query.column_blob(1);
+    rows.emplace(hash, std::move(row));
   }
   return rows;
 }

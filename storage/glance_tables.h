@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,9 @@ struct GlanceSquareRow {
 };
 
 void save_glance_squares(Database& db, std::int64_t feature_set_id, const std::vector<GlanceSquareRow>& rows);
-// By content hash.
-std::map<std::string, GlanceSquareRow> load_glance_squares(Database& db, std::int64_t feature_set_id);
+// Those of `content_hashes` the set has, by content hash (a study's
+// database holds every profile's pictures: only the candidates' are read).
+std::map<std::string, GlanceSquareRow> load_glance_squares(Database& db, std::int64_t feature_set_id,
+                                                           const std::set<std::string>& content_hashes);
 
 }  // namespace popsweep::storage

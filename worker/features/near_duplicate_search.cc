@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "storage/database.h"
@@ -371,9 +372,20 @@ NearDuplicateReport search(storage::Database& db, std::int64_t feature_set_id, c
       pairs.push_back(describe_pair(*c.first, *c.second, c.kind, c.distance));
       pairs.back().reason = "distance";
     }
-    if (settings.verify)
-      verify_candidates(proposed, settings.verification, storage::load_glance_squares(db, feature_set_id),
-                        settings.threads, pairs, report.verification);
+    if (settings.verify) {
+      std::set<std::string> candidate_hashes;
+      for (const CandidatePair& c : proposed) {
+        candidate_hashes.insert(c.first->content_hash);
+        candidate_hashes.insert(c.second->content_hash);
+      }
+      const auto load_start = std::chrono::steady_clock::now();
+      const std::map<std::string, storage::GlanceSquareRow> squares =
+          storage::load_glance_squares(db, feature_set_id, candidate_hashes);
+      const std::chrono::duration<double> loading = std::chrono::steady_clock::now() - load_start;
+      verify_candidates(proposed, settings.verification, squares, settings.threads, pairs,
+                        report.verification);
+      report.verification.glance_seconds += loading.count();  // reading the squares is the glance's too
+    }
     std::vector<MatchedPair> matched;
     for (std::size_t i = 0; i < proposed.size(); ++i) {
       if (pairs[i].kept) {
