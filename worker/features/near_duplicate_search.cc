@@ -188,9 +188,10 @@ void record_verification(const PreparedPicture* a, const PreparedPicture* b,
   if (result.same) {
     pair.reason = result.mirrored ? "blocks-agree-mirrored" : "blocks-agree";
   } else {
-    pair.reason = result.early                ? "block-differs-64px"
-                  : result.overlap < 0.8 ? "no-alignment"
-                                         : "block-differs";
+    pair.reason = result.early            ? "block-differs-64px"
+                  : result.overlap < 0.8  ? "no-alignment"
+                  : result.colours_differ ? "colour-differs"
+                                          : "block-differs";
   }
 }
 

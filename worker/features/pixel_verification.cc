@@ -43,6 +43,12 @@ constexpr double kMinOverlap = 0.8;
 // check then accepts them); 80 leaves 21 grey levels above the worst, and
 // most distinct pictures that pass the glance lie far above it.
 constexpr double kEarlyRejectBlockDifference = 80;
+// A mild colour change (the truth's: brightness and contrast within 12% and
+// 10%, channel gains within 8%) moves a channel's mean by tens of grey levels
+// at most; the tone curves would match any monotone change, a pink card onto
+// a blue one. Set on the planted truth (docs/METHOD.md, "Colours that moved
+// too far").
+constexpr double kMaxColourShift = 60;
 
 cv::Mat as_mat(const media::RgbImage& image) {
   return cv::Mat(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.pixels.data()));
@@ -183,6 +189,8 @@ VerificationResult compare_blocks(const cv::Mat& first_colour, const cv::Mat& se
   cv::split(second_colour(rect), target_channels);
   cv::Mat difference = cv::Mat::zeros(rect.size(), CV_32F);
   for (int c = 0; c < 3; ++c) {
+    result.colour_shift = std::max(
+        result.colour_shift, std::fabs(cv::mean(moved_channels[c])[0] - cv::mean(target_channels[c])[0]));
     const cv::Mat fitted = matched_tones(moved_channels[c], target_channels[c]);
     difference += outside_envelope(fitted, target_channels[c]) / 3.0;
   }
@@ -204,7 +212,8 @@ VerificationResult compare_blocks(const cv::Mat& first_colour, const cv::Mat& se
     }
   }
   result.block_difference = worst;
-  result.same = worst <= settings.max_block_difference;
+  result.colours_differ = worst <= settings.max_block_difference && result.colour_shift > kMaxColourShift;
+  result.same = worst <= settings.max_block_difference && !result.colours_differ;
   return result;
 }
 

@@ -32,6 +32,11 @@ struct VerificationResult {
   double overlap = 0;           // share of the second picture that the aligned first one covers
   bool mirrored = false;        // the match needed a left-right flip
   bool early = false;           // rejected by the early check: block_difference is at 64 pixels
+  // The largest difference of a colour channel's mean over the overlap, in
+  // grey levels, before the tones are matched: how far the colours moved.
+  double colour_shift = 0;
+  bool colours_differ =
+      false;  // every block agrees once the tones are matched, but the colours moved too far
 };
 
 // The first, cheap stage: a glance at two pictures. Most candidates the

@@ -63,6 +63,28 @@ TEST(PixelVerification, AcceptsCropResizeAndToneChange) {
   EXPECT_TRUE(r.same) << "worst block " << r.block_difference;
 }
 
+// The tone curves match any monotone change of a channel, so two cards of
+// one layout in other colour schemes agree block by block once matched; a
+// mild colour change (the planted truth's strongest: brightness and channel
+// gain together) moves a channel's mean by far less than a scheme does.
+TEST(PixelVerification, AnotherColourSchemeIsNotAMildColourChange) {
+  std::vector<cv::Mat> channels;
+  cv::split(original(), channels);
+  cv::Mat other_scheme, mild;
+  channels[0].convertTo(channels[0], -1, 0.35, 0);  // red much darker
+  channels[2].convertTo(channels[2], -1, 1.4, 60);  // blue much lighter
+  cv::merge(channels, other_scheme);
+  original().convertTo(mild, -1, 1.12 * 1.08, 0);  // brightness +12%, a channel gain +8%
+  const VerificationResult scheme = verify(other_scheme), brighter = verify(mild);
+  std::cout << "other colour scheme: worst block " << scheme.block_difference << ", colour shift "
+            << scheme.colour_shift << "; mild change: worst block " << brighter.block_difference
+            << ", colour shift " << brighter.colour_shift << "\n";
+  EXPECT_FALSE(scheme.same);
+  EXPECT_TRUE(scheme.colours_differ);
+  EXPECT_TRUE(brighter.same) << "worst block " << brighter.block_difference;
+  EXPECT_LT(brighter.colour_shift, scheme.colour_shift / 2);
+}
+
 TEST(PixelVerification, RejectsAChangedRegionEvenWhenTheRestIsIdentical) {
   cv::Mat texted = original().clone();
   cv::putText(texted, "SALE 20%", {40, 290}, cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(255, 255, 255), 2);

@@ -20,7 +20,6 @@ import collections
 import csv
 import os
 import re
-import shutil
 import sqlite3
 import sys
 
@@ -98,17 +97,23 @@ def check_stored_glances(checks, database, features, truth, profile, pairs_csv, 
     decodes none for its glance; a database without them (extracted before)
     decodes them at an eighth instead. Both must decide every pair alike."""
     with sqlite3.connect(database) as db:
-        squares = db.execute("SELECT count(*) FROM glance_squares").fetchone()[0]
-    images = len(truth.rows)
-    checks.check(squares >= images, f"{label}: extraction stored {squares} glance squares for {images} pictures")
+        set_id = db.execute("SELECT max(feature_set_id) FROM glance_squares").fetchone()[0]
+        squares = db.execute("SELECT count(*) FROM glance_squares WHERE feature_set_id = ?", (set_id,)).fetchone()[0]
+        # One square per file content: a picture planted twice with the same bytes has one.
+        files = db.execute("SELECT count(DISTINCT content_hash) FROM media").fetchone()[0]
+    checks.check(squares == files, f"{label}: extraction stored {squares} glance squares for {files} distinct files")
     checks.check(decoded_glances(stdout) == 0, f"{label}: no glance square decoded when extraction stored them")
     stored = accepted_pairs(pairs_csv, profile)
     with open(pairs_csv) as f:
         stored_rows = {(r["first_media_id"], r["second_media_id"]): r["reason"] for r in csv.DictReader(f)}
     without = database + ".without-glances"
-    shutil.copyfile(database, without)
-    with sqlite3.connect(without) as db:
-        db.execute("DELETE FROM glance_squares")
+    if os.path.exists(without):
+        os.remove(without)
+    # SQLite's backup, not a file copy: the database is in WAL mode and its
+    # latest pages may still be in the -wal file.
+    with sqlite3.connect(database) as source, sqlite3.connect(without) as copy:
+        source.backup(copy)
+        copy.execute("DELETE FROM glance_squares")
     old_csv = pairs_csv + ".decoded"
     at_eighth = run_popsweep("dedup", *(["--db", without] + features[2:]), "--verify", "true", "--pairs", old_csv)
     with open(old_csv) as f:
