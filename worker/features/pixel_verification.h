@@ -35,8 +35,8 @@ struct VerificationResult {
   // The largest difference of a colour channel's mean over the overlap, in
   // grey levels, before the tones are matched: how far the colours moved.
   double colour_shift = 0;
-  bool colours_differ =
-      false;  // every block agrees once the tones are matched, but the colours moved too far
+  // Every block agrees once the tones are matched, but the colours moved too far.
+  bool colours_differ = false;
 };
 
 // The first, cheap stage: a glance at two pictures. Most candidates the
