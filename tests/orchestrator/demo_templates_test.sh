@@ -8,7 +8,8 @@
 #     candidate of the feature search that pixel verification rejected (close
 #     enough to be looked at, kept apart on its pixels);
 #   - the demo's log and the report's pair sheet name every template pair, so
-#     a user sees them survive.
+#     a user sees them survive;
+#   - the dedup stage glanced at pictures extraction stored, decoding none.
 # Training is cut to one short job and the augmented feature views to none:
 # the claim is about cleaning, and the dedup stage reads only the plain view,
 # so its pairs and decisions are the plain demo's (same backbone, image size
@@ -23,6 +24,10 @@ command -v sqlite3 > /dev/null || fail "the sqlite3 command-line tool is missing
 "$bin" demo --out "$work/demo" features.views=0 train.epochs=1 "train.classes=[2]" train.folds=2 "train.experiments=[image]" \
   > "$work/demo.log" 2>&1 || { cat "$work/demo.log"; fail "popsweep demo failed"; }
 grep "dedup:" "$work/demo.log" || fail "the demo's log has no dedup line"
+# The extraction jobs' workers sent each picture's glance square with its
+# features, so the dedup stage decodes none of them again.
+grep -E "glance [0-9.]+ s over [0-9]+ pictures \(0 decoded\)" "$work/demo.log" ||
+  fail "the dedup stage decoded glance pictures that extraction should have stored"
 
 /usr/bin/python3 - "$work/demo" "$work/demo.log" <<'PY'
 import glob, json, sqlite3, sys
