@@ -119,6 +119,14 @@ if command -v mpirun > /dev/null; then
   done
   kill -9 -- -$launcher 2>/dev/null || true  # mpirun and every rank at once, like a node failure
   wait $launcher 2>/dev/null || true
+  # Open MPI may start its ranks in process groups of their own, which the
+  # kill above misses: a rank left alive still holds the coordinator lease,
+  # and the rerun rightly refuses the database. A node failure leaves none.
+  pkill -9 -f -- "--db $work/n/popsweep.db" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    pgrep -f -- "--db $work/n/popsweep.db" > /dev/null || break
+    sleep 0.1
+  done
   echo "MPI job killed with $(sqlite3 "$work/n/popsweep.db" "SELECT count(*) FROM jobs WHERE status = 'done'") jobs done"
   mpirun -np 3 "$bin" run "$work/a/quick.yaml" "${overrides[@]}" --db "$work/n/popsweep.db" > "$work/n2.log" 2>&1 ||
     { cat "$work/n2.log"; fail "the MPI resume failed"; }
