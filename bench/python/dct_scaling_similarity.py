@@ -18,6 +18,12 @@ by at most one grey level), both stored as PNG and embedded by popsweep. How
 far the features move between those two says how sensitive the model is to
 rounding alone; DCT scaling is judged against it.
 
+And a bound for any decoding at half scale: each full decoding averaged over
+2 x 2 pixels exactly (what libjpeg's 1/2 IDCT computes, before its rounding),
+rounded once and resized by PIL. No decoder that sees only half the pixels
+can come closer to the reference than the information it keeps; how far
+these features move says what is left to gain over libjpeg's own 1/2 scale.
+
     /usr/bin/python3 bench/python/dct_scaling_similarity.py POPSWEEP WORK [--count 108]
 """
 import argparse
@@ -96,19 +102,27 @@ def resize_noise_floor(popsweep, crops, work):
     profile = work / "resize-pairs"
     media = profile / "media"
     media.mkdir(parents=True, exist_ok=True)
-    names, pixel_gaps = [], []
+    names, pixel_gaps, half_gaps = [], [], []
     for path in crops:
         with Image.open(path) as opened:
             decoded = opened.convert("RGB")
         resized_by_pil = decoded.resize((224, 224), Image.BILINEAR)
         resized_by_pil.save(media / f"{path.stem}-pil.png")
         by_pil = numpy.asarray(resized_by_pil, dtype=numpy.int16)
+        full = numpy.asarray(decoded, dtype=numpy.float64)
+        height, width = full.shape[0] // 2 * 2, full.shape[1] // 2 * 2
+        quads = full[:height:2, :width:2] + full[1:height:2, :width:2] + full[:height:2, 1:width:2] + \
+            full[1:height:2, 1:width:2]
+        half = Image.fromarray(numpy.clip(numpy.round(quads / 4), 0, 255).astype(numpy.uint8))
+        resized_from_half = half.resize((224, 224), Image.BILINEAR)
+        resized_from_half.save(media / f"{path.stem}-half.png")
+        half_gaps.append(float((numpy.asarray(resized_from_half, dtype=numpy.int16) != by_pil).mean()))
         tensor = torch.from_numpy(numpy.asarray(decoded).copy()).permute(2, 0, 1)
         by_torchvision = functional.resize(tensor, [224, 224], antialias=True).permute(1, 2, 0).numpy()
         Image.fromarray(by_torchvision).save(media / f"{path.stem}-tv.png")
         apart = numpy.abs(by_pil - by_torchvision.astype(numpy.int16))
         pixel_gaps.append((int(apart.max()), float((apart > 0).mean())))
-        names += [f"{path.stem}-pil.png", f"{path.stem}-tv.png"]
+        names += [f"{path.stem}-pil.png", f"{path.stem}-tv.png", f"{path.stem}-half.png"]
     with open(profile / "posts.csv", "w") as posts:
         posts.write("post_id,timestamp,likes,comments,impressions,kind,media\n")
         for i, name in enumerate(names):
@@ -128,7 +142,11 @@ def resize_noise_floor(popsweep, crops, work):
     print(f"the two resizes' pixels: at most {max(g for g, _ in pixel_gaps)} grey level(s) apart, on "
           f"{100 * sorted(f for _, f in pixel_gaps)[len(pixel_gaps) // 2]:.1f}% of the values of the median photo "
           f"({100 * max(f for _, f in pixel_gaps):.1f}% at most)")
-    return sorted(cosine(by_name[f"{path.stem}-pil.png"], by_name[f"{path.stem}-tv.png"]) for path in crops)
+    print(f"exact 2 x 2 averages against the reference: pixels apart on {100 * sorted(half_gaps)[len(half_gaps) // 2]:.1f}% "
+          f"of the values of the median photo ({100 * max(half_gaps):.1f}% at most)")
+    floor = sorted(cosine(by_name[f"{path.stem}-pil.png"], by_name[f"{path.stem}-tv.png"]) for path in crops)
+    half_bound = sorted(cosine(by_name[f"{path.stem}-pil.png"], by_name[f"{path.stem}-half.png"]) for path in crops)
+    return floor, half_bound
 
 
 def cosine(a, b):
@@ -185,13 +203,18 @@ def main() -> int:
     same = sum(a == b for a, b in zip(nearest(reference).values(), nearest(reduced).values()))
     print(f"nearest other photo unchanged by reduced decoding: {same} of {n}")
     crops = sorted((profile / "media").glob("*.jpg"))
-    floor = resize_noise_floor(args.popsweep, crops, args.work)
+    floor, half_bound = resize_noise_floor(args.popsweep, crops, args.work)
     m = len(floor)
     print(f"yardstick, PIL against torchvision resize of the same full decoding: min {floor[0]:.5f}, "
           f"1st percentile {floor[max(0, m // 100 - 1)]:.5f}, median {floor[m // 2]:.5f}, mean {sum(floor) / m:.5f}")
+    print(f"bound for any half-scale decoding, exact 2 x 2 averages of the full decoding: min {half_bound[0]:.5f}, "
+          f"1st percentile {half_bound[max(0, m // 100 - 1)]:.5f}, median {half_bound[m // 2]:.5f}, "
+          f"mean {sum(half_bound) / m:.5f}")
     below = sum(value < 0.999 for value in similarities)
     below_floor = sum(value < 0.999 for value in floor)
-    print(f"photos under 0.999: {below} of {n} reduced, {below_floor} of {m} for the two resizes")
+    below_half = sum(value < 0.999 for value in half_bound)
+    print(f"photos under 0.999: {below} of {n} reduced, {below_floor} of {m} for the two resizes, "
+          f"{below_half} of {m} for the exact 2 x 2 averages")
     return 0
 
 
