@@ -7,22 +7,16 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
-#include <malloc.h>
-
 #include <cstdio>
 #include <exception>
 
 #include "app/commands.h"
+#include "common/large_buffer_heap.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/mpi_transport.h"
 
 int main(int argc, char** argv) {
-  // Decoded photos (3.5 MB at 1080 px) and batch tensors are above glibc's
-  // default mmap threshold, so each one was a fresh mapping whose every page
-  // faulted in: 620,000 faults per 256 photos extracted. Served from the heap
-  // and kept after free, they fault 40% less (docs/BENCHMARKS.md).
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  popsweep::keep_large_buffers_on_the_heap();
   // Under mpirun/srun, MPI starts before anything else (and any thread).
   popsweep::orchestrator::MpiWorld* world = popsweep::orchestrator::start_mpi_if_launched(&argc, &argv);
   CLI::App app{"popsweep: popularity prediction for one Instagram profile, and the sweeps behind it"};

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bench/median_timer.h"
+#include "common/large_buffer_heap.h"
 #include "worker/media/libav_handles.h"
 #include "worker/media/rgb_frame_converter.h"
 #include "worker/media/video_frame_sampler.h"
@@ -93,6 +94,7 @@ int sampling_only(int runs, int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+  popsweep::keep_large_buffers_on_the_heap();  // as popsweep's main: time what it runs
   if (argc >= 4 && std::string(argv[1]) == "--sampling-only")
     return sampling_only(std::max(1, std::atoi(argv[2])), argc - 3, argv + 3);
   if (argc < 3) {
