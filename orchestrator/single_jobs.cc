@@ -177,13 +177,15 @@ void run_single_dedup(const SingleJobOptions& options, const std::string& pairs_
     // Without verification the file lists the duplicates, as before; with
     // it, every candidate, `kept` and `reason` saying what verification decided.
     csv << "media_type,first_media_id,second_media_id,distance,first_path,second_path,kept,block_difference,"
-           "reason\n";
+           "reason,colour_shift,contrast_change\n";
     for (const features::DuplicatePair& pair : report.pairs) {
       csv << pair.media_type << "," << pair.first_media_id << "," << pair.second_media_id << ","
           << fmt::format("{:.6f}", pair.distance) << "," << pair.first_path << "," << pair.second_path << ","
           << (pair.kept ? 1 : 0) << ","
           << (pair.block_difference ? fmt::format("{:.3f}", *pair.block_difference) : std::string()) << ","
-          << pair.reason << "\n";
+          << pair.reason << ","
+          << (pair.colour_shift ? fmt::format("{:.1f}", *pair.colour_shift) : std::string()) << ","
+          << (pair.contrast_change ? fmt::format("{:.3f}", *pair.contrast_change) : std::string()) << "\n";
     }
     if (!csv) throw Error("cannot write " + pairs_csv);
   }

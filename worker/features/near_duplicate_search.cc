@@ -185,13 +185,18 @@ void record_verification(const PreparedPicture* a, const PreparedPicture* b,
   const VerificationResult result = verify_prepared(*a, *b, settings);
   pair.kept = result.same;
   pair.block_difference = result.block_difference;
+  if (result.block_difference <= settings.max_block_difference) {  // measured only then
+    pair.colour_shift = result.colour_shift;
+    pair.contrast_change = result.contrast_change;
+  }
   if (result.same) {
     pair.reason = result.mirrored ? "blocks-agree-mirrored" : "blocks-agree";
   } else {
-    pair.reason = result.early            ? "block-differs-64px"
-                  : result.overlap < 0.8  ? "no-alignment"
-                  : result.colours_differ ? "colour-differs"
-                                          : "block-differs";
+    pair.reason = result.early              ? "block-differs-64px"
+                  : result.overlap < 0.8    ? "no-alignment"
+                  : result.colours_differ   ? "colour-differs"
+                  : result.contrast_differs ? "contrast-differs"
+                                            : "block-differs";
   }
 }
 

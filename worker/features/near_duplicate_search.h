@@ -37,6 +37,10 @@ struct DuplicatePair {
   double distance = 0;
   bool kept = true;                        // a duplicate; false: a candidate verification rejected
   std::optional<double> block_difference;  // verification's worst block, when verified
+  // How far a colour channel's mean moved over the aligned overlap, before
+  // the tones were matched (grey levels), when every block agreed.
+  std::optional<double> colour_shift;
+  std::optional<double> contrast_change;   // the largest ratio of a channel's spreads, likewise
   std::string reason;                      // why kept or rejected, one word (pair_reason's words)
 };
 

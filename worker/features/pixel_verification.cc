@@ -49,6 +49,14 @@ constexpr double kEarlyRejectBlockDifference = 80;
 // a blue one. Set on the planted truth (docs/METHOD.md, "Colours that moved
 // too far").
 constexpr double kMaxColourShift = 60;
+// The same edits scale a channel's spread (its contrast) by 1.33 at most.
+// Tone matching fits any monotone curve, so two gradient cards, two skies or
+// two dark backgrounds of other contrast agree block by block once matched;
+// their spreads tell them apart. `kSpreadFloor` grey levels are added to
+// both spreads so that a nearly flat channel's JPEG noise is no contrast.
+// Set on the planted truth (docs/METHOD.md, "Contrast that moved too far").
+constexpr double kMaxContrastChange = 1.5;
+constexpr double kSpreadFloor = 2;
 
 cv::Mat as_mat(const media::RgbImage& image) {
   return cv::Mat(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.pixels.data()));
@@ -170,6 +178,21 @@ Alignment refine(const cv::Mat& first_grey, const cv::Mat& second_grey, Alignmen
 // (the prepared 8-bit squares, made once per pair and orientation).
 cv::Mat compared_square(const cv::Mat& prepared) { return colour_square(prepared, prepared.cols, 0.5); }
 
+// How far the aligned overlap's colour channels moved, before any tone
+// matching: the largest change of a channel's mean, and of its spread.
+void measure_colour_change(const std::vector<cv::Mat>& moved_channels,
+                           const std::vector<cv::Mat>& target_channels, VerificationResult& result) {
+  for (int c = 0; c < 3; ++c) {
+    cv::Scalar moved_mean, moved_spread, target_mean, target_spread;
+    cv::meanStdDev(moved_channels[c], moved_mean, moved_spread);
+    cv::meanStdDev(target_channels[c], target_mean, target_spread);
+    result.colour_shift = std::max(result.colour_shift, std::fabs(moved_mean[0] - target_mean[0]));
+    const double larger = std::max(moved_spread[0], target_spread[0]) + kSpreadFloor;
+    const double smaller = std::min(moved_spread[0], target_spread[0]) + kSpreadFloor;
+    result.contrast_change = std::max(result.contrast_change, larger / smaller);
+  }
+}
+
 // After alignment: each channel of the first mapped onto the tones of the
 // second, then the worst block's mean absolute difference. The squares'
 // side is the full check's 256, or the early check's 64 (blocks of 2
@@ -189,8 +212,6 @@ VerificationResult compare_blocks(const cv::Mat& first_colour, const cv::Mat& se
   cv::split(second_colour(rect), target_channels);
   cv::Mat difference = cv::Mat::zeros(rect.size(), CV_32F);
   for (int c = 0; c < 3; ++c) {
-    result.colour_shift = std::max(
-        result.colour_shift, std::fabs(cv::mean(moved_channels[c])[0] - cv::mean(target_channels[c])[0]));
     const cv::Mat fitted = matched_tones(moved_channels[c], target_channels[c]);
     difference += outside_envelope(fitted, target_channels[c]) / 3.0;
   }
@@ -212,8 +233,14 @@ VerificationResult compare_blocks(const cv::Mat& first_colour, const cv::Mat& se
     }
   }
   result.block_difference = worst;
-  result.colours_differ = worst <= settings.max_block_difference && result.colour_shift > kMaxColourShift;
-  result.same = worst <= settings.max_block_difference && !result.colours_differ;
+  const bool blocks_agree = worst <= settings.max_block_difference;
+  // How far colours and contrast moved matters only to blocks that agree
+  // (and costs as much again as the tone matching: only then is it measured).
+  if (blocks_agree) measure_colour_change(moved_channels, target_channels, result);
+  result.colours_differ = blocks_agree && result.colour_shift > kMaxColourShift;
+  result.contrast_differs =
+      blocks_agree && !result.colours_differ && result.contrast_change > kMaxContrastChange;
+  result.same = blocks_agree && !result.colours_differ && !result.contrast_differs;
   return result;
 }
 
@@ -287,6 +314,8 @@ PictureGlance glance_at(const media::RgbImage& picture) {
   cv::Scalar mean, spread;
   cv::meanStdDev(glance.detail, mean, spread);
   glance.detail_spread = spread[0];
+  cv::meanStdDev(glance.square, mean, spread);
+  glance.square_spread = spread[0];
   return glance;
 }
 
@@ -303,6 +332,7 @@ static double best_orientation(const cv::Mat& first, const cv::Mat& second, bool
 }
 
 double glance_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror) {
+  if (first.square_spread < kMinGlanceSquareSpread || second.square_spread < kMinGlanceSquareSpread) return 1;
   return best_orientation(first.square, second.square, allow_mirror);
 }
 

@@ -32,11 +32,18 @@ struct VerificationResult {
   double overlap = 0;           // share of the second picture that the aligned first one covers
   bool mirrored = false;        // the match needed a left-right flip
   bool early = false;           // rejected by the early check: block_difference is at 64 pixels
-  // The largest difference of a colour channel's mean over the overlap, in
+  // Measured only where every block agrees (else 0 and 1):
+  // the largest difference of a colour channel's mean over the overlap, in
   // grey levels, before the tones are matched: how far the colours moved.
   double colour_shift = 0;
-  // Every block agrees once the tones are matched, but the colours moved too far.
+  // The largest ratio of a colour channel's spreads over the overlap (each
+  // plus a floor of 2 grey levels), before the tones are matched: how far
+  // the contrast moved (1: not at all).
+  double contrast_change = 1;
+  // Every block agrees once the tones are matched, but the colours moved
+  // too far; or they did not, but the contrast did.
   bool colours_differ = false;
+  bool contrast_differs = false;
 };
 
 // The first, cheap stage: a glance at two pictures. Most candidates the
@@ -51,6 +58,7 @@ struct PictureGlance {
   cv::Mat square;            // grey, float, lightly blurred: 32 pixels
   cv::Mat detail;            // the square less its Gaussian blur of 2 pixels
   double detail_spread = 0;  // the detail's standard deviation, grey levels
+  double square_spread = 0;  // the square's own, grey levels
 };
 
 PictureGlance glance_at(const media::RgbImage& picture);
@@ -62,7 +70,9 @@ inline constexpr int kGlanceSide = 32;
 media::RgbImage glance_picture(const media::RgbImage& picture);
 
 // The best normalised cross-correlation of the 25 unscaled shifts (and of
-// the mirrored second picture's, when allowed).
+// the mirrored second picture's, when allowed); 1 (no evidence against the
+// pair) when either square is too even in grey to judge by: a gradient
+// between two colours of one lightness correlates by its JPEG noise alone.
 double glance_correlation(const PictureGlance& first, const PictureGlance& second, bool allow_mirror);
 
 // The same of the two pictures' details; 1 (no evidence against the pair)
@@ -83,6 +93,10 @@ inline constexpr double kMinGlanceDetailCorrelation = 0.5;
 // Pictures whose detail spreads less than this (grey levels) are not
 // judged by their detail (docs/METHOD.md, "Verification's cost, sixth step").
 inline constexpr double kMinGlanceDetailSpread = 2.0;
+
+// Pictures whose grey square spreads less than this are not judged at a
+// glance at all (docs/METHOD.md, "Contrast that moved too far").
+inline constexpr double kMinGlanceSquareSpread = 2.0;
 
 // What verification reads of one picture, made once however many pairs the
 // picture is in: its grey squares for each level of the alignment search and

@@ -9,6 +9,14 @@ resolution) share a group; every hard negative is its own group:
   text          the same background with other text (font, size, position, language)
   patch         the same layout with another product / face / object pasted in
   crop-overlap  two crops of one large photo sharing less than half their area
+  other-colours gradient cards of one layout in other colours, beyond what a
+                mild colour change reaches (a channel's range at least 1.8
+                times the other's, or its mean 45 grey levels away)
+
+Gradient cards (a linear or radial wash between two colours, as poll and
+quote backgrounds are) are originals too, with the same edited copies: a
+picture with almost no detail is its colours, so only how far those moved
+tells a filtered repost from another card.
 
 `split="dev"` uses only the fonts and languages the verification was tuned
 on; `split="test"` adds fonts and languages held out of development, so the
@@ -19,6 +27,7 @@ import csv
 import glob
 import io
 import json
+import math
 import os
 import random
 
@@ -135,6 +144,43 @@ def template_background(photo, rng, flat):
     return gradient
 
 
+def random_colour(rng):
+    return [rng.randrange(30, 220) for _ in range(3)]
+
+
+def gradient_card(layout, start, end, side=WORKING_SIDE):
+    """A wash from `start` to `end`: linear along layout["angle"], or radial
+    from layout["centre"] (fractions of the side)."""
+    card = Image.new("RGB", (side, side))
+    pixels = card.load()
+    if layout["kind"] == "linear":
+        cos, sin = math.cos(layout["angle"]), math.sin(layout["angle"])
+        along = [[x * cos + y * sin for x in range(side)] for y in range(side)]
+    else:
+        cx, cy = layout["centre"][0] * side, layout["centre"][1] * side
+        along = [[math.hypot(x - cx, y - cy) for x in range(side)] for y in range(side)]
+    low = min(min(row) for row in along)
+    high = max(max(row) for row in along)
+    for y in range(side):
+        for x in range(side):
+            t = (along[y][x] - low) / (high - low)
+            pixels[x, y] = tuple(round(start[c] * (1 - t) + end[c] * t) for c in range(3))
+    return card
+
+
+def beyond_a_mild_change(first, second):
+    """Whether two cards' colours (start, end) differ by more than the mild
+    colour change can make: a channel's range 1.8 times the other's (ranges
+    of at least 20 grey levels), or its mean 45 grey levels away."""
+    for c in range(3):
+        ranges = sorted(abs(card[1][c] - card[0][c]) for card in (first, second))
+        if ranges[1] >= 20 and ranges[1] >= 1.8 * max(ranges[0], 1):
+            return True
+        if abs((first[0][c] + first[1][c]) / 2 - (second[0][c] + second[1][c]) / 2) >= 45:
+            return True
+    return False
+
+
 def paste_patch(background, patch_source, box):
     card = background.copy()
     x0, y0, x1, y1 = box
@@ -194,9 +240,31 @@ def build_profile(folder, shared_dir, split="test", seed=21, sources=None):
         for other in same_aspect_resolutions(path)[:1]:
             copy = out.add(shrink(Image.open(other), rng.choice([360, 420, 480])), group, "other-resolution")
             out.positive_pairs.append((original, copy, "other-resolution"))
-    # Hard negatives, each picture its own group.
+    # Gradient cards: one per three photos, each with the same edited copies
+    # as a photo, and two other cards of its layout in other colours.
     def negative(image, kind):
         return out.add(image, f"negative{len(out.rows)}", kind)
+
+    for index in range(max(1, len(photos) // 3)):
+        layout = ({"kind": "linear", "angle": rng.uniform(0, 2 * math.pi)} if index % 2 == 0 else
+                  {"kind": "radial", "centre": (rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8))})
+        colours = (random_colour(rng), random_colour(rng))
+        card = gradient_card(layout, *colours)
+        group = f"card{index}"
+        original = out.add(card, group, "card")
+        for edit, apply in POSITIVE_EDITS.items():
+            copy = out.add(apply(card, rng), group, edit)
+            out.positive_pairs.append((original, copy, edit))
+        others = []
+        while len(others) < 2:
+            candidate = (random_colour(rng), random_colour(rng))
+            if beyond_a_mild_change(colours, candidate) and all(beyond_a_mild_change(o, candidate) for o in others):
+                others.append(candidate)
+        cards = [original] + [negative(gradient_card(layout, *o), "other-colours") for o in others]
+        out.negative_pairs += [(cards[0], cards[1], "other-colours"), (cards[0], cards[2], "other-colours"),
+                               (cards[1], cards[2], "other-colours")]
+
+    # Hard negatives, each picture its own group.
 
     for index, photo in enumerate(shrunk):
         # Three posts on one template, other words (several fonts, sizes, places, languages).

@@ -85,6 +85,49 @@ TEST(PixelVerification, AnotherColourSchemeIsNotAMildColourChange) {
   EXPECT_LT(brighter.colour_shift, scheme.colour_shift / 2);
 }
 
+// A diagonal gradient card between two colours (red, green, blue: as_rgb
+// hands the channels over in their order).
+cv::Mat gradient_card(cv::Vec3d from, cv::Vec3d to) {
+  cv::Mat card(320, 320, CV_8UC3);
+  for (int y = 0; y < card.rows; ++y) {
+    for (int x = 0; x < card.cols; ++x) {
+      const double t = (x + y) / static_cast<double>(card.cols + card.rows - 2);
+      const cv::Vec3d colour = from * (1 - t) + to * t;
+      card.at<cv::Vec3b>(y, x) =
+          cv::Vec3b(cv::saturate_cast<uchar>(colour[0]), cv::saturate_cast<uchar>(colour[1]),
+                    cv::saturate_cast<uchar>(colour[2]));
+    }
+  }
+  return card;
+}
+
+// Two gradient cards of one layout agree block by block once their tones
+// are matched, whatever their colours; when those colours are near (here
+// 13 grey levels apart on average), the mean shift cannot tell them apart
+// either. The contrast can: the other card spans twice the first's range
+// in two channels, a mild colour change (the planted truth's strongest:
+// brightness, contrast and a channel gain together) 1.33 times at most.
+TEST(PixelVerification, AnotherContrastIsNotAMildColourChange) {
+  const cv::Mat card = gradient_card({90, 120, 160}, {150, 160, 200});
+  const cv::Mat other = gradient_card({70, 100, 160}, {190, 180, 200});
+  cv::Mat mild;
+  card.convertTo(mild, -1, 1.12 * 1.1 * 1.08, -0.1 * 1.12 * 1.08 * 150);
+  const VerificationSettings settings;
+  const VerificationResult another = verify_same_picture(as_rgb(card), as_rgb(other), settings);
+  const VerificationResult edited = verify_same_picture(as_rgb(card), as_rgb(mild), settings);
+  std::cout << "other card: worst block " << another.block_difference << ", colour shift "
+            << another.colour_shift << ", contrast change " << another.contrast_change
+            << "; mild change: worst block " << edited.block_difference << ", colour shift "
+            << edited.colour_shift << ", contrast change " << edited.contrast_change << "\n";
+  EXPECT_LE(another.block_difference, settings.max_block_difference);  // the blocks alone would keep it
+  EXPECT_LT(another.colour_shift, 60.0);                               // and so would the colour shift
+  EXPECT_TRUE(another.contrast_differs);
+  EXPECT_FALSE(another.same);
+  EXPECT_TRUE(edited.same) << "worst block " << edited.block_difference;
+  EXPECT_LT(edited.contrast_change, 1.4);
+  EXPECT_GT(another.contrast_change, 1.7);
+}
+
 TEST(PixelVerification, RejectsAChangedRegionEvenWhenTheRestIsIdentical) {
   cv::Mat texted = original().clone();
   cv::putText(texted, "SALE 20%", {40, 290}, cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(255, 255, 255), 2);
@@ -274,6 +317,26 @@ TEST(PixelVerification, APictureWithoutDetailIsNotJudgedByIt) {
   EXPECT_LT(first.detail_spread, kMinGlanceDetailSpread);
   EXPECT_GE(glance_correlation(first, copy, false), kMinGlanceCorrelation);
   EXPECT_EQ(glance_detail_correlation(first, copy, false), 1.0);
+}
+
+// A gradient between two colours of one lightness is all but flat in grey:
+// its squares correlate by their JPEG noise, so a re-encoded copy could fail
+// the glance by chance. Such a picture is not judged at a glance; the full
+// check, on colour blocks, keeps the copy.
+TEST(PixelVerification, APictureEvenInGreyIsNotJudgedAtAGlance) {
+  // Red up by 60 and blue down by 157: 0.299 x 60 = 0.114 x 157 in grey.
+  const cv::Mat card = gradient_card({100, 80, 220}, {160, 80, 63});
+  std::vector<std::uint8_t> bytes;
+  cv::imencode(".jpg", card, bytes, {cv::IMWRITE_JPEG_QUALITY, 55});
+  const cv::Mat reencoded = cv::imdecode(bytes, cv::IMREAD_COLOR);
+  const PictureGlance first = glance_at_an_eighth(card), copy = glance_at_an_eighth(reencoded);
+  std::cout << "grey spread of the squares: " << first.square_spread << " and " << copy.square_spread
+            << " (bound " << kMinGlanceSquareSpread << ")\n";
+  EXPECT_LT(first.square_spread, kMinGlanceSquareSpread);
+  EXPECT_EQ(glance_correlation(first, copy, false), 1.0);
+  EXPECT_TRUE(verify_same_picture(as_rgb(card), as_rgb(reencoded), {}).same);
+  // A picture with light and dark is judged as before.
+  EXPECT_GE(glance_at_an_eighth(original()).square_spread, kMinGlanceSquareSpread);
 }
 
 // Extraction stores glance_picture of each picture it decodes, and the dedup
