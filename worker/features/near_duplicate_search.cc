@@ -185,7 +185,7 @@ void record_verification(const PreparedPicture* a, const PreparedPicture* b,
   const VerificationResult result = verify_prepared(*a, *b, settings);
   pair.kept = result.same;
   pair.block_difference = result.block_difference;
-  if (result.block_difference <= settings.max_block_difference) {  // measured only then
+  if (result.blocks_agree) {  // the colours are measured only then
     pair.colour_shift = result.colour_shift;
     pair.contrast_change = result.contrast_change;
   }

@@ -233,14 +233,14 @@ VerificationResult compare_blocks(const cv::Mat& first_colour, const cv::Mat& se
     }
   }
   result.block_difference = worst;
-  const bool blocks_agree = worst <= settings.max_block_difference;
+  result.blocks_agree = worst <= settings.max_block_difference;
   // How far colours and contrast moved matters only to blocks that agree
   // (and costs as much again as the tone matching: only then is it measured).
-  if (blocks_agree) measure_colour_change(moved_channels, target_channels, result);
-  result.colours_differ = blocks_agree && result.colour_shift > kMaxColourShift;
-  result.contrast_differs =
-      blocks_agree && !result.colours_differ && result.contrast_change > kMaxContrastChange;
-  result.same = blocks_agree && !result.colours_differ && !result.contrast_differs;
+  if (!result.blocks_agree) return result;
+  measure_colour_change(moved_channels, target_channels, result);
+  result.colours_differ = result.colour_shift > kMaxColourShift;
+  result.contrast_differs = !result.colours_differ && result.contrast_change > kMaxContrastChange;
+  result.same = !result.colours_differ && !result.contrast_differs;
   return result;
 }
 

@@ -32,6 +32,7 @@ struct VerificationResult {
   double overlap = 0;           // share of the second picture that the aligned first one covers
   bool mirrored = false;        // the match needed a left-right flip
   bool early = false;           // rejected by the early check: block_difference is at 64 pixels
+  bool blocks_agree = false;    // the worst block is within the bound (colours then measured)
   // Measured only where every block agrees (else 0 and 1):
   // the largest difference of a colour channel's mean over the overlap, in
   // grey levels, before the tones are matched: how far the colours moved.

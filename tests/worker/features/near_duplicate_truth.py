@@ -127,13 +127,17 @@ def text_card(background, text, font_path, size_share, position, colour):
     return card
 
 
+def random_colour(rng):
+    return [rng.randrange(30, 220) for _ in range(3)]
+
+
 def template_background(photo, rng, flat):
     """A post template: a darkened photo, or a flat two-colour gradient (a poll card)."""
     if not flat:
         return ImageEnhance.Brightness(photo).enhance(0.7)
     w, h = 480, 480
-    a = [rng.randrange(30, 220) for _ in range(3)]
-    b = [rng.randrange(30, 220) for _ in range(3)]
+    a = random_colour(rng)
+    b = random_colour(rng)
     gradient = Image.new("RGB", (w, h))
     pixels = gradient.load()
     for y in range(h):
@@ -142,10 +146,6 @@ def template_background(photo, rng, flat):
         for x in range(w):
             pixels[x, y] = row
     return gradient
-
-
-def random_colour(rng):
-    return [rng.randrange(30, 220) for _ in range(3)]
 
 
 def gradient_card(layout, start, end, side=WORKING_SIDE):
